@@ -1,0 +1,218 @@
+"""Carry out a plan: API calls in dependency order, each outcome recorded before the next step."""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .client import Client
+from .errors import ApiError, FatalApiError, OutcomeUnknown
+from .plan import UNKNOWN, Change, Plan
+from .planner import digest, resolve
+from .resources import TYPES
+from .state import LocalStateStore, State, now
+
+Step = tuple[str, str]  # (kind, address): kind is destroy, create, update or forget
+
+
+@dataclass
+class Outcome:
+    step: Step
+    ok: bool
+    message: str = ""
+
+
+@dataclass
+class ApplyResult:
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)
+    aborted: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.skipped or self.pending or self.aborted)
+
+
+def _steps(plan: Plan, state: State) -> dict[Step, set[Step]]:
+    """The graph of steps: creates after what they refer to, deletes before what they refer to."""
+    graph: dict[Step, set[Step]] = {}
+    for change in plan.actionable:
+        a = change.address
+        if change.action in ("delete", "replace") and not change.keep_old:
+            graph.setdefault(("destroy", a), set())
+        if change.action == "forget":
+            graph.setdefault(("forget", a), set())
+        if change.action in ("create", "replace"):
+            graph.setdefault(("create", a), set())
+        if change.action == "update":
+            graph.setdefault(("update", a), set())
+    for change in plan.actionable:
+        a = change.address
+        for kind in ("create", "update"):
+            if (kind, a) in graph and change.resource is not None:
+                graph[(kind, a)] |= {("create", d) for d in change.resource.dependencies if ("create", d) in graph}
+                if ("destroy", a) in graph:
+                    graph[(kind, a)].add(("destroy", a))
+        if ("destroy", a) in graph:
+            # What `a` depended on is destroyed only after `a` is.
+            for dependency in state.resources.get(a, {}).get("dependencies", []):
+                if ("destroy", dependency) in graph:
+                    graph[("destroy", dependency)].add(("destroy", a))
+    return graph
+
+
+class Applier:
+    def __init__(
+        self,
+        plan: Plan,
+        state: State,
+        store: LocalStateStore,
+        client: Client,
+        *,
+        report: Callable[[Outcome], None] = lambda outcome: None,
+    ) -> None:
+        self.plan = plan
+        self.state = state
+        self.store = store
+        self.client = client
+        self.report = report
+        self.changes = {c.address: c for c in plan.changes}
+
+    def run(self) -> ApplyResult:
+        result = ApplyResult()
+        graph = _steps(self.plan, self.state)
+        sorter = graphlib.TopologicalSorter(graph)
+        sorter.prepare()
+        broken: dict[Step, str] = {}
+        while sorter.is_active():
+            for step in sorter.get_ready():
+                kind, address = step
+                blocker = next((d for d in graph[step] if d in broken), None)
+                if result.aborted:
+                    result.skipped.setdefault(address, "not attempted: " + result.aborted)
+                    broken[step] = "aborted"
+                elif blocker is not None:
+                    result.skipped.setdefault(address, f"skipped: {blocker[1]} failed")
+                    broken[step] = "skipped"
+                else:
+                    outcome = self._attempt(step, result)
+                    self.report(outcome)
+                    if not outcome.ok:
+                        broken[step] = outcome.message
+                sorter.done(step)
+        for address in list(result.done):
+            if address in result.failed or address in result.skipped or address in result.pending:
+                result.done.remove(address)
+        return result
+
+    def _attempt(self, step: Step, result: ApplyResult) -> Outcome:
+        kind, address = step
+        try:
+            getattr(self, "_" + kind)(self.changes[address])
+        except OutcomeUnknown as error:
+            if kind == "create":
+                self._record_pending(self.changes[address], error.message)
+                result.pending[address] = error.message
+            else:
+                result.failed[address] = error.message
+            return Outcome(step, False, error.message)
+        except FatalApiError as error:
+            result.aborted = error.message
+            result.failed[address] = error.message
+            return Outcome(step, False, error.message)
+        except ApiError as error:
+            result.failed[address] = error.message
+            return Outcome(step, False, error.message)
+        if address not in result.done:
+            result.done.append(address)
+        return Outcome(step, True)
+
+    # Each step ends by saving the state, so the next step (and a crash) sees its outcome.
+    def _save(self) -> None:
+        self.store.write(self.state, expected_serial=self.state.serial)
+
+    def _ids(self) -> dict[str, Any]:
+        return {a: r["id"] for a, r in self.state.resources.items() if r.get("status") == "created" and r.get("id")}
+
+    def _desired(self, change: Change) -> tuple[dict[str, Any], dict[str, Any]]:
+        assert change.resource is not None
+        ids_of = self._ids()
+        body = resolve(change.resource.body, ids_of)
+        ids = resolve(change.resource.ids, ids_of)
+        missing = [k for k, v in {**body, **ids}.items() if v is UNKNOWN or UNKNOWN in (v if isinstance(v, list) else [])]
+        if missing:
+            raise ApiError(f"{change.address}: the id for {', '.join(missing)} is not known; its dependency was not created")
+        return body, ids
+
+    def _create(self, change: Change) -> None:
+        assert change.resource is not None
+        rtype = change.resource.type
+        body, ids = self._desired(change)
+        data = self.client.push(change.identity, rtype.create_path.format(**ids), rtype.object_key, body)
+        remote_id = data.get(rtype.id_field)
+        if remote_id is None and isinstance(data.get(rtype.object_key[-1]), dict):
+            # INFERRED alternative shape: result.data.<object>.<object>_id
+            remote_id = data[rtype.object_key[-1]].get(rtype.id_field)
+        if remote_id is None:
+            self._record_pending(change, f"the API answered without {rtype.id_field}")
+            raise OutcomeUnknown(f"{change.address}: created, but the API's answer has no {rtype.id_field}")
+        stamp = now()
+        self.state.resources[change.address] = {
+            "type": rtype.name,
+            "identity": change.identity,
+            "id": str(remote_id),
+            "ids": ids,
+            "inputs": body,
+            "digest": digest(body),
+            "result": data,
+            "status": "created",
+            "created_at": stamp,
+            "updated_at": stamp,
+            "dependencies": sorted(change.resource.dependencies),
+        }
+        self._save()
+
+    def _record_pending(self, change: Change, why: str) -> None:
+        assert change.resource is not None
+        self.state.resources[change.address] = {
+            "type": change.resource.type.name,
+            "identity": change.identity,
+            "ids": resolve(change.resource.ids, self._ids()),
+            "inputs": resolve(change.resource.body, self._ids()),
+            "status": "pending",
+            "error": why,
+            "created_at": now(),
+            "dependencies": sorted(change.resource.dependencies),
+        }
+        self._save()
+
+    def _update(self, change: Change) -> None:
+        assert change.resource is not None
+        rtype = change.resource.type
+        record = self.state.resources[change.address]
+        body, _ids = self._desired(change)
+        sent = {k: body[k] for k in change.changed if k in body}
+        path = rtype.update_path.format(id=record["id"], **record.get("ids", {}))  # type: ignore[union-attr]
+        data = self.client.update(change.identity, path, rtype.update_key, sent)
+        record.update(inputs=body, digest=digest(body), updated_at=now())
+        record["result"] = {**record.get("result", {}), **data}
+        self._save()
+
+    def _destroy(self, change: Change) -> None:
+        record = self.state.resources[change.address]
+        rtype = TYPES[record["type"]]
+        path = rtype.delete_path.format(id=record["id"], **record.get("ids", {}))  # type: ignore[union-attr]
+        try:
+            self.client.delete(record["identity"], path)
+        except ApiError as error:
+            if error.status != 404:  # already gone is what we wanted
+                raise
+        del self.state.resources[change.address]
+        self._save()
+
+    def _forget(self, change: Change) -> None:
+        del self.state.resources[change.address]
+        self._save()

@@ -1,0 +1,300 @@
+"""The command line: parse options, call the core, turn errors into messages and exit codes.
+
+Exit codes (SPEC §5): 0 success, 1 error (bad input, API error, lock held), 2 plan has changes
+(`plan --detailed-exitcode` only), 3 a bug in publisher (rerun with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import catalog as catalog_module
+from . import manifest
+from .applier import Applier, Outcome
+from .client import Client
+from .errors import InvalidInput, PublisherError, StateError
+from .plan import Plan
+from .planner import make_plan
+from .redact import mask, mask_all
+from .report import apply_summary, plan_text
+from .state import LocalStateStore, State
+from .templating import Context
+
+STATE_FILE = "publisher.state.json"
+
+
+def _color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _parse_vars(var_files: tuple[str, ...], pairs: tuple[str, ...]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for name in var_files:
+        document, problems = manifest.load(Path(name), name)
+        if problems:
+            raise InvalidInput.from_diagnostics(problems)
+        if not isinstance(document.data, dict):
+            raise InvalidInput(f"{name}: a var file must be a mapping of names to values")
+        merged.update(document.data)
+    for pair in pairs:
+        key, sep, val = pair.partition("=")
+        if not sep or not key:
+            raise InvalidInput(f"--var {pair!r}: expected KEY=VALUE")
+        merged[key] = val
+    return merged
+
+
+def catalog_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that reads the catalog shares."""
+    decorators = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--state", "state_path", type=click.Path(path_type=Path), help="State file (default: publisher.state.json at the catalog root)."),
+        click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a template variable (repeatable)."),
+        click.option("--var-file", "var_files", multiple=True, metavar="FILE", help="YAML file of template variables (repeatable)."),
+        click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR)."),
+        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[str, ...]) -> catalog_module.Catalog:
+    context = Context(vars=_parse_vars(var_files, var_pairs))
+    return catalog_module.load(list(paths), context)
+
+
+def _store(catalog_root: Path, state_path: Path | None) -> LocalStateStore:
+    return LocalStateStore(state_path or catalog_root / STATE_FILE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="publisher")
+def cli() -> None:
+    """Publish a content catalog kept as YAML through the OneAll API.
+
+    \b
+      publisher validate catalog/
+      publisher plan catalog/
+      publisher apply catalog/ --auto-approve
+    """
+
+
+@cli.command()
+@catalog_options
+def validate(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool) -> None:
+    """Check manifests: YAML, templates, schemas and references. No state, no network.
+
+    Every problem of every file is reported, as FILE:LINE:COLUMN: FIELD: MESSAGE.
+    """
+    catalog = _load(paths, var_files, var_pairs)
+    click.echo(f"{len(catalog.resources)} resources in {len(catalog.files)} files: valid.")
+
+
+@cli.command()
+@catalog_options
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none.")
+def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, detailed_exitcode: bool) -> None:
+    """Show what apply would do. Changes nothing.
+
+    \b
+      publisher plan examples/
+      publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
+    """
+    catalog = _load(paths, var_files, var_pairs)
+    state = _store(catalog.root, state_path).read()
+    the_plan = make_plan(catalog, state)
+    click.echo(plan_text(the_plan, color=_color(no_color)), nl=False)
+    if the_plan.blocked:
+        raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); see above")
+    if detailed_exitcode and the_plan.has_changes:
+        sys.exit(2)
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise PublisherError("not on a terminal: refusing to apply without --auto-approve")
+    answer = click.prompt("Do you want to perform these actions? Only 'yes' will be accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise PublisherError("apply cancelled; nothing was changed")
+
+
+def _echo_outcome(plan: Plan) -> Callable[[Outcome], None]:
+    words = {"create": "created", "update": "updated", "destroy": "deleted", "forget": "forgotten (left on the network)"}
+
+    def echo(outcome: Outcome) -> None:
+        kind, address = outcome.step
+        if outcome.ok:
+            click.echo(f"{address}: {words[kind]}")
+        else:
+            click.echo(f"{address}: {kind} failed: {outcome.message}", err=True)
+
+    return echo
+
+
+@cli.command()
+@catalog_options
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
+def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, auto_approve: bool) -> None:
+    """Plan, then make exactly the creates, updates and deletes needed, recording each.
+
+    \b
+      publisher apply examples/ --auto-approve
+    """
+    catalog = _load(paths, var_files, var_pairs)
+    client = Client.from_environment(os.environ)
+    store = _store(catalog.root, state_path)
+    with store.lock("publisher apply"):
+        state = store.read()
+        the_plan = make_plan(catalog, state)
+        click.echo(plan_text(the_plan, color=_color(no_color)), nl=False)
+        if the_plan.blocked:
+            raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
+        if not the_plan.has_changes:
+            return
+        _confirm(auto_approve)
+        result = Applier(the_plan, state, store, client, report=_echo_outcome(the_plan)).run()
+    click.echo(apply_summary(result), nl=False)
+    if not result.ok:
+        sys.exit(1)
+
+
+@cli.group()
+def state() -> None:
+    """Inspect and repair the state file."""
+
+
+def _state_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--state", "state_path", type=click.Path(path_type=Path), default=Path(STATE_FILE), show_default=True, help="State file.")(command)
+
+
+@state.command("list")
+@_state_option
+def state_list(state_path: Path) -> None:
+    """List the addresses in the state, with type, id and status."""
+    for address, record in sorted(LocalStateStore(state_path).read().resources.items()):
+        click.echo(f"{address}\t{record.get('type')}\t{record.get('id', '-')}\t{record.get('status')}")
+
+
+@state.command("show")
+@_state_option
+@click.argument("address")
+def state_show(state_path: Path, address: str) -> None:
+    """Show one resource of the state (identity token masked)."""
+    record = _record(LocalStateStore(state_path).read(), address)
+    shown = {**record, "identity": mask(record.get("identity", ""))}
+    click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def _record(current: State, address: str) -> dict[str, Any]:
+    if address not in current.resources:
+        raise StateError(f"{address} is not in the state")
+    return current.resources[address]
+
+
+@state.command("resolve")
+@_state_option
+@click.argument("address")
+@click.option("--id", "remote_id", help="The object was created: its id on the network.")
+@click.option("--absent", is_flag=True, help="The object was not created: forget the pending create.")
+def state_resolve(state_path: Path, address: str, remote_id: str | None, absent: bool) -> None:
+    """Settle a pending create whose outcome was unknown.
+
+    \b
+      publisher state resolve pins.camp-nou --id 352969689546669253
+      publisher state resolve pins.camp-nou --absent
+    """
+    if bool(remote_id) == absent:
+        raise PublisherError("give exactly one of --id REMOTE_ID or --absent")
+    store = LocalStateStore(state_path)
+    with store.lock("publisher state resolve"):
+        current = store.read()
+        record = _record(current, address)
+        if record.get("status") != "pending":
+            raise StateError(f"{address} is not pending (status {record.get('status')}); nothing to resolve")
+        serial = current.serial
+        if absent:
+            del current.resources[address]
+        else:
+            record.update(id=remote_id, status="created", updated_at=record.get("created_at"))
+            record.pop("error", None)
+            record.setdefault("result", {})
+            from .planner import digest
+
+            record["digest"] = digest(record.get("inputs", {}))
+        store.write(current, expected_serial=serial)
+    click.echo(f"{address}: {'forgotten (it was not created)' if absent else f'recorded as created with id {remote_id}'}")
+
+
+@cli.command()
+@click.argument("lock_id")
+@_state_option
+def unlock(lock_id: str, state_path: Path) -> None:
+    """Remove a stale state lock, only if it has LOCK_ID."""
+    LocalStateStore(state_path).unlock(lock_id)
+    click.echo("lock removed")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
+@click.option("--port", default=8910, show_default=True, help="Port (0: any free port).")
+@click.option("--public-key", envvar="SANDBOX_PUBLIC_KEY", help="API public key to accept (default: random).")
+@click.option("--private-key", envvar="SANDBOX_PRIVATE_KEY", help="API private key to accept (default: random).")
+def sandbox(host: str, port: int, public_key: str | None, private_key: str | None) -> None:
+    """Run the local OneAll-compatible API on loopback until interrupted."""
+    from .client import _is_loopback
+    from .sandbox import Sandbox
+
+    if not _is_loopback(host):
+        raise PublisherError(f"the sandbox listens on loopback only, not {host}")
+    server = Sandbox(host=host, port=port, public_key=public_key, private_key=private_key)
+    click.echo(f"OneAll sandbox listening on {server.url}")
+    click.echo(f"  export ONEALL_API_URL={server.url}")
+    click.echo(f"  export ONEALL_PUBLIC_KEY={server.public_key}")
+    click.echo(f"  export ONEALL_PRIVATE_KEY={server.private_key}", nl=True)
+    sys.stdout.flush()
+    try:
+        server.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server.server_close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one message and exit 1 for user-facing errors, exit 3 for bugs."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="publisher", standalone_mode=False)
+    except PublisherError as error:
+        if debug:
+            raise
+        click.echo(error.render(), err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(1)  # usage errors are errors; 2 means "changes" to scripts (SPEC §5)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        if debug:
+            raise
+        click.echo(f"internal error: {type(error).__name__}: {mask_all(str(error))}\nThis is a bug in publisher; rerun with --debug for the traceback.", err=True)
+        sys.exit(3)
+    sys.exit(0)

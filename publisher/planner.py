@@ -1,0 +1,143 @@
+"""Desired resources against the state → one action per address (SPEC §4)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .catalog import Catalog, Ref, Resource
+from .plan import UNKNOWN, Change, Plan
+from .resources import TYPES
+from .state import State
+
+_NEW_ID = ("create", "replace")
+
+
+def digest(inputs: dict[str, Any]) -> str:
+    canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def resolve(value: Any, id_of: dict[str, Any]) -> Any:
+    """Replace every `Ref` by the id it names (or `UNKNOWN` until it exists)."""
+    if isinstance(value, Ref):
+        return id_of.get(value.address, UNKNOWN)
+    if isinstance(value, dict):
+        return {k: resolve(v, id_of) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, id_of) for v in value]
+    return value
+
+
+def _title(type_name: str) -> str:
+    return TYPES[type_name].title if type_name in TYPES else type_name
+
+
+def _network(type_name: str) -> str:
+    return type_name.split("/", 1)[0].capitalize().replace("Youtube", "YouTube").replace("Linkedin", "LinkedIn")
+
+
+def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, Any]) -> Change:
+    rtype = resource.type
+    body = resolve(resource.body, id_of)
+    ids = resolve(resource.ids, id_of)
+    before = {**record.get("inputs", {}), **record.get("ids", {})}
+    after = {**body, **ids}
+    change = Change(resource.address, rtype.name, "no-op", resource.identity, before=before, after=after, resource=resource)
+    ignored = set(resource.lifecycle.get("ignore_changes", []))
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k not in ignored)
+    if record.get("identity") != resource.identity:
+        changed.append("identity")
+    if record.get("type") != rtype.name:
+        changed.append("type")
+    change.changed = changed
+    if not changed:
+        return change
+    updatable = rtype.update_fields if rtype.can_update else frozenset()
+    # A field removed from the manifest cannot be cleared through an update: it forces a replace.
+    change.forces = [k for k in changed if k not in updatable or k not in after]
+    if not change.forces:
+        change.action = "update"
+        change.reason = "the API can update " + ", ".join(changed)
+        return change
+    mode = resource.lifecycle.get("on_immutable_change") or ("replace" if rtype.can_delete else "error")
+    forced = ", ".join(change.forces)
+    network = _network(rtype.name)
+    if mode == "recreate":
+        change.action, change.keep_old = "replace", True
+        change.reason = f"{forced} cannot be updated; recreate posts a new one and leaves the old one on {network}"
+    elif mode == "replace" and rtype.can_delete:
+        change.action = "replace"
+        change.reason = f"{forced} cannot be updated, so it is deleted and posted again"
+    elif mode == "replace":
+        change.action = "blocked"
+        change.reason = (
+            f"{forced} changed, but the API can neither update nor delete a {_title(rtype.name)}; "
+            "revert the change, or set lifecycle.on_immutable_change: recreate to post a new one "
+            f"and leave the old one on {network}"
+        )
+    else:
+        change.action = "blocked"
+        change.reason = (
+            f"{forced} changed, but the API cannot update a {_title(rtype.name)} "
+            "(lifecycle.on_immutable_change is error); revert the change, or set "
+            "on_immutable_change to replace or recreate"
+        )
+    if change.action == "replace" and not change.keep_old and resource.lifecycle.get("prevent_destroy"):
+        change.action = "blocked"
+        change.reason = f"{forced} cannot be updated and replacing it would delete it, but lifecycle.prevent_destroy is set"
+    return change
+
+
+def _plan_pending(resource_address: str, record: dict[str, Any]) -> Change:
+    return Change(
+        resource_address,
+        record.get("type", "?"),
+        "blocked",
+        record.get("identity", ""),
+        reason=(
+            "a create was sent but its outcome is unknown; check the network, then settle it with "
+            f"`publisher state resolve {resource_address} --id REMOTE_ID` (it exists) or `--absent` (it does not)"
+        ),
+        before=record.get("inputs"),
+    )
+
+
+def _plan_removed(address: str, record: dict[str, Any]) -> Change:
+    type_name = record.get("type", "?")
+    rtype = TYPES.get(type_name)
+    before = {**record.get("inputs", {}), **record.get("ids", {})}
+    change = Change(address, type_name, "delete", record.get("identity", ""), before=before)
+    if rtype is not None and rtype.can_delete:
+        change.reason = "removed from the manifests"
+    else:
+        change.action = "forget"
+        change.reason = f"stays on {_network(type_name)}: the API cannot delete it; publisher stops tracking it"
+    return change
+
+
+def make_plan(catalog: Catalog, state: State) -> Plan:
+    """Compare the catalog with the state. Pure: reads nothing, writes nothing."""
+    changes: list[Change] = []
+    id_of: dict[str, Any] = {}
+    for address in catalog.order():
+        resource = catalog.resources[address]
+        record = state.resources.get(address)
+        if record is not None and record.get("status") == "pending":
+            changes.append(_plan_pending(address, record))
+            continue
+        if record is None:
+            after = {**resolve(resource.body, id_of), **resolve(resource.ids, id_of)}
+            change = Change(address, resource.type.name, "create", resource.identity, after=after, resource=resource)
+            change.reason = "not in the state"
+        else:
+            change = _plan_existing(resource, record, id_of)
+        if change.action not in _NEW_ID and record is not None and record.get("id"):
+            id_of[address] = record["id"]
+        changes.append(change)
+    for address, record in state.resources.items():
+        if address not in catalog.resources:
+            changes.append(_plan_removed(address, record) if record.get("status") != "pending" else _plan_pending(address, record))
+    changes.sort(key=lambda c: c.address)
+    return Plan(catalog, state.lineage, state.serial, changes)

@@ -1,0 +1,100 @@
+"""Renderings of plans, apply results and errors for people (text) and machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .applier import ApplyResult
+from .plan import UNKNOWN, Change, Plan
+from .redact import mask
+
+_SYMBOLS = {
+    "create": ("+", "green"),
+    "update": ("~", "yellow"),
+    "replace": ("-/+", "magenta"),
+    "delete": ("-", "red"),
+    "forget": ("forget", "cyan"),
+    "blocked": ("!", "red"),
+}
+
+
+def _style(text: str, colour: str, enabled: bool, bold: bool = False) -> str:
+    if not enabled:
+        return text
+    import click  # only the text renderer knows about terminals
+
+    return click.style(text, fg=colour, bold=bold)
+
+
+def value(v: Any) -> str:
+    if v is UNKNOWN:
+        return "(known after apply)"
+    if isinstance(v, list):
+        return "[" + ", ".join(value(i) for i in v) + "]"
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _fields(change: Change) -> list[str]:
+    before, after = change.before or {}, change.after or {}
+    lines = []
+    if change.action == "create":
+        keys = sorted(after)
+        width = max((len(k) for k in keys), default=0)
+        lines = [f"{k.ljust(width)} = {value(after[k])}" for k in keys]
+    elif change.action in ("update", "replace", "blocked"):
+        shown = [k for k in change.changed if k not in ("identity", "type")]
+        width = max((len(k) for k in shown), default=0)
+        for k in shown:
+            old = value(before[k]) if k in before else "(none)"
+            new = value(after[k]) if k in after else "(none)"
+            forces = "   # forces replacement" if change.action == "replace" and k in change.forces else ""
+            lines.append(f"{k.ljust(width)} : {old} -> {new}{forces}")
+        if "identity" in change.changed:
+            lines.append("identity changed (a different account)")
+        if "type" in change.changed:
+            lines.append(f"type changed to {change.type}")
+    return lines
+
+
+def plan_text(plan: Plan, *, color: bool = False) -> str:
+    shown = [c for c in plan.changes if c.action != "no-op"]
+    unchanged = len(plan.changes) - len(shown)
+    if not shown:
+        return f"No changes. The catalog matches the state ({unchanged} resources).\n"
+    out = ["publisher will perform these actions:", ""]
+    for change in shown:
+        symbol, colour = _SYMBOLS[change.action]
+        who = f"{change.type}, identity {mask(change.identity)}" if change.identity else change.type
+        head = f"{symbol} {change.address}" if change.action != "forget" else f"forget {change.address}"
+        out.append(f"  {_style(head, colour, color, bold=True)}  ({who})")
+        if change.reason and change.action != "create":
+            out.append(f"      {change.reason}")
+        out.extend(f"      {line}" for line in _fields(change))
+        out.append("")
+    counts = plan.counts()
+    summary = (
+        f"Plan: {counts['create']} to create, {counts['update']} to update, {counts['replace']} to replace, "
+        f"{counts['delete']} to delete, {counts['forget']} to forget, {unchanged} unchanged."
+    )
+    out.append(_style(summary, "white", color, bold=True))
+    if counts["blocked"]:
+        out.append(_style(f"{counts['blocked']} blocked: the plan cannot be applied until they are resolved.", "red", color, bold=True))
+    return "\n".join(out) + "\n"
+
+
+def apply_summary(result: ApplyResult) -> str:
+    lines = []
+    if result.aborted:
+        lines.append(f"Apply stopped: {result.aborted}")
+    for title, entries in (("failed", result.failed), ("pending (outcome unknown)", result.pending), ("skipped", result.skipped)):
+        for address, why in sorted(entries.items()):
+            lines.append(f"  {title}: {address}: {why}")
+    verdict = "Apply complete" if result.ok else "Apply incomplete"
+    lines.append(
+        f"{verdict}: {len(result.done)} done, {len(result.failed)} failed, "
+        f"{len(result.pending)} pending, {len(result.skipped)} skipped."
+    )
+    if result.pending:
+        lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")
+    return "\n".join(lines) + "\n"

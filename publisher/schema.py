@@ -1,0 +1,111 @@
+"""JSON Schema validation of manifest entries, with errors a person can act on."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import jsonschema
+import referencing
+from referencing.jsonschema import DRAFT7
+
+from .errors import Diagnostic
+from .manifest import Document, Path_, dotted
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "object": "a mapping",
+    "array": "a list",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+
+def _kind(value: Any) -> str:
+    for name, kind in (
+        (bool, "boolean"),
+        (str, "string"),
+        (int, "integer"),
+        (float, "number"),
+        (dict, "object"),
+        (list, "array"),
+    ):
+        if isinstance(value, name):
+            return _TYPE_NAMES[kind]
+    return "empty"
+
+
+@lru_cache(maxsize=None)
+def _registry() -> referencing.Registry:
+    resources = [
+        (path.name, DRAFT7.create_resource(json.loads(path.read_text(encoding="utf-8"))))
+        for path in sorted(SCHEMA_DIR.glob("*.json"))
+    ]
+    return referencing.Registry().with_resources(resources)
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """The schema stored as `schemas/<name>`."""
+    resource = _registry().get(name)
+    if resource is None:
+        raise KeyError(name)
+    contents: dict[str, Any] = resource.contents
+    return contents
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> jsonschema.Draft7Validator:
+    """Built once per schema: compiling a validator costs more than running it."""
+    return jsonschema.Draft7Validator(load_schema(name), registry=_registry())
+
+
+def _messages(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, str]]:
+    """(relative path, message, hint) for one schema error."""
+    path: Path_ = tuple(error.absolute_path)
+    instance = error.instance
+    kind = error.validator
+    value = error.validator_value
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "required":
+        for name in value:
+            if isinstance(instance, dict) and name not in instance:
+                yield path, f"missing required field '{name}'", ""
+    elif kind == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        for name in instance:
+            if name not in schema.get("properties", {}):
+                yield (*path, name), f"unknown field '{name}'", "allowed: " + ", ".join(allowed)
+    elif kind == "enum":
+        yield path, f"{instance!r} is not one of " + ", ".join(map(str, value)), ""
+    elif kind == "const":
+        yield path, f"must be {value!r}", ""
+    elif kind == "type":
+        wanted = value if isinstance(value, list) else [value]
+        names = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
+        yield path, f"must be {names}, not {_kind(instance)}", ""
+    elif kind == "maxLength":
+        yield path, f"is {len(instance)} characters long; the limit is {value}", ""
+    elif kind == "minLength":
+        yield path, "must not be empty" if value == 1 else f"must be at least {value} characters", ""
+    elif kind in ("pattern", "format") and "x-message" in schema:
+        yield path, f"{instance!r} {schema['x-message']}", ""
+    elif kind in ("oneOf", "anyOf") and f"x-{kind}-message" in schema:
+        yield path, str(schema[f"x-{kind}-message"]), ""
+    else:
+        yield path, error.message, ""
+
+
+def check(document: Document, entry_path: Path_, entry: Any, schema_name: str) -> list[Diagnostic]:
+    """Validate one manifest entry against its type's schema."""
+    found = []
+    for error in validator(schema_name).iter_errors(entry):
+        for relative, message, hint in _messages(error):
+            path = (*entry_path, *relative)
+            found.append(Diagnostic(document.locate(path), dotted(path), message, hint))
+    return found
