@@ -61,7 +61,8 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
         change.action = "update"
         change.reason = "the API can update " + ", ".join(changed)
         return change
-    mode = resource.lifecycle.get("on_immutable_change") or ("replace" if rtype.can_delete else "error")
+    chosen = resource.lifecycle.get("on_immutable_change")
+    mode = chosen or ("replace" if rtype.can_delete else "error")
     forced = ", ".join(change.forces)
     network = _network(rtype.name)
     if mode == "recreate":
@@ -70,19 +71,19 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
     elif mode == "replace" and rtype.can_delete:
         change.action = "replace"
         change.reason = f"{forced} cannot be updated, so it is deleted and posted again"
-    elif mode == "replace":
+    elif chosen == "error":
+        change.action = "blocked"
+        change.reason = (
+            f"{forced} changed, but the API cannot update a {_title(rtype.name)} and "
+            "lifecycle.on_immutable_change is error; revert the change, or set on_immutable_change "
+            "to replace or recreate"
+        )
+    else:
         change.action = "blocked"
         change.reason = (
             f"{forced} changed, but the API can neither update nor delete a {_title(rtype.name)}; "
             "revert the change, or set lifecycle.on_immutable_change: recreate to post a new one "
             f"and leave the old one on {network}"
-        )
-    else:
-        change.action = "blocked"
-        change.reason = (
-            f"{forced} changed, but the API cannot update a {_title(rtype.name)} "
-            "(lifecycle.on_immutable_change is error); revert the change, or set "
-            "on_immutable_change to replace or recreate"
         )
     if change.action == "replace" and not change.keep_old and resource.lifecycle.get("prevent_destroy"):
         change.action = "blocked"

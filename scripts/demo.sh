@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make demo`: start the sandbox on a free loopback port, then plan, apply and plan again on
+# a copy of examples/ (so the repository gets no state file), and stop the sandbox.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d)
+log="$work/sandbox.log"
+cleanup() {
+  [ -n "${sandbox_pid:-}" ] && kill "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cp -R examples "$work/catalog"
+export ONEALL_PUBLIC_KEY="demo-public-key" ONEALL_PRIVATE_KEY="demo-private-key"
+publisher sandbox --port 0 --public-key "$ONEALL_PUBLIC_KEY" --private-key "$ONEALL_PRIVATE_KEY" >"$log" 2>&1 &
+sandbox_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$log" 2>/dev/null && break
+  kill -0 "$sandbox_pid" 2>/dev/null || { cat "$log"; exit 1; }
+  sleep 0.1
+done
+ONEALL_API_URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$log" | head -n 1)
+[ -n "$ONEALL_API_URL" ] || { echo "the sandbox did not start:"; cat "$log"; exit 1; }
+export ONEALL_API_URL
+
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
+echo "Sandbox API on $ONEALL_API_URL"
+step publisher validate "$work/catalog"
+step publisher plan "$work/catalog"
+step publisher apply "$work/catalog" --auto-approve
+step publisher plan "$work/catalog" --detailed-exitcode
+step publisher state list --state "$work/catalog/publisher.state.json"
