@@ -21,14 +21,16 @@ class Outcome:
     step: Step
     ok: bool
     message: str = ""
+    fatal: bool = False  # the whole apply stops: reported once, in the summary
 
 
 @dataclass
 class ApplyResult:
     done: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # a dependency failed
     pending: dict[str, str] = field(default_factory=dict)
+    not_attempted: list[str] = field(default_factory=list)  # after a fatal error
     aborted: str = ""
 
     @property
@@ -92,10 +94,12 @@ class Applier:
                 kind, address = step
                 blocker = next((d for d in graph[step] if d in broken), None)
                 if result.aborted:
-                    result.skipped.setdefault(address, "not attempted: " + result.aborted)
+                    if address not in result.not_attempted and address not in result.failed:
+                        result.not_attempted.append(address)
                     broken[step] = "aborted"
                 elif blocker is not None:
-                    result.skipped.setdefault(address, f"skipped: {blocker[1]} failed")
+                    if address not in result.failed:
+                        result.skipped.setdefault(address, f"{blocker[1]} failed")
                     broken[step] = "skipped"
                 else:
                     outcome = self._attempt(step, result)
@@ -121,8 +125,8 @@ class Applier:
             return Outcome(step, False, error.message)
         except FatalApiError as error:
             result.aborted = error.message
-            result.failed[address] = error.message
-            return Outcome(step, False, error.message)
+            result.not_attempted.append(address)
+            return Outcome(step, False, error.message, fatal=True)
         except ApiError as error:
             result.failed[address] = error.message
             return Outcome(step, False, error.message)

@@ -129,14 +129,15 @@ def _confirm(auto_approve: bool) -> None:
 
 
 def _echo_outcome(plan: Plan) -> Callable[[Outcome], None]:
-    words = {"create": "created", "update": "updated", "destroy": "deleted", "forget": "forgotten (left on the network)"}
+    done = {"create": "created", "update": "updated", "destroy": "deleted", "forget": "forgotten (left on the network)"}
+    verbs = {"create": "create", "update": "update", "destroy": "delete", "forget": "forget"}
 
     def echo(outcome: Outcome) -> None:
         kind, address = outcome.step
         if outcome.ok:
-            click.echo(f"{address}: {words[kind]}")
-        else:
-            click.echo(f"{address}: {kind} failed: {outcome.message}", err=True)
+            click.echo(f"{address}: {done[kind]}")
+        elif not outcome.fatal:
+            click.echo(f"{address}: {verbs[kind]} failed: {outcome.message}", err=True)
 
     return echo
 
@@ -163,7 +164,7 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
             return
         _confirm(auto_approve)
         result = Applier(the_plan, state, store, client, report=_echo_outcome(the_plan)).run()
-    click.echo(apply_summary(result), nl=False)
+    click.echo(apply_summary(result), nl=False, err=not result.ok)
     if not result.ok:
         sys.exit(1)
 

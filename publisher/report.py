@@ -83,17 +83,27 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def _addresses(addresses: list[str], limit: int = 20) -> str:
+    shown = ", ".join(sorted(addresses)[:limit])
+    return shown + (f" and {len(addresses) - limit} more" if len(addresses) > limit else "")
+
+
 def apply_summary(result: ApplyResult) -> str:
     lines = []
     if result.aborted:
-        lines.append(f"Apply stopped: {result.aborted}")
-    for title, entries in (("failed", result.failed), ("pending (outcome unknown)", result.pending), ("skipped", result.skipped)):
-        for address, why in sorted(entries.items()):
-            lines.append(f"  {title}: {address}: {why}")
+        lines.append(f"Error: {result.aborted}")
+    for title, addresses in (
+        ("Failed (see above)", list(result.failed)),
+        ("Pending, outcome unknown", list(result.pending)),
+        ("Skipped, a dependency failed", list(result.skipped)),
+        ("Not attempted", result.not_attempted),
+    ):
+        if addresses:
+            lines.append(f"{title}: {_addresses(addresses)}")
     verdict = "Apply complete" if result.ok else "Apply incomplete"
     lines.append(
-        f"{verdict}: {len(result.done)} done, {len(result.failed)} failed, "
-        f"{len(result.pending)} pending, {len(result.skipped)} skipped."
+        f"{verdict}: {len(result.done)} done, {len(result.failed)} failed, {len(result.pending)} pending, "
+        f"{len(result.skipped)} skipped, {len(result.not_attempted)} not attempted."
     )
     if result.pending:
         lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")
