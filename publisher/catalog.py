@@ -238,7 +238,8 @@ def load(paths: list[Path], context: templating.Context | None = None) -> Catalo
         names.append(name)
         document, problems = manifest.load(path, name)
         loader.problems.extend(problems)
-        loader.read(document)
+        if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
+            loader.read(document)
     catalog = Catalog(root=root, files=names)
     catalog.resources = loader.resources()
     if not loader.problems:

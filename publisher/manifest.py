@@ -27,6 +27,7 @@ class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 _Yaml12Loader.yaml_implicit_resolvers = {}
 _STR = "tag:yaml.org,2002:str"
+_PLAIN_ONLY = "plain YAML only: no !!python or custom tags"
 _RESOLVERS = [
     ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
     ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
@@ -80,6 +81,9 @@ class _Builder:
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path)
             if isinstance(node, yaml.SequenceNode):
+                if node.tag != "tag:yaml.org,2002:seq":
+                    self._problem(node, path, f"the tag {node.tag} is not allowed", _PLAIN_ONLY)
+                    return None
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             return self._scalar(node, path)
         finally:
@@ -87,7 +91,8 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
-            self._problem(node, path, f"the tag {node.tag} is not allowed", "plain YAML only")
+            self._problem(node, path, f"the tag {node.tag} is not allowed", _PLAIN_ONLY)
+            return {}
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -127,7 +132,7 @@ class _Builder:
             if lowered.endswith("inf"):
                 return float("-inf") if lowered.startswith("-") else float("inf")
             return float(lowered)
-        self._problem(node, path, f"the tag {tag} is not allowed", "plain YAML only: no !!python or custom tags")
+        self._problem(node, path, f"the tag {tag} is not allowed", _PLAIN_ONLY)
         return None
 
 

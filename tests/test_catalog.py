@@ -1,0 +1,82 @@
+"""Invalid manifests: each file in data/invalid/ states the exact line:column and message it produces."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import PIN_TOKEN
+
+INVALID = sorted((Path(__file__).parent / "data" / "invalid").glob("*.yaml"))
+
+
+def _expected(path: Path) -> str:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# expect: "), f"{path.name} must start with '# expect: LINE:COL: MESSAGE'"
+    return first[len("# expect: ") :]
+
+
+@pytest.mark.parametrize("case", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_manifest_is_reported_exactly(case: Path, cli, tmp_path):
+    shutil.copy(case, tmp_path / case.name)
+
+    run = cli("validate", case.name)
+
+    assert run.code == 1
+    assert "Traceback" not in run.output
+    assert f"{case.name}:{_expected(case)}" in run.err.splitlines(), run.err
+    assert not list(tmp_path.glob("*.json")), "validate must not write anything"
+
+
+def test_at_least_twenty_five_cases():
+    assert len(INVALID) >= 25
+
+
+def test_every_problem_of_every_file_is_reported_in_one_run(cli, write, tmp_path):
+    write("a.yaml", f"boards:\n  x:\n    identity: {PIN_TOKEN}\n    privacy: open\n")
+    write("b.yaml", f"posts:\n  t:\n    type: twitter/post\n    identity: {PIN_TOKEN}\n    message: {'y' * 300}\n")
+
+    run = cli("validate", tmp_path / "catalog")
+
+    assert run.code == 1
+    assert "catalog/a.yaml:2:3: boards.x: missing required field 'name'" in run.err
+    assert "catalog/a.yaml:4:5: boards.x.privacy: 'open' is not one of PUBLIC, PROTECTED, SECRET" in run.err
+    assert "catalog/b.yaml:5:5: posts.t.message: is 300 characters long; the limit is 280" in run.err
+    assert run.err.rstrip().endswith("3 errors in 2 files")
+
+
+def test_duplicate_address_across_files_names_both_places(cli, write, tmp_path):
+    board = f"boards:\n  stadium:\n    identity: {PIN_TOKEN}\n    name: Stadium\n"
+    write("a.yaml", board)
+    write("b.yaml", board)
+
+    run = cli("validate", tmp_path / "catalog")
+
+    assert run.code == 1
+    assert "catalog/b.yaml:2:3: boards.stadium: duplicate address boards.stadium (first defined at catalog/a.yaml:2:3)" in run.err
+
+
+def test_yaml_12_scalars_and_templates_keep_types(cli, write, tmp_path):
+    write(
+        "a.yaml",
+        f"""
+        boards:
+          "no":
+            identity: {PIN_TOKEN}
+            name: "{{{{ vars.name }}}}"
+            description: "Opening {{{{ vars.day }}}}"
+        """,
+    )
+    run = cli("plan", tmp_path / "catalog", "--var", "name=Stadium", "--var", "day=2026-12-01")
+    assert run.code == 0, run.output
+    assert "+ boards.no" in run.out
+    assert '"Opening 2026-12-01"' in run.out
+
+
+def test_valid_catalog_is_summarised(cli):
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    run = cli("validate", examples)
+    assert run.code == 0, run.output
+    assert "valid" in run.out
