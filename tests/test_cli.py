@@ -1,0 +1,99 @@
+"""The command line contract: exit codes, confirmation, locks, and no secrets in output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import PIN_TOKEN, TWEET_TOKEN
+from publisher import cli as cli_module
+from publisher.state import LocalStateStore
+
+CATALOG = f"""
+identities:
+  club: {PIN_TOKEN}
+boards:
+  stadium:
+    identity: club
+    name: Stadium
+posts:
+  hello:
+    type: twitter/post
+    identity: {TWEET_TOKEN}
+    message: Hello
+"""
+
+
+def test_plan_detailed_exitcode(sandbox, cli, write, tmp_path):
+    write("c.yaml", CATALOG)
+    assert cli("plan", tmp_path / "catalog", "--detailed-exitcode").code == 2
+    assert cli("plan", tmp_path / "catalog").code == 0
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+    assert cli("plan", tmp_path / "catalog", "--detailed-exitcode").code == 0
+
+
+def test_apply_without_a_terminal_needs_auto_approve(sandbox, cli, write, tmp_path):
+    write("c.yaml", CATALOG)
+    run = cli("apply", tmp_path / "catalog")
+    assert run.code == 1
+    assert "refusing to apply without --auto-approve" in run.err
+    assert sandbox.requests() == []
+    assert not (tmp_path / "catalog" / "publisher.state.json").exists()
+
+
+def test_usage_errors_exit_1_not_2(cli):
+    run = cli("plan", "--no-such-flag")
+    assert run.code == 1
+    assert "No such option" in run.err
+
+
+def test_missing_path_is_one_clear_message(cli):
+    run = cli("validate", "nowhere/")
+    assert (run.code, run.err.strip()) == (1, "nowhere: no such file or directory")
+
+
+def test_an_internal_error_exits_3_and_suggests_debug(cli, write, tmp_path, monkeypatch):
+    write("c.yaml", CATALOG)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"boom {PIN_TOKEN}")
+
+    monkeypatch.setattr(cli_module, "make_plan", broken)
+    run = cli("plan", tmp_path / "catalog")
+    assert run.code == 3
+    assert "rerun with --debug" in run.err
+    assert PIN_TOKEN not in run.err
+    with pytest.raises(RuntimeError):
+        cli_module.main(["plan", str(tmp_path / "catalog"), "--debug"])
+
+
+def test_a_held_lock_stops_apply_and_names_the_holder(sandbox, cli, write, tmp_path):
+    write("c.yaml", CATALOG)
+    store = LocalStateStore(tmp_path / "catalog" / "publisher.state.json")
+    with store.lock("publisher apply (other run)") as lock_id:
+        run = cli("apply", tmp_path / "catalog", "--auto-approve")
+    assert run.code == 1
+    assert "locked by 'publisher apply (other run)'" in run.err
+    assert f"publisher unlock {lock_id}" in run.err
+    assert sandbox.requests() == []
+
+
+def test_no_key_and_no_full_token_in_any_output(sandbox, cli, write, tmp_path):
+    write("c.yaml", CATALOG)
+    outputs = [
+        cli("validate", tmp_path / "catalog"),
+        cli("plan", tmp_path / "catalog"),
+        cli("apply", tmp_path / "catalog", "--auto-approve"),
+        cli("plan", tmp_path / "catalog"),
+    ]
+    state_file = tmp_path / "catalog" / "publisher.state.json"
+    outputs += [cli("state", "list", "--state", state_file), cli("state", "show", "boards.stadium", "--state", state_file)]
+    for run in outputs:
+        assert run.code == 0, run.output
+        for secret in ("test-public", "test-private", PIN_TOKEN, TWEET_TOKEN):
+            assert secret not in run.output
+    assert "2af2…aae6" in outputs[1].out
+    # The state file is the one place that keeps the full token (SPEC §4).
+    assert json.loads(state_file.read_text())["resources"]["boards.stadium"]["identity"] == PIN_TOKEN
+    assert "test-private" not in state_file.read_text()

@@ -1,0 +1,124 @@
+"""The planner as a pure function of catalog and state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import PIN_TOKEN
+from publisher.catalog import Catalog, Ref, Resource
+from publisher.errors import Location
+from publisher.planner import digest, make_plan
+from publisher.resources import TYPES
+from publisher.state import State
+
+HERE = Location("catalog.yaml", 1, 1)
+
+
+def _board(**lifecycle) -> Resource:
+    return Resource("boards.b", TYPES["pinterest/board"], PIN_TOKEN, {"name": "B"}, {}, lifecycle, HERE)
+
+
+def _pin(description: str = "d", picture: str = "https://x/p.jpg", **lifecycle) -> Resource:
+    body = {"description": description, "picture": picture}
+    return Resource("pins.p", TYPES["pinterest/pin"], PIN_TOKEN, body, {"board_id": Ref("boards.b")}, lifecycle, HERE)
+
+
+def _catalog(*resources: Resource) -> Catalog:
+    return Catalog(Path("."), [], {r.address: r for r in resources})
+
+
+def _record(resource: Resource, remote_id: str, ids: dict | None = None) -> dict:
+    return {
+        "type": resource.type.name,
+        "identity": resource.identity,
+        "id": remote_id,
+        "ids": ids or {},
+        "inputs": resource.body,
+        "digest": digest(resource.body),
+        "status": "created",
+        "dependencies": sorted(resource.dependencies),
+    }
+
+
+def _applied(*resources: Resource) -> State:
+    state = State()
+    state.resources["boards.b"] = _record(_board(), "1")
+    for resource in resources:
+        state.resources[resource.address] = _record(resource, "2", {"board_id": "1"})
+    return state
+
+
+def _actions(plan) -> dict[str, str]:
+    return {c.address: c.action for c in plan.changes}
+
+
+def test_everything_new_is_created_and_refs_are_unknown_until_apply():
+    plan = make_plan(_catalog(_board(), _pin()), State())
+    assert _actions(plan) == {"boards.b": "create", "pins.p": "create"}
+    pin = next(c for c in plan.changes if c.address == "pins.p")
+    assert repr(pin.after["board_id"]) == "(known after apply)"
+
+
+def test_applied_catalog_is_no_op():
+    plan = make_plan(_catalog(_board(), _pin()), _applied(_pin()))
+    assert _actions(plan) == {"boards.b": "no-op", "pins.p": "no-op"}
+    assert not plan.has_changes
+
+
+def test_updatable_field_is_an_update_of_that_field():
+    plan = make_plan(_catalog(_board(), _pin(description="new")), _applied(_pin()))
+    change = next(c for c in plan.changes if c.address == "pins.p")
+    assert (change.action, change.changed, change.forces) == ("update", ["description"], [])
+
+
+def test_immutable_field_replaces_a_deletable_type():
+    plan = make_plan(_catalog(_board(), _pin(picture="https://x/q.jpg")), _applied(_pin()))
+    change = next(c for c in plan.changes if c.address == "pins.p")
+    assert (change.action, change.forces) == ("replace", ["picture"])
+
+
+def test_prevent_destroy_blocks_a_replace():
+    plan = make_plan(_catalog(_board(), _pin(picture="https://x/q.jpg", prevent_destroy=True)), _applied(_pin()))
+    change = next(c for c in plan.changes if c.address == "pins.p")
+    assert change.action == "blocked"
+    assert "prevent_destroy" in change.reason
+
+
+def test_ignore_changes_hides_a_field():
+    plan = make_plan(_catalog(_board(), _pin(picture="https://x/q.jpg", ignore_changes=["picture"])), _applied(_pin()))
+    assert _actions(plan)["pins.p"] == "no-op"
+
+
+def test_recreate_keeps_the_old_object():
+    plan = make_plan(
+        _catalog(_board(), _pin(picture="https://x/q.jpg", on_immutable_change="recreate")), _applied(_pin())
+    )
+    change = next(c for c in plan.changes if c.address == "pins.p")
+    assert (change.action, change.keep_old) == ("replace", True)
+
+
+def test_explicit_error_blocks_even_a_deletable_type():
+    plan = make_plan(_catalog(_board(), _pin(picture="https://x/q.jpg", on_immutable_change="error")), _applied(_pin()))
+    assert _actions(plan)["pins.p"] == "blocked"
+
+
+def test_non_deletable_change_is_blocked_and_removal_is_forget():
+    changed = Resource("boards.b", TYPES["pinterest/board"], PIN_TOKEN, {"name": "C"}, {}, {}, HERE)
+    assert _actions(make_plan(_catalog(changed), _applied()))["boards.b"] == "blocked"
+    removed = make_plan(_catalog(), _applied(_pin()))
+    assert _actions(removed) == {"boards.b": "forget", "pins.p": "delete"}
+
+
+def test_another_identity_forces_a_replace():
+    other = _pin()
+    other.identity = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+    change = next(c for c in make_plan(_catalog(_board(), other), _applied(_pin())).changes if c.address == "pins.p")
+    assert (change.action, change.forces) == ("replace", ["identity"])
+
+
+def test_pending_create_blocks_and_says_how_to_settle():
+    state = _applied()
+    state.resources["pins.p"] = {"type": "pinterest/pin", "identity": PIN_TOKEN, "status": "pending", "inputs": {}}
+    change = next(c for c in make_plan(_catalog(_board(), _pin()), state).changes if c.address == "pins.p")
+    assert change.action == "blocked"
+    assert "publisher state resolve pins.p --id REMOTE_ID" in change.reason
