@@ -66,6 +66,13 @@ def _steps(plan: Plan, state: State) -> dict[Step, set[Step]]:
     return graph
 
 
+def _path(template: str | None, record: dict[str, Any]) -> str:
+    """An update or delete path for a recorded object."""
+    assert template is not None, "the planner only plans what the type supports"
+    rtype = TYPES[record["type"]]
+    return template.format(id=record["id"], **rtype.path_values(record.get("ids", {}), record.get("inputs", {})))
+
+
 class Applier:
     def __init__(
         self,
@@ -198,8 +205,8 @@ class Applier:
         rtype = change.resource.type
         record = self.state.resources[change.address]
         body, _ids = self._desired(change)
-        sent = {k: body[k] for k in change.changed if k in body}
-        path = rtype.update_path.format(id=record["id"], **record.get("ids", {}))  # type: ignore[union-attr]
+        sent = {k: body[k] for k in (*rtype.update_always, *change.changed) if k in body}
+        path = _path(rtype.update_path, record)
         data = self.client.update(change.identity, path, rtype.update_key, sent)
         record.update(inputs=body, digest=digest(body), updated_at=now())
         record["result"] = {**record.get("result", {}), **data}
@@ -207,8 +214,7 @@ class Applier:
 
     def _destroy(self, change: Change) -> None:
         record = self.state.resources[change.address]
-        rtype = TYPES[record["type"]]
-        path = rtype.delete_path.format(id=record["id"], **record.get("ids", {}))  # type: ignore[union-attr]
+        path = _path(TYPES[record["type"]].delete_path, record)
         try:
             self.client.delete(record["identity"], path)
         except ApiError as error:

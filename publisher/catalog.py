@@ -202,12 +202,12 @@ class _Loader:
                 value = _as_refs(value)
                 reference = rtype.references.get(key)
                 if reference is not None:
-                    ids[reference.into] = value
                     self._check_ref(document, (*path, key), value, reference.targets)
-                elif key in rtype.path_ids:
-                    ids[key] = value
+                name = reference.into if reference is not None else key
+                if name in rtype.path_ids:
+                    ids[name] = value
                 else:
-                    body[key] = value
+                    body[rtype.body_key(name)] = value
             if token is not None:
                 built[address] = Resource(
                     address, rtype, token, body, ids, dict(entry.get("lifecycle") or {}), document.locate(path)

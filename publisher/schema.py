@@ -12,6 +12,7 @@ import referencing
 from referencing.jsonschema import DRAFT7
 
 from .errors import Diagnostic
+from .limits import twitter_length
 from .manifest import Document, Path_, dotted
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -59,10 +60,23 @@ def load_schema(name: str) -> dict[str, Any]:
     return contents
 
 
+def _twitter_length(validator: Any, limit: int, instance: Any, schema: dict[str, Any]) -> Iterator[jsonschema.ValidationError]:
+    if isinstance(instance, str):
+        length = twitter_length(instance)
+        if length > limit:
+            yield jsonschema.ValidationError(
+                f"is {length} characters long as Twitter counts them (a link counts 23, an emoji 2); the limit is {limit}"
+            )
+
+
+# Our own keywords: editors ignore them, publisher enforces them.
+_Validator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"x-twitter-length": _twitter_length})
+
+
 @lru_cache(maxsize=None)
-def validator(name: str) -> jsonschema.Draft7Validator:
+def validator(name: str) -> Any:
     """Built once per schema: compiling a validator costs more than running it."""
-    return jsonschema.Draft7Validator(load_schema(name), registry=_registry())
+    return _Validator(load_schema(name), registry=_registry())
 
 
 def _messages(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, str]]:
@@ -95,8 +109,8 @@ def _messages(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, s
         yield path, "must not be empty" if value == 1 else f"must be at least {value} characters", ""
     elif kind in ("pattern", "format") and "x-message" in schema:
         yield path, f"{instance!r} {schema['x-message']}", ""
-    elif kind in ("oneOf", "anyOf") and f"x-{kind}-message" in schema:
-        yield path, str(schema[f"x-{kind}-message"]), ""
+    elif kind in ("oneOf", "anyOf", "not") and "x-message" in schema:
+        yield path, str(schema["x-message"]), ""
     else:
         yield path, error.message, ""
 

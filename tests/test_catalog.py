@@ -43,7 +43,7 @@ def test_every_problem_of_every_file_is_reported_in_one_run(cli, write, tmp_path
     assert run.code == 1
     assert "catalog/a.yaml:2:3: boards.x: missing required field 'name'" in run.err
     assert "catalog/a.yaml:4:5: boards.x.privacy: 'open' is not one of PUBLIC, PROTECTED, SECRET" in run.err
-    assert "catalog/b.yaml:5:5: posts.t.message: is 300 characters long; the limit is 280" in run.err
+    assert "catalog/b.yaml:5:5: posts.t.message: is 300 characters long as Twitter counts them (a link counts 23, an emoji 2); the limit is 280" in run.err
     assert run.err.rstrip().endswith("3 errors in 2 files")
 
 

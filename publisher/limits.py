@@ -1,0 +1,44 @@
+"""Content limits as the networks count them (used by the `x-twitter-length` schema keyword)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# twitter-text v3: a URL counts as 23; code points in these ranges count 1, all others 2.
+_URL = re.compile(r"https?://[^\s]+|(?<![\w@.])(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|es|de|fr|uk|eu)(?:/[^\s]*)?", re.I)
+_LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_URL_WEIGHT = 23
+# An emoji and what joins or modifies it (ZWJ, variation selectors, skin tones, tags, keycaps).
+_EMOJI = re.compile(
+    "(?:[\U0001F1E6-\U0001F1FF]{2}"  # a flag: two regional indicators
+    "|[#*0-9]\uFE0F?\u20E3"  # a keycap
+    "|[\u203C-\u3299\U0001F000-\U0001FAFF]"
+    "[\uFE0E\uFE0F\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]*"
+    "(?:\u200D[\u203C-\u3299\U0001F000-\U0001FAFF][\uFE0E\uFE0F\U0001F3FB-\U0001F3FF]*)*)"
+)
+
+
+def _weight(character: str) -> int:
+    point = ord(character)
+    return 1 if any(low <= point <= high for low, high in _LIGHT) else 2
+
+
+def twitter_length(text: str) -> int:
+    """The length Twitter checks against its 280 limit (in units of one Latin character)."""
+    text = unicodedata.normalize("NFC", text)
+    total = 0
+    position = 0
+    for match in _URL.finditer(text):
+        total += _count_plain(text[position : match.start()]) + _URL_WEIGHT
+        position = match.end()
+    return total + _count_plain(text[position:])
+
+
+def _count_plain(text: str) -> int:
+    total = 0
+    position = 0
+    for match in _EMOJI.finditer(text):
+        total += sum(_weight(c) for c in text[position : match.start()]) + 2
+        position = match.end()
+    return total + sum(_weight(c) for c in text[position:])
