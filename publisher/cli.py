@@ -245,6 +245,27 @@ def unlock(lock_id: str, state_path: Path) -> None:
     click.echo("lock removed")
 
 
+@cli.command("schema")
+@click.argument("type_name", required=False, metavar="[TYPE]")
+def schema_command(type_name: str | None) -> None:
+    """Print the JSON Schema of a manifest, or of one resource type.
+
+    \b
+      publisher schema                 # the whole manifest
+      publisher schema pinterest/pin   # one type's fields, limits and allowed values
+    """
+    from . import schema as schema_module
+    from .resources import TYPES
+
+    if type_name is None:
+        name = "manifest.json"
+    elif type_name in TYPES:
+        name = TYPES[type_name].schema_name
+    else:
+        raise PublisherError(f"unknown type {type_name!r}; the types are: {', '.join(TYPES)}")
+    click.echo(json.dumps(schema_module.load_schema(name), indent=2, ensure_ascii=False))
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on.")
 @click.option("--port", default=8910, show_default=True, help="Port (0: any free port).")

@@ -1,0 +1,67 @@
+"""The schemas: complete for editors, consistent with the registry, and the README's type table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from publisher import schema
+from publisher.resources import TYPES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("type_name", list(TYPES))
+def test_each_type_has_a_documented_draft7_schema(type_name):
+    document = schema.load_schema(TYPES[type_name].schema_name)
+    assert document["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert document["title"] and document["description"]
+    assert document["properties"]["type"] == {"const": type_name, "description": "The resource type."}
+    for name, prop in document["properties"].items():
+        if name not in ("type", "identity", "lifecycle"):
+            assert prop.get("description"), f"{type_name}.{name} has no description"
+    for example in document.get("examples", []):
+        assert not list(schema.validator(TYPES[type_name].schema_name).iter_errors(example)), example
+
+
+def test_manifest_schema_accepts_the_examples():
+    validator = jsonschema.Draft7Validator(schema.load_schema("manifest.json"), registry=schema._registry())
+    files = sorted((ROOT / "examples").rglob("*.yaml"))
+    assert files
+    for path in files:
+        if path.name == "publisher.yaml":
+            continue
+        errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+        assert not errors, (path.name, errors)
+
+
+def test_manifest_schema_rejects_a_wrong_field_for_editors():
+    validator = jsonschema.Draft7Validator(schema.load_schema("manifest.json"), registry=schema._registry())
+    manifest = {"posts": {"t": {"type": "twitter/post", "identity": "x", "message": "hi", "colour": "red"}}}
+    assert list(validator.iter_errors(manifest))
+
+
+def _type_table() -> str:
+    rows = ["| type | create | update | delete |", "|---|---|---|---|"]
+    for rtype in TYPES.values():
+        update = ", ".join(sorted(rtype.update_fields)) if rtype.can_update else "–"
+        rows.append(f"| {rtype.name} | yes | {update} | {'yes' if rtype.can_delete else '–'} |")
+    return "\n".join(rows)
+
+
+def test_readme_type_table_matches_the_registry():
+    readme = (ROOT / "README.md").read_text()
+    assert _type_table() in readme, "update the README's table to:\n" + _type_table()
+
+
+def test_schema_command_prints_a_type_and_the_manifest(cli):
+    run = cli("schema", "pinterest/pin")
+    assert run.code == 0
+    assert json.loads(run.out)["title"] == "Pinterest pin"
+    assert json.loads(cli("schema").out)["$id"] == "manifest.json"
+    unknown = cli("schema", "myspace/post")
+    assert unknown.code == 1 and "the types are: facebook/post" in unknown.err
