@@ -11,7 +11,7 @@ from .errors import ApiError, FatalApiError, OutcomeUnknown
 from .plan import UNKNOWN, Change, Plan
 from .planner import digest, resolve
 from .resources import TYPES
-from .state import LocalStateStore, State, now
+from .state import Journal, State, now
 
 Step = tuple[str, str]  # (kind, address): kind is destroy, create, update or forget
 
@@ -77,15 +77,14 @@ class Applier:
     def __init__(
         self,
         plan: Plan,
-        state: State,
-        store: LocalStateStore,
+        journal: Journal,
         client: Client,
         *,
         report: Callable[[Outcome], None] = lambda outcome: None,
     ) -> None:
         self.plan = plan
-        self.state = state
-        self.store = store
+        self.journal = journal
+        self.state = journal.state
         self.client = client
         self.report = report
         self.changes = {c.address: c for c in plan.changes}
@@ -124,8 +123,7 @@ class Applier:
         try:
             getattr(self, "_" + kind)(self.changes[address])
         except OutcomeUnknown as error:
-            if kind == "create":
-                self._record_pending(self.changes[address], error.message)
+            if kind == "create":  # its pending record is already in the journal
                 result.pending[address] = error.message
             else:
                 result.failed[address] = error.message
@@ -140,10 +138,6 @@ class Applier:
         if address not in result.done:
             result.done.append(address)
         return Outcome(step, True)
-
-    # Each step ends by saving the state, so the next step (and a crash) sees its outcome.
-    def _save(self) -> None:
-        self.store.write(self.state, expected_serial=self.state.serial)
 
     def _ids(self) -> dict[str, Any]:
         return {a: r["id"] for a, r in self.state.resources.items() if r.get("status") == "created" and r.get("id")}
@@ -162,43 +156,49 @@ class Applier:
         assert change.resource is not None
         rtype = change.resource.type
         body, ids = self._desired(change)
-        data = self.client.push(change.identity, rtype.create_path.format(**ids), rtype.object_key, body)
+        address = change.address
+        previous = self.state.resources.get(address)
+        # The intent is durable before the request leaves: a crash from here on leaves a
+        # pending record, never a silent gap that the next apply would post again.
+        pending = self._record(change, body, ids, status="pending", error="sent; no answer recorded")
+        self.journal.set(address, pending)
+        try:
+            data = self.client.push(change.identity, rtype.create_path.format(**ids), rtype.object_key, body)
+        except OutcomeUnknown as error:
+            self.journal.set(address, {**pending, "error": error.message})
+            raise
+        except ApiError:
+            self.journal.undo(address, previous)  # refused for sure: nothing was created
+            raise
         remote_id = data.get(rtype.id_field)
         if remote_id is None and isinstance(data.get(rtype.object_key[-1]), dict):
             # INFERRED alternative shape: result.data.<object>.<object>_id
             remote_id = data[rtype.object_key[-1]].get(rtype.id_field)
         if remote_id is None:
-            self._record_pending(change, f"the API answered without {rtype.id_field}")
-            raise OutcomeUnknown(f"{change.address}: created, but the API's answer has no {rtype.id_field}")
+            message = f"{address}: the API answered success without {rtype.id_field}; it was probably created"
+            self.journal.set(address, {**pending, "error": message, "result": data})
+            raise OutcomeUnknown(message)
+        created = self._record(change, body, ids, status="created")
+        created.update(id=str(remote_id), result=data)
+        self.journal.set(address, created)
+
+    def _record(self, change: Change, body: dict[str, Any], ids: dict[str, Any], *, status: str, error: str = "") -> dict[str, Any]:
+        assert change.resource is not None
         stamp = now()
-        self.state.resources[change.address] = {
-            "type": rtype.name,
+        record: dict[str, Any] = {
+            "type": change.resource.type.name,
             "identity": change.identity,
-            "id": str(remote_id),
             "ids": ids,
             "inputs": body,
             "digest": digest(body),
-            "result": data,
-            "status": "created",
+            "status": status,
             "created_at": stamp,
             "updated_at": stamp,
             "dependencies": sorted(change.resource.dependencies),
         }
-        self._save()
-
-    def _record_pending(self, change: Change, why: str) -> None:
-        assert change.resource is not None
-        self.state.resources[change.address] = {
-            "type": change.resource.type.name,
-            "identity": change.identity,
-            "ids": resolve(change.resource.ids, self._ids()),
-            "inputs": resolve(change.resource.body, self._ids()),
-            "status": "pending",
-            "error": why,
-            "created_at": now(),
-            "dependencies": sorted(change.resource.dependencies),
-        }
-        self._save()
+        if error:
+            record["error"] = error
+        return record
 
     def _update(self, change: Change) -> None:
         assert change.resource is not None
@@ -208,9 +208,9 @@ class Applier:
         sent = {k: body[k] for k in (*rtype.update_always, *change.changed) if k in body}
         path = _path(rtype.update_path, record)
         data = self.client.update(change.identity, path, rtype.update_key, sent)
-        record.update(inputs=body, digest=digest(body), updated_at=now())
-        record["result"] = {**record.get("result", {}), **data}
-        self._save()
+        updated = {**record, "inputs": body, "digest": digest(body), "updated_at": now()}
+        updated["result"] = {**record.get("result", {}), **data}
+        self.journal.set(change.address, updated)
 
     def _destroy(self, change: Change) -> None:
         record = self.state.resources[change.address]
@@ -220,9 +220,7 @@ class Applier:
         except ApiError as error:
             if error.status != 404:  # already gone is what we wanted
                 raise
-        del self.state.resources[change.address]
-        self._save()
+        self.journal.remove(change.address)
 
     def _forget(self, change: Change) -> None:
-        del self.state.resources[change.address]
-        self._save()
+        self.journal.remove(change.address)

@@ -7,9 +7,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from . import manifest, schema, templating
+from . import project as project_module
 from .errors import Diagnostic, InvalidInput, Location
 from .manifest import Document, dotted
 from .resources import COMMON_FIELDS, SECTIONS, TYPES, ResourceType
@@ -44,6 +45,8 @@ class Resource:
 class Catalog:
     root: Path
     files: list[str]
+    project: project_module.Project = field(default_factory=project_module.Project)
+    context: templating.Context | None = None
     resources: dict[str, Resource] = field(default_factory=dict)
 
     def order(self) -> list[str]:
@@ -94,8 +97,8 @@ def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
             raise InvalidInput(f"{path}: no such file or directory")
     roots = [p if p.is_dir() else p.parent for p in paths]
     root = Path(os.path.commonpath([r.resolve() for r in roots]))
-    project_file = root / "publisher.yaml"
-    return root, [f for f in files if f.resolve() != project_file]
+    # A project file is never a manifest, wherever it is.
+    return root, [f for f in files if f.name != project_module.PROJECT_FILE]
 
 
 def display_name(path: Path) -> str:
@@ -106,12 +109,42 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
+_NAME = re.compile(r"^[^.\s]+$")
+_DATA_SOURCE = re.compile(r"""data\(\s*['"]([^'"]+)['"]""")
+
+
+@dataclass
+class _Entry:
+    document: Document
+    where: tuple[Any, ...]  # where it is written (for line numbers)
+    section: str
+    name: str  # its name, rendered for a generated entry
+    fields: dict[str, Any]
+    label: str  # "item 3 of products.csv (sku=ABC-3)" for a generated entry
+
+    @property
+    def address(self) -> str:
+        return f"{self.section}.{self.name}"
+
+    @property
+    def type_name(self) -> str:
+        return str(self.fields.get("type") or SECTIONS[self.section][0])
+
+
+def _item_label(index: int, item: Any, source: str) -> str:
+    label = f"item {index + 1} of {source}"
+    if isinstance(item, dict) and item:
+        key, value = next(iter(item.items()))
+        label += f" ({key}={value})"
+    return label
+
+
 class _Loader:
     def __init__(self, context: templating.Context) -> None:
         self.context = context
         self.problems: list[Diagnostic] = []
         self.identities: dict[str, tuple[str, Location]] = {}
-        self.entries: dict[str, tuple[Document, tuple[str, str], dict[str, Any]]] = {}
+        self.entries: dict[str, _Entry] = {}
         self.first_seen: dict[str, Location] = {}
 
     def read(self, document: Document) -> None:
@@ -129,7 +162,7 @@ class _Loader:
             elif not isinstance(value, dict):
                 self._add(document, (key,), "must be a mapping of names to entries")
             elif key == "identities":
-                self._read_identities(document, value)
+                self.read_identities(document, value)
             else:
                 for name, entry in value.items():
                     self._read_entry(document, key, name, entry)
@@ -137,72 +170,130 @@ class _Loader:
     def _add(self, document: Document, path: tuple[Any, ...], message: str, hint: str = "") -> None:
         self.problems.append(Diagnostic(document.locate(path), dotted(path), message, hint))
 
-    def _read_identities(self, document: Document, identities: dict[str, Any]) -> None:
+    def read_identities(self, document: Document, identities: dict[str, Any], where: tuple[str, ...] = ("identities",)) -> None:
+        names = self.context.names(document.folder)
         for alias, token in identities.items():
-            path = ("identities", alias)
-            token, problems = templating.render(document, token, path, self.context)
+            path = (*where, alias)
+            token, problems = templating.render(document, token, path, names)
             self.problems.extend(problems)
             if problems:
                 continue
             if not isinstance(token, str) or not _TOKEN.match(token):
                 self._add(document, path, "must be an identity token (a UUID such as 2af20011-8965-471b-8f6b-8b66a611aae6)")
             elif alias in self.identities and self.identities[alias][0] != token:
-                where = self.identities[alias][1]
-                self._add(document, path, f"identity '{alias}' is already defined differently", f"at {where}")
+                where_first = self.identities[alias][1]
+                self._add(document, path, f"identity '{alias}' is already defined differently", f"at {where_first}")
             else:
                 self.identities.setdefault(alias, (token, document.locate(path)))
 
     def _read_entry(self, document: Document, section: str, name: str, entry: Any) -> None:
         path = (section, name)
-        address = f"{section}.{name}"
-        here = document.locate(path)
-        if address in self.first_seen:
-            self._add(document, path, f"duplicate address {address}", f"first defined at {self.first_seen[address]}")
-            return
-        self.first_seen[address] = here
         if not isinstance(entry, dict):
             self._add(document, path, "an entry must be a mapping of fields")
             return
-        entry, problems = templating.render(document, entry, path, self.context)
-        self.problems.extend(problems)
+        names = self.context.names(document.folder)
+        if "for_each" in entry:
+            self._expand(document, section, name, entry, names)
+        elif templating.is_template(name):
+            self._add(document, path, "only an entry with for_each can have a templated name")
+        else:
+            self._add_entry(document, path, section, name, entry, names, "")
+
+    def _expand(self, document: Document, section: str, name: str, entry: dict[str, Any], names: dict[str, Any]) -> None:
+        path = (section, name)
+        source = entry["for_each"]
+        items, problems = templating.render(document, source, (*path, "for_each"), names)
         if problems:
+            self.problems.extend(problems)
             return
+        found = _DATA_SOURCE.search(source) if isinstance(source, str) else None
+        shown = found.group(1) if found else "for_each"
+        if isinstance(items, dict):
+            pairs = [(f"item '{k}' of {shown}", {"key": k, "value": v}) for k, v in items.items()]
+        elif isinstance(items, list):
+            pairs = [(_item_label(i, item, shown), item) for i, item in enumerate(items)]
+        else:
+            kind = type(items).__name__ if items is not None else "nothing"
+            self._add(document, (*path, "for_each"), f"for_each must give a list or a mapping, not {kind}")
+            return
+        if not templating.is_template(name):
+            self._add(document, path, "the name of an entry with for_each must be a template that makes each address unique",
+                      'e.g. "product-{{ each.sku }}"')
+            return
+        body = {k: v for k, v in entry.items() if k != "for_each"}
+        for label, each in pairs:
+            item_names = {**names, "each": each}
+            try:
+                rendered = templating.render_string(name, item_names)
+            except ValueError as error:
+                self.problems.append(Diagnostic(document.locate(path), dotted(path), f"{label}: {error}"))
+                continue
+            self._add_entry(document, path, section, str(rendered), body, item_names, label)
+
+    def _add_entry(
+        self, document: Document, where: tuple[Any, ...], section: str, name: str, entry: dict[str, Any],
+        names: dict[str, Any], label: str,
+    ) -> None:
+        shown = (section, name)
+        prefix = f"{label}: " if label else ""
+        here = document.locate(where)
+        if not _NAME.match(name):
+            self.problems.append(Diagnostic(here, dotted(shown), f"{prefix}an entry name cannot be empty or contain '.' or spaces"))
+            return
+        address = f"{section}.{name}"
+        if address in self.first_seen:
+            self.problems.append(Diagnostic(here, address, f"{prefix}duplicate address {address}", f"first defined at {self.first_seen[address]}"))
+            return
+        fields, problems = templating.render(document, entry, where, names, shown=shown, label=label)
+        if problems:
+            self.first_seen[address] = here
+            self.problems.extend(problems)
+            return
+        enabled = fields.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            self.problems.append(Diagnostic(document.locate((*where, "enabled")), f"{address}.enabled", f"{prefix}must be true or false, not {enabled!r}"))
+            return
+        if not enabled:
+            return  # left out of the catalog: it claims no address
+        self.first_seen[address] = here
         default, allowed = SECTIONS[section]
-        type_name = entry.get("type", default)
+        type_name = fields.get("type", default)
         if type_name not in allowed:
             message = f"type {type_name!r} cannot be declared under {section}" if type_name else "missing required field 'type'"
-            where = (*path, "type") if "type" in entry else path
-            self._add(document, where, message, "allowed: " + ", ".join(allowed))
+            at = (*where, "type") if "type" in fields else where
+            self.problems.append(Diagnostic(document.locate(at), dotted((*shown, "type") if "type" in fields else shown), prefix + message, "allowed: " + ", ".join(allowed)))
             return
-        found = schema.check(document, path, entry, TYPES[type_name].schema_name)
+        found = schema.check(document, where, fields, TYPES[type_name].schema_name, shown=shown, label=label)
         if found:
             self.problems.extend(found)
             return
-        self.entries[address] = (document, path, entry)
+        self.entries[address] = _Entry(document, where, section, name, fields, label)
 
-    def _identity(self, document: Document, path: tuple[str, str], value: str) -> str | None:
+    def _identity(self, entry: _Entry, value: str) -> str | None:
         if value in self.identities:
             return self.identities[value][0]
         if _TOKEN.match(value):
             return value
         known = ", ".join(sorted(self.identities)) or "none declared"
-        self._add(document, (*path, "identity"), f"unknown identity '{value}'", f"declared identities: {known}")
+        prefix = f"{entry.label}: " if entry.label else ""
+        self.problems.append(Diagnostic(entry.document.locate((*entry.where, "identity")), f"{entry.address}.identity",
+                                        f"{prefix}unknown identity '{value}'", f"declared identities: {known}"))
         return None
 
     def resources(self) -> dict[str, Resource]:
         built: dict[str, Resource] = {}
-        for address, (document, path, entry) in self.entries.items():
-            rtype = TYPES[entry.get("type", SECTIONS[path[0]][0])]
-            token = self._identity(document, path, entry["identity"])
+        for address, entry in self.entries.items():
+            rtype = TYPES[entry.type_name]
+            token = self._identity(entry, entry.fields["identity"])
             ids: dict[str, Any] = {}
             body: dict[str, Any] = {}
-            for key, value in entry.items():
+            for key, value in entry.fields.items():
                 if key in COMMON_FIELDS:
                     continue
                 value = _as_refs(value)
                 reference = rtype.references.get(key)
                 if reference is not None:
-                    self._check_ref(document, (*path, key), value, reference.targets)
+                    self._check_ref(entry, key, value, reference.targets)
                 name = reference.into if reference is not None else key
                 if name in rtype.path_ids:
                     ids[name] = value
@@ -210,28 +301,39 @@ class _Loader:
                     body[rtype.body_key(name)] = value
             if token is not None:
                 built[address] = Resource(
-                    address, rtype, token, body, ids, dict(entry.get("lifecycle") or {}), document.locate(path)
+                    address, rtype, token, body, ids, dict(entry.fields.get("lifecycle") or {}), entry.document.locate(entry.where)
                 )
         return built
 
-    def _check_ref(self, document: Document, path: tuple[Any, ...], value: Any, targets: tuple[str, ...]) -> None:
+    def _check_ref(self, entry: _Entry, key: str, value: Any, targets: tuple[str, ...]) -> None:
+        location = entry.document.locate((*entry.where, key, "ref"))
+        prefix = f"{entry.label}: " if entry.label else ""
         for ref in _refs_in(value):
             target = self.entries.get(ref.address)
             if target is None:
-                self._add(document, (*path, "ref"), f"refers to {ref.address}, which is not in the catalog")
-                continue
-            section = ref.address.split(".", 1)[0]
-            target_type = target[2].get("type", SECTIONS[section][0])
-            if target_type not in targets:
-                self._add(
-                    document, (*path, "ref"), f"refers to {ref.address}, a {target_type}", "allowed: " + ", ".join(targets)
-                )
+                self.problems.append(Diagnostic(location, f"{entry.address}.{key}.ref", f"{prefix}refers to {ref.address}, which is not in the catalog"))
+            elif target.type_name not in targets:
+                self.problems.append(Diagnostic(location, f"{entry.address}.{key}.ref",
+                                                f"{prefix}refers to {ref.address}, a {target.type_name}", "allowed: " + ", ".join(targets)))
 
 
-def load(paths: list[Path], context: templating.Context | None = None) -> Catalog:
-    """Load the whole catalog, or raise `InvalidInput` with every problem of every file."""
+def load(
+    paths: list[Path], *, variables: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Catalog:
+    """Load the whole catalog, or raise `InvalidInput` with every problem of every file.
+
+    `variables` (from --var-file and --var) override the project file's `vars`.
+    """
     root, files = discover(paths)
-    loader = _Loader(context or templating.Context())
+    project, problems = project_module.load(root, display_name(root / project_module.PROJECT_FILE))
+    if problems:
+        raise InvalidInput.from_diagnostics(problems)
+    context = templating.Context(
+        vars={**project.vars, **(variables or {})}, environ=os.environ if environ is None else environ, root=root
+    )
+    loader = _Loader(context)
+    if project.document is not None:
+        loader.read_identities(project.document, project.identities)
     names = []
     for path in files:
         name = display_name(path)
@@ -240,7 +342,7 @@ def load(paths: list[Path], context: templating.Context | None = None) -> Catalo
         loader.problems.extend(problems)
         if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
             loader.read(document)
-    catalog = Catalog(root=root, files=names)
+    catalog = Catalog(root=root, files=names, project=project, context=context)
     catalog.resources = loader.resources()
     if not loader.problems:
         try:

@@ -25,7 +25,6 @@ from .planner import make_plan
 from .redact import mask, mask_all
 from .report import apply_summary, plan_text
 from .state import LocalStateStore, State
-from .templating import Context
 
 STATE_FILE = "publisher.state.json"
 
@@ -67,12 +66,14 @@ def catalog_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[str, ...]) -> catalog_module.Catalog:
-    context = Context(vars=_parse_vars(var_files, var_pairs))
-    return catalog_module.load(list(paths), context)
+    return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs))
 
 
-def _store(catalog_root: Path, state_path: Path | None) -> LocalStateStore:
-    return LocalStateStore(state_path or catalog_root / STATE_FILE)
+def _store(catalog: catalog_module.Catalog, state_path: Path | None) -> LocalStateStore:
+    """--state, else the project file's `state`, else publisher.state.json at the catalog root."""
+    if state_path is not None:
+        return LocalStateStore(state_path)
+    return LocalStateStore(catalog.root / (catalog.project.state or STATE_FILE))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,7 +96,8 @@ def validate(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[
     Every problem of every file is reported, as FILE:LINE:COLUMN: FIELD: MESSAGE.
     """
     catalog = _load(paths, var_files, var_pairs)
-    click.echo(f"{len(catalog.resources)} resources in {len(catalog.files)} files: valid.")
+    files = len(catalog.files)
+    click.echo(f"{len(catalog.resources)} resources in {files} file{'s' if files != 1 else ''}: valid.")
 
 
 @cli.command()
@@ -109,7 +111,7 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
       publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
     """
     catalog = _load(paths, var_files, var_pairs)
-    state = _store(catalog.root, state_path).read()
+    state = _store(catalog, state_path).read()
     the_plan = make_plan(catalog, state)
     click.echo(plan_text(the_plan, color=_color(no_color)), nl=False)
     if the_plan.blocked:
@@ -153,7 +155,7 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
     """
     catalog = _load(paths, var_files, var_pairs)
     client = Client.from_environment(os.environ)
-    store = _store(catalog.root, state_path)
+    store = _store(catalog, state_path)
     with store.lock("publisher apply"):
         state = store.read()
         the_plan = make_plan(catalog, state)
@@ -163,7 +165,11 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
         if not the_plan.has_changes:
             return
         _confirm(auto_approve)
-        result = Applier(the_plan, state, store, client, report=_echo_outcome(the_plan)).run()
+        journal = store.journal(state)
+        try:
+            result = Applier(the_plan, journal, client, report=_echo_outcome(the_plan)).run()
+        finally:
+            journal.finish()
     click.echo(apply_summary(result), nl=False, err=not result.ok)
     if not result.ok:
         sys.exit(1)

@@ -50,6 +50,7 @@ class Document:
     file: str
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    folder: Path | None = None  # where data() looks for files named by this manifest
 
     def locate(self, path: Path_) -> Location:
         """The position of `path`, or of its nearest enclosing value that has one."""
@@ -174,4 +175,6 @@ def load(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return Document(display, None), [Diagnostic(Location(display), "", f"cannot read: {error}")]
-    return parse(text, display)
+    document, problems = parse(text, display)
+    document.folder = path.resolve().parent
+    return document, problems

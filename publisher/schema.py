@@ -115,11 +115,26 @@ def _messages(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, s
         yield path, error.message, ""
 
 
-def check(document: Document, entry_path: Path_, entry: Any, schema_name: str) -> list[Diagnostic]:
-    """Validate one manifest entry against its type's schema."""
+def check(
+    document: Document,
+    where: Path_,
+    entry: Any,
+    schema_name: str,
+    *,
+    shown: Path_ | None = None,
+    label: str = "",
+) -> list[Diagnostic]:
+    """Validate one manifest entry (found at `where`) against a schema.
+
+    `shown` names the entry in messages when it differs from where it is written (a generated
+    entry); `label` says which generated item it is.
+    """
     found = []
+    shown_at = tuple(shown if shown is not None else where)
+    prefix = f"{label}: " if label else ""
     for error in validator(schema_name).iter_errors(entry):
         for relative, message, hint in _messages(error):
-            path = (*entry_path, *relative)
-            found.append(Diagnostic(document.locate(path), dotted(path), message, hint))
+            found.append(
+                Diagnostic(document.locate((*where, *relative)), dotted((*shown_at, *relative)), prefix + message, hint)
+            )
     return found

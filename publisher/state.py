@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,18 +69,127 @@ def write_atomically(path: Path, text: str) -> None:
             os.close(directory)
 
 
+def read_journal(path: Path, state: State, state_path: Path) -> list[dict[str, Any]]:
+    """The events of an unfinished apply, checked against the state they started from."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    events: list[dict[str, Any]] = []
+    for number, line in enumerate(lines):
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            if number == len(lines) - 1:
+                break  # torn by a crash while writing: that event's request was never sent
+            raise StateError(f"{path}:{number + 1}: the journal is damaged; nothing was changed") from None
+    if not events or events[0].get("journal") != 1:
+        raise StateError(f"{path}: not a publisher journal; move it away to continue")
+    header = events[0]
+    if not state_path.exists() and state.serial == 0:
+        state.lineage = header["lineage"]  # the crashed apply was creating the state
+    if (header.get("lineage"), header.get("base_serial")) != (state.lineage, state.serial):
+        raise StateError(
+            f"{path}: this journal of an unfinished apply belongs to serial {header.get('base_serial')} "
+            f"of lineage {header.get('lineage')}, but the state is at serial {state.serial} of {state.lineage}; "
+            "nothing was changed"
+        )
+    return events[1:]
+
+
+def fold(state: State, events: list[dict[str, Any]]) -> None:
+    """Replay journal events on `state`. A create whose outcome never arrived stays pending."""
+    for event in events:
+        address = event["address"]
+        if event["op"] == "set":
+            state.resources[address] = event["record"]
+        elif event["op"] == "remove":
+            state.resources.pop(address, None)
+
+
+class Journal:
+    """An append-only record of an apply, so a crash at any moment loses nothing.
+
+    Before a create is sent, its `pending` record is appended; after the answer, the outcome.
+    `finish()` folds it all into the state file once, instead of rewriting it per action.
+    """
+
+    def __init__(self, store: LocalStateStore, state: State) -> None:
+        self.store = store
+        self.state = state
+        self.base_serial = state.serial
+        self.changed = False
+        self._lock = threading.Lock()
+        existing = store.journal_path.exists()
+        self._stream = open(store.journal_path, "a", encoding="utf-8")
+        if not existing:
+            self._append({"journal": 1, "lineage": state.lineage, "base_serial": state.serial})
+        else:
+            self.changed = True  # an earlier run's events were folded into `state` by read()
+
+    def _append(self, event: dict[str, Any]) -> None:
+        self._stream.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
+        self._stream.flush()
+        os.fsync(self._stream.fileno())
+
+    def set(self, address: str, record: dict[str, Any]) -> None:
+        """Durably record `record` for `address`, then apply it to the state in memory."""
+        with self._lock:
+            self._append({"op": "set", "address": address, "record": record})
+            self.state.resources[address] = record
+            self.changed = True
+
+    def remove(self, address: str) -> None:
+        with self._lock:
+            self._append({"op": "remove", "address": address})
+            self.state.resources.pop(address, None)
+            self.changed = True
+
+    def undo(self, address: str, previous: dict[str, Any] | None) -> None:
+        """Take back a pending record: the API said for sure that nothing was created."""
+        if previous is None:
+            self.remove(address)
+        else:
+            self.set(address, previous)
+
+    def finish(self) -> None:
+        """Write the state once (only if something changed) and drop the journal."""
+        self._stream.close()
+        if self.changed and not _same_resources(self.store, self.state):
+            self.store.write(self.state, expected_serial=self.base_serial)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.store.journal_path)
+
+
+def _same_resources(store: LocalStateStore, state: State) -> bool:
+    """True when the state file already says exactly this (e.g. a create refused with 400)."""
+    if not store.path.exists():
+        return not state.resources
+    try:
+        return store._read_file().resources == state.resources
+    except StateError:
+        return False
+
+
 class LocalStateStore:
     """The state as one JSON file, and `<state>.lock` as its lock."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
+        self.journal_path = path.with_name(path.name + ".journal")
 
     def exists(self) -> bool:
         return self.path.exists()
 
     def read(self) -> State:
-        """The stored state, or a new empty one (with a fresh lineage) when there is none."""
+        """The stored state with any unfinished apply's journal folded in (in memory).
+
+        Without a state file: a new empty state with a fresh lineage.
+        """
+        state = self._read_file()
+        if self.journal_path.exists():
+            fold(state, read_journal(self.journal_path, state, self.path))
+        return state
+
+    def _read_file(self) -> State:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -105,7 +215,7 @@ class LocalStateStore:
     def write(self, state: State, *, expected_serial: int) -> None:
         """Store `state` with the next serial, unless someone else wrote since `expected_serial`."""
         if self.path.exists():
-            current = self.read()
+            current = self._read_file()
             if (current.lineage, current.serial) != (state.lineage, expected_serial):
                 raise StateError(
                     f"{self.path}: the state changed while publisher was running "
@@ -115,6 +225,13 @@ class LocalStateStore:
             raise StateError(f"{self.path}: the state file disappeared while publisher was running")
         state.serial = expected_serial + 1
         write_atomically(self.path, _dump(state.to_json()))
+        # The state now holds whatever the journal held.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.journal_path)
+
+    def journal(self, state: State) -> Journal:
+        """Start recording an apply's progress, one fsynced line per event."""
+        return Journal(self, state)
 
     @contextlib.contextmanager
     def lock(self, command: str) -> Iterator[str]:

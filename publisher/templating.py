@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from . import datafiles
 from .errors import Diagnostic
 from .manifest import Document, Path_, dotted
 
@@ -27,8 +29,9 @@ class _TemplateFailure(Exception):
     """Raised by our template functions; its message is shown as is."""
 
 
-def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+def _environment() -> ImmutableSandboxedEnvironment:
+    # Immutable: a template cannot change vars or the rows of a data file another one reads.
+    return ImmutableSandboxedEnvironment(
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
     )
 
@@ -46,22 +49,45 @@ def _compiled_expression(source: str) -> Callable[..., Any]:
     return _ENV.compile_expression(source, undefined_to_none=False)
 
 
+_NO_DEFAULT = object()
+
+
 @dataclass
 class Context:
-    """What templates may see: `vars`, and the environment only through `env()`."""
+    """What templates may see: `vars`, the environment only through `env()`, files only
+    through `data()` inside the catalog root. It records what it handed out, so a cache can
+    tell when a rendering may have changed."""
 
     vars: Mapping[str, Any] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    root: Path = field(default_factory=Path.cwd)
+    used_env: dict[str, str | None] = field(default_factory=dict)
+    used_files: set[Path] = field(default_factory=set)
+    _data: dict[Path, Any] = field(default_factory=dict)
 
-    def names(self) -> dict[str, Any]:
-        return {"vars": self.vars, "env": self._env}
+    def names(self, base: Path | None = None) -> dict[str, Any]:
+        """The names for the templates of a manifest in folder `base`."""
+        folder = base or self.root
+        return {"vars": self.vars, "env": self._env, "data": lambda name: self._read(folder, name)}
 
-    def _env(self, name: str, default: Any = None) -> Any:
-        if name in self.environ:
-            return self.environ[name]
-        if default is None:
+    def _env(self, name: str, default: Any = _NO_DEFAULT) -> Any:
+        value = self.environ.get(name)
+        self.used_env[name] = value
+        if value is not None:
+            return value
+        if default is _NO_DEFAULT:
             raise _TemplateFailure(f"environment variable {name} is not set and env() has no default")
         return default
+
+    def _read(self, folder: Path, name: str) -> Any:
+        try:
+            path = datafiles.resolve(self.root, folder, name)
+            if path not in self._data:
+                self._data[path] = datafiles.read(path, name)
+        except datafiles.DataFileError as error:
+            raise _TemplateFailure(str(error)) from None
+        self.used_files.add(path)
+        return self._data[path]
 
 
 def _plain(value: Any) -> Any:
@@ -101,23 +127,35 @@ def is_template(value: Any) -> bool:
 
 
 def render(
-    document: Document, value: Any, path: Path_, context: Context
+    document: Document,
+    value: Any,
+    where: Path_,
+    names: Mapping[str, Any],
+    *,
+    shown: Path_ | None = None,
+    label: str = "",
 ) -> tuple[Any, list[Diagnostic]]:
-    """Render every templated string inside `value` (found at `path` in `document`)."""
-    problems: list[Diagnostic] = []
-    names = context.names()
+    """Render every templated string inside `value`, found at `where` in `document`.
 
-    def walk(item: Any, where: Path_) -> Any:
+    `shown` is how `where` is named in messages (a generated entry's rendered address), and
+    `label` says which generated item a problem belongs to.
+    """
+    problems: list[Diagnostic] = []
+    prefix = f"{label}: " if label else ""
+    shown_at = tuple(shown if shown is not None else where)
+
+    def walk(item: Any, relative: Path_) -> Any:
         if isinstance(item, dict):
-            return {k: walk(v, (*where, k)) for k, v in item.items()}
+            return {k: walk(v, (*relative, k)) for k, v in item.items()}
         if isinstance(item, list):
-            return [walk(v, (*where, i)) for i, v in enumerate(item)]
+            return [walk(v, (*relative, i)) for i, v in enumerate(item)]
         if is_template(item):
             try:
                 return render_string(item, names)
             except ValueError as error:
-                problems.append(Diagnostic(document.locate(where), dotted(where), str(error)))
+                location = document.locate((*where, *relative))
+                problems.append(Diagnostic(location, dotted((*shown_at, *relative)), prefix + str(error)))
                 return None
         return item
 
-    return walk(value, path), problems
+    return walk(value, ()), problems

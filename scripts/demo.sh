@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: start the sandbox on a free loopback port, then plan, apply and plan again on
 # a copy of examples/ (so the repository gets no state file), and stop the sandbox.
+# `set -o pipefail` makes a failed apply fail the demo even when piped into tail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cp -R examples "$work/catalog"
+cp -R examples "$work/examples"
 export ONEALL_PUBLIC_KEY="demo-public-key" ONEALL_PRIVATE_KEY="demo-private-key"
 publisher sandbox --port 0 --public-key "$ONEALL_PUBLIC_KEY" --private-key "$ONEALL_PRIVATE_KEY" >"$log" 2>&1 &
 sandbox_pid=$!
@@ -28,8 +29,15 @@ export ONEALL_API_URL
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
 step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
 echo "Sandbox API on $ONEALL_API_URL"
-step publisher validate "$work/catalog"
-step publisher plan "$work/catalog"
-step publisher apply "$work/catalog" --auto-approve
-step publisher plan "$work/catalog" --detailed-exitcode
-step publisher state list --state "$work/catalog/publisher.state.json"
+club="$work/examples/club" shop="$work/examples/shop"
+step publisher validate "$club"
+step publisher plan "$club"
+step publisher apply "$club" --auto-approve
+step publisher plan "$club" --detailed-exitcode
+step publisher state list --state "$club/publisher.state.json"
+
+# The shop generates 500 pins from products.csv: show the summary lines only.
+step publisher validate "$shop"
+printf '\n%s$ publisher apply %s --auto-approve | tail -n 1%s\n' "$bold" "$shop" "$plain"
+publisher apply "$shop" --auto-approve | tail -n 1
+step publisher plan "$shop" --detailed-exitcode

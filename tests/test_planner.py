@@ -24,7 +24,7 @@ def _pin(description: str = "d", picture: str = "https://x/p.jpg", **lifecycle) 
 
 
 def _catalog(*resources: Resource) -> Catalog:
-    return Catalog(Path("."), [], {r.address: r for r in resources})
+    return Catalog(Path("."), [], resources={r.address: r for r in resources})
 
 
 def _record(resource: Resource, remote_id: str, ids: dict | None = None) -> dict:

@@ -108,6 +108,10 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "OneAllSandbox/1"
+        # One write per response and no Nagle: otherwise keep-alive clients wait ~40 ms for
+        # a delayed ACK on every request.
+        wbufsize = -1
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log instead
             pass
