@@ -65,7 +65,8 @@ class Sandbox:
         return f"http://{host}:{port}"
 
     def start(self) -> Sandbox:
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval makes stop() quick (tests start and stop many sandboxes).
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
