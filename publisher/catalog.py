@@ -335,13 +335,23 @@ def load(
     if project.document is not None:
         loader.read_identities(project.document, project.identities)
     names = []
+    spans: dict[Path, tuple[int, int, list[str]]] = {}
     for path in files:
         name = display_name(path)
         names.append(name)
+        first_problem, known = len(loader.problems), set(loader.entries)
         document, problems = manifest.load(path, name)
         loader.problems.extend(problems)
         if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
             loader.read(document)
+        spans[path.resolve()] = (first_problem, len(loader.problems), [a for a in loader.entries if a not in known])
+    # A YAML file that a template reads with data() is data, not a manifest.
+    for path in sorted(context.used_files & set(spans), key=lambda p: -spans[p][0]):
+        start, end, added = spans[path]
+        del loader.problems[start:end]
+        for address in added:
+            del loader.entries[address]
+        names.remove(display_name(path))
     catalog = Catalog(root=root, files=names, project=project, context=context)
     catalog.resources = loader.resources()
     if not loader.problems:

@@ -23,7 +23,7 @@ from .errors import InvalidInput, PublisherError, StateError
 from .plan import Plan
 from .planner import make_plan
 from .redact import mask, mask_all
-from .report import apply_summary, plan_text
+from .report import apply_summary, github_annotations, plan_text
 from .state import LocalStateStore, State
 
 STATE_FILE = "publisher.state.json"
@@ -90,7 +90,9 @@ def cli() -> None:
 
 @cli.command()
 @catalog_options
-def validate(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]), default="text", show_default=True,
+              help="github: also print ::error annotations (automatic when GITHUB_ACTIONS=true).")
+def validate(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, output_format: str) -> None:
     """Check manifests: YAML, templates, schemas and references. No state, no network.
 
     Every problem of every file is reported, as FILE:LINE:COLUMN: FIELD: MESSAGE.
@@ -298,6 +300,13 @@ def sandbox(host: str, port: int, public_key: str | None, private_key: str | Non
         server.server.server_close()
 
 
+def _github(args: list[str]) -> bool:
+    """Annotations for GitHub: asked for with --format github, or running in GitHub Actions."""
+    if os.environ.get("GITHUB_ACTIONS") == "true" or "--format=github" in args:
+        return True
+    return any(a == "--format" and b == "github" for a, b in zip(args, args[1:]))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one message and exit 1 for user-facing errors, exit 3 for bugs."""
     args = sys.argv[1:] if argv is None else argv
@@ -308,6 +317,8 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(error.render(), err=True)
+        if error.diagnostics and _github(args):
+            click.echo(github_annotations(error.diagnostics), nl=False)
         sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .applier import ApplyResult
+from .errors import Diagnostic
 from .plan import UNKNOWN, Change, Plan
 from .redact import mask
 
@@ -108,3 +109,24 @@ def apply_summary(result: ApplyResult) -> str:
     if result.pending:
         lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")
     return "\n".join(lines) + "\n"
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotations(diagnostics: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands that put each problem on its line in the PR's diff."""
+    lines = []
+    for d in diagnostics:
+        where = f"file={_escape(d.location.file, property_value=True)}"
+        if d.location.line:
+            where += f",line={d.location.line},col={d.location.column}"
+        message = f"{d.path}: {d.message}" if d.path else d.message
+        if d.hint:
+            message += f" ({d.hint})"
+        lines.append(f"::error {where},title=publisher::{_escape(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
