@@ -48,6 +48,7 @@ class Catalog:
     project: project_module.Project = field(default_factory=project_module.Project)
     context: templating.Context | None = None
     resources: dict[str, Resource] = field(default_factory=dict)
+    sources: list[Path] = field(default_factory=list)  # the manifest files, resolved
 
     def order(self) -> list[str]:
         """Addresses so that every resource comes after the ones it refers to."""
@@ -352,7 +353,8 @@ def load(
         for address in added:
             del loader.entries[address]
         names.remove(display_name(path))
-    catalog = Catalog(root=root, files=names, project=project, context=context)
+    sources = sorted(p for p in spans if p not in context.used_files)
+    catalog = Catalog(root=root, files=names, project=project, context=context, sources=sources)
     catalog.resources = loader.resources()
     if not loader.problems:
         try:

@@ -16,14 +16,15 @@ from typing import Any, Callable
 import click
 
 from . import catalog as catalog_module
-from . import manifest
+from . import manifest, planfile
 from .applier import Applier, Outcome
 from .client import Client
 from .errors import InvalidInput, PublisherError, StateError
 from .plan import Plan
 from .planner import make_plan
 from .redact import mask, mask_all
-from .report import apply_summary, github_annotations, plan_text
+from .plan import to_json as plan_to_json
+from .report import apply_summary, github_annotations, plan_markdown, plan_text
 from .state import LocalStateStore, State
 
 STATE_FILE = "publisher.state.json"
@@ -102,24 +103,71 @@ def validate(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[
     click.echo(f"{len(catalog.resources)} resources in {files} file{'s' if files != 1 else ''}: valid.")
 
 
+def _render(plan: Plan, output_format: str, no_color: bool) -> str:
+    if output_format == "json":
+        return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "markdown":
+        return plan_markdown(plan)
+    return plan_text(plan, color=_color(no_color))
+
+
+def _format_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format", "output_format", type=click.Choice(["text", "json", "markdown", "github"]), default="text",
+        show_default=True, help="json: versioned (schemas/plan.schema.json); markdown: for a PR comment; github: text plus ::error annotations.",
+    )(command)
+
+
+def _target_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only these addresses (globs such as 'pins.*') and what they depend on.")(command)
+
+
+def _step_summary(plan: Plan) -> None:
+    """Inside GitHub Actions, the job's summary page gets the markdown plan too."""
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as stream:
+            stream.write(plan_markdown(plan) + "\n")
+
+
 @cli.command()
 @catalog_options
+@_format_option
+@_target_option
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Save the plan, to apply exactly it later with `publisher apply FILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none.")
-def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, detailed_exitcode: bool) -> None:
-    """Show what apply would do. Changes nothing.
+def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, output_format: str, targets: tuple[str, ...], out: Path | None, detailed_exitcode: bool) -> None:
+    """Show what apply would do. Changes nothing (but the --out file).
 
     \b
       publisher plan examples/
+      publisher plan --format markdown > comment.md
+      publisher plan --out plan.json && publisher apply plan.json
       publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
     """
     catalog = _load(paths, var_files, var_pairs)
-    state = _store(catalog, state_path).read()
-    the_plan = make_plan(catalog, state)
-    click.echo(plan_text(the_plan, color=_color(no_color)), nl=False)
+    store = _store(catalog, state_path)
+    state = store.read()
+    the_plan = make_plan(catalog, state, targets=targets)
+    click.echo(_render(the_plan, output_format, no_color), nl=False)
+    _step_summary(the_plan)
     if the_plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); see above")
+    if out is not None:
+        planfile.save(the_plan, catalog, out, paths=[str(p) for p in paths], state_existed=store.exists())
+        click.echo(f"Saved the plan to {out}; apply exactly it with: publisher apply {out}", err=True)
     if detailed_exitcode and the_plan.has_changes:
         sys.exit(2)
+
+
+@cli.command()
+@click.argument("planfile_path", metavar="PLANFILE", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@_format_option
+@click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR).")
+def show(planfile_path: Path, output_format: str, no_color: bool) -> None:
+    """Print a saved plan as text, json or markdown."""
+    saved = planfile.load(planfile_path)
+    click.echo(_render(saved.plan, output_format, no_color), nl=False)
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -148,26 +196,44 @@ def _echo_outcome(plan: Plan) -> Callable[[Outcome], None]:
 
 @cli.command()
 @catalog_options
+@_target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
-def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, auto_approve: bool) -> None:
+def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, targets: tuple[str, ...], auto_approve: bool) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
+
+    Given a file saved by `plan --out`, apply exactly that plan, once, if the state and the
+    manifests are still those it was made from.
 
     \b
       publisher apply examples/ --auto-approve
+      publisher apply plan.json --auto-approve
     """
+    saved = None
+    if len(paths) == 1 and planfile.is_plan_file(paths[0]):
+        saved = planfile.load(paths[0])
+        if targets:
+            raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
+        paths = tuple(Path(p) for p in saved.paths)
     catalog = _load(paths, var_files, var_pairs)
     client = Client.from_environment(os.environ)
     store = _store(catalog, state_path)
     with store.lock("publisher apply"):
         state = store.read()
-        the_plan = make_plan(catalog, state)
+        if saved is not None:
+            planfile.check_fresh(saved, state, store.exists())
+            if not store.exists():
+                state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
+            the_plan = planfile.bind(saved, catalog, state)
+        else:
+            the_plan = make_plan(catalog, state, targets=targets)
         click.echo(plan_text(the_plan, color=_color(no_color)), nl=False)
         if the_plan.blocked:
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
-        if not the_plan.has_changes:
+        if not the_plan.has_changes and saved is None:
             return
         _confirm(auto_approve)
         journal = store.journal(state)
+        journal.always_write = saved is not None
         try:
             result = Applier(the_plan, journal, client, report=_echo_outcome(the_plan)).run()
         finally:

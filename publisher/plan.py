@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import Catalog, Resource
+from .catalog import Catalog, Ref, Resource
+from .redact import mask
 
 ACTIONS = ("create", "update", "replace", "delete", "forget", "no-op", "blocked")
 
@@ -44,10 +45,11 @@ class Change:
 
 @dataclass
 class Plan:
-    catalog: Catalog
+    catalog: Catalog | None  # None for a plan read back from a file
     state_lineage: str
     state_serial: int
     changes: list[Change]
+    targets: tuple[str, ...] = ()  # --target globs; empty: everything
 
     @property
     def actionable(self) -> list[Change]:
@@ -66,3 +68,55 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.actionable)
+
+
+FORMAT_VERSION = 1
+
+
+def encode(value: Any) -> Any:
+    """Plan values as JSON: an unknown id is {"$unknown": true}, a reference {"ref": ADDR}."""
+    if value is UNKNOWN:
+        return {"$unknown": True}
+    if isinstance(value, Ref):
+        return {"ref": value.address}
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    return value
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value == {"$unknown": True}:
+            return UNKNOWN
+        if set(value) == {"ref"} and isinstance(value["ref"], str):
+            return Ref(value["ref"])
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def to_json(plan: Plan) -> dict[str, Any]:
+    """The public, versioned JSON form (schemas/plan.schema.json). Tokens are masked."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "summary": plan.counts(),
+        "targets": list(plan.targets),
+        "changes": [
+            {
+                "address": c.address,
+                "type": c.type,
+                "action": c.action,
+                "reason": c.reason,
+                "identity": mask(c.identity) if c.identity else None,
+                "before": encode(c.before),
+                "after": encode(c.after),
+                "changed": c.changed,
+                "forces": c.forces,
+                "keep_old": c.keep_old,
+            }
+            for c in plan.changes
+        ],
+    }

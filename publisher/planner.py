@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 from typing import Any
 
 from .catalog import Catalog, Ref, Resource
+from .errors import InvalidInput
 from .plan import UNKNOWN, Change, Plan
 from .resources import TYPES
 from .state import State
@@ -118,7 +120,24 @@ def _plan_removed(address: str, record: dict[str, Any]) -> Change:
     return change
 
 
-def make_plan(catalog: Catalog, state: State) -> Plan:
+def _targeted(changes: list[Change], catalog: Catalog, state: State, targets: tuple[str, ...]) -> list[Change]:
+    """The changes at addresses matching a target glob, plus what they depend on."""
+    for target in targets:
+        if not any(fnmatch.fnmatchcase(c.address, target) for c in changes):
+            raise InvalidInput(f"--target {target} matches no address of the catalog or the state")
+    wanted = {c.address for c in changes if any(fnmatch.fnmatchcase(c.address, t) for t in targets)}
+    queue = list(wanted)
+    while queue:
+        address = queue.pop()
+        resource = catalog.resources.get(address)
+        dependencies = resource.dependencies if resource else set(state.resources.get(address, {}).get("dependencies", []))
+        for dependency in dependencies - wanted:
+            wanted.add(dependency)
+            queue.append(dependency)
+    return [c for c in changes if c.address in wanted]
+
+
+def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = ()) -> Plan:
     """Compare the catalog with the state. Pure: reads nothing, writes nothing."""
     changes: list[Change] = []
     id_of: dict[str, Any] = {}
@@ -141,4 +160,6 @@ def make_plan(catalog: Catalog, state: State) -> Plan:
         if address not in catalog.resources:
             changes.append(_plan_removed(address, record) if record.get("status") != "pending" else _plan_pending(address, record))
     changes.sort(key=lambda c: c.address)
-    return Plan(catalog, state.lineage, state.serial, changes)
+    if targets:
+        changes = _targeted(changes, catalog, state, targets)
+    return Plan(catalog, state.lineage, state.serial, changes, targets)

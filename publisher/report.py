@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .applier import ApplyResult
 from .errors import Diagnostic
+from .limits import twitter_length
 from .plan import UNKNOWN, Change, Plan
 from .redact import mask
 
@@ -74,11 +76,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
         out.extend(f"      {line}" for line in _fields(change))
         out.append("")
     counts = plan.counts()
-    summary = (
-        f"Plan: {counts['create']} to create, {counts['update']} to update, {counts['replace']} to replace, "
-        f"{counts['delete']} to delete, {counts['forget']} to forget, {unchanged} unchanged."
-    )
-    out.append(_style(summary, "white", color, bold=True))
+    out.append(_style(summary_line(plan), "white", color, bold=True))
     if counts["blocked"]:
         out.append(_style(f"{counts['blocked']} blocked: the plan cannot be applied until they are resolved.", "red", color, bold=True))
     return "\n".join(out) + "\n"
@@ -130,3 +128,118 @@ def github_annotations(diagnostics: list[Diagnostic]) -> str:
             message += f" ({d.hint})"
         lines.append(f"::error {where},title=publisher::{_escape(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+MARKER = "<!-- publisher-plan -->"
+MARKDOWN_LIMIT = 65_000
+_PREVIEW_TEXT = ("message", "title", "name", "description")
+_PREVIEW_LINKS = ("link", "url", "picture", "video_url")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
+
+
+def _md(text: str) -> str:
+    """User text made inert in markdown: no formatting, no HTML, no @mentions."""
+    text = text.replace("&", "&amp;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("@", "@&#8203;")
+
+
+def _md_value(v: Any) -> str:
+    text = value(v)
+    if len(text) > 300:
+        text = text[:300] + "…"
+    return _md(text)
+
+
+def summary_line(plan: Plan) -> str:
+    counts = plan.counts()
+    return (
+        f"Plan: {counts['create']} to create, {counts['update']} to update, {counts['replace']} to replace, "
+        f"{counts['delete']} to delete, {counts['forget']} to forget, {counts['no-op']} unchanged."
+    )
+
+
+def _preview(change: Change) -> list[str]:
+    fields = change.after or change.before or {}
+    lines = []
+    for key in _PREVIEW_TEXT:
+        text = fields.get(key)
+        if isinstance(text, str) and text:
+            quoted = "\n".join(f"> {_md(line)}" if line else ">" for line in text.splitlines())
+            if change.type == "twitter/post" and key == "message":
+                quoted += f"\n>\n> <sub>{twitter_length(text)}/280 as Twitter counts</sub>"
+            lines.append(quoted)
+            break
+    links = [f"{k}: {_md(str(fields[k]))}" for k in _PREVIEW_LINKS if isinstance(fields.get(k), str)]
+    if links:
+        lines.append("> " + " · ".join(links))
+    return lines
+
+
+def _change_markdown(change: Change) -> str:
+    symbol = _SYMBOLS[change.action][0]
+    who = f"{change.type}, identity `{mask(change.identity)}`" if change.identity else change.type
+    out = [f"**`{symbol} {change.address}`** ({who})"]
+    if change.reason and change.action != "create":
+        out.append(f"<br>{_md(change.reason)}")
+    if change.action in ("update", "replace", "blocked") and change.changed:
+        out.append("")
+        out.append("| field | before | after |")
+        out.append("|---|---|---|")
+        for key in change.changed:
+            before = _md_value(change.before[key]) if change.before and key in change.before else "*(none)*"
+            after = _md_value(change.after[key]) if change.after and key in change.after else "*(none)*"
+            forced = " ⚠ forces replacement" if change.action == "replace" and key in change.forces else ""
+            out.append(f"| {key}{forced} | {before} | {after} |")
+    if change.action in ("create", "update", "replace"):
+        preview = _preview(change)
+        if preview:
+            out.append("")
+            out.extend(preview)
+    return "\n".join(out) + "\n"
+
+
+def _network_title(type_name: str) -> str:
+    network = type_name.split("/", 1)[0]
+    return {"youtube": "YouTube", "linkedin": "LinkedIn"}.get(network, network.capitalize())
+
+
+def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
+    """A pull-request comment: summary first, one collapsible section per network, capped."""
+    shown = [c for c in plan.changes if c.action != "no-op"]
+    head = [MARKER, "### publisher plan", "", f"**{summary_line(plan)}**"]
+    blocked = [c for c in shown if c.action == "blocked"]
+    if blocked:
+        head.append(f"\n⛔ **{len(blocked)} blocked**: the plan cannot be applied until they are resolved.")
+    if plan.targets:
+        head.append(f"\nTargeted: `{'`, `'.join(plan.targets)}`")
+    if not shown:
+        head.append("\nNo changes. The catalog matches the state.")
+    text = "\n".join(head) + "\n"
+    # Leave room for closing a section and saying what was cut.
+    budget = limit - 600
+    omitted = 0
+    networks: dict[str, list[Change]] = {}
+    for change in shown:
+        networks.setdefault(_network_title(change.type), []).append(change)
+    for network, changes in networks.items():
+        counts = {a: sum(1 for c in changes if c.action == a) for a in _SYMBOLS}
+        summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)
+        opening = f"\n<details><summary><b>{network}</b>: {summary}</summary>\n\n"
+        if omitted or len(text) + len(opening) > budget:
+            omitted += len(changes)
+            continue
+        section = opening
+        for index, change in enumerate(changes):
+            block = _change_markdown(change) + "\n"
+            if len(text) + len(section) + len(block) + len("</details>\n") > budget:
+                omitted += len(changes) - index
+                break
+            section += block
+        text += section + "</details>\n"
+    if omitted:
+        text += (
+            f"\n**{omitted} of {len(shown)} changes are not shown**: the comment is cut to stay under "
+            f"{limit:,} characters. The job log, or `publisher show PLANFILE`, has the whole plan.\n"
+        )
+    return text

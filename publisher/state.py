@@ -116,6 +116,7 @@ class Journal:
         self.state = state
         self.base_serial = state.serial
         self.changed = False
+        self.always_write = False  # a saved plan is used up by applying it, even if nothing changed
         self._lock = threading.Lock()
         existing = store.journal_path.exists()
         self._stream = open(store.journal_path, "a", encoding="utf-8")
@@ -152,7 +153,7 @@ class Journal:
     def finish(self) -> None:
         """Write the state once (only if something changed) and drop the journal."""
         self._stream.close()
-        if self.changed and not _same_resources(self.store, self.state):
+        if self.always_write or (self.changed and not _same_resources(self.store, self.state)):
             self.store.write(self.state, expected_serial=self.base_serial)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.store.journal_path)

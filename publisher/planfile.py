@@ -1,0 +1,170 @@
+"""Saved plans (`plan --out FILE`, `apply FILE`, `show FILE`): exactly what was reviewed runs.
+
+A saved plan holds the bodies to send, the state's lineage and serial, and a digest of the
+catalog's files. It holds no token: identities are kept as digests and resolved again from
+the manifests at apply time, when the digests must match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, Resource
+from .errors import Location, PublisherError
+from .plan import Change, Plan, decode, encode, to_json
+from .project import PROJECT_FILE
+from .resources import TYPES
+from .state import State, now, write_atomically
+
+KIND = "publisher-saved-plan"
+
+
+class StalePlan(PublisherError):
+    """The saved plan no longer matches the state or the manifests."""
+
+
+def token_digest(token: str) -> str:
+    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def catalog_digest(catalog: Catalog) -> str:
+    """A digest of every file the catalog was made from: manifests, project file, data files."""
+    files = set(catalog.sources)
+    project = catalog.root / PROJECT_FILE
+    if project.is_file():
+        files.add(project.resolve())
+    if catalog.context is not None:
+        files |= set(catalog.context.used_files)
+    digest = hashlib.sha256()
+    for path in sorted({f.resolve() for f in files}):
+        try:
+            name = str(path.relative_to(catalog.root.resolve()))
+        except ValueError:
+            name = str(path)
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+@dataclass
+class SavedPlan:
+    plan: Plan
+    state_existed: bool
+    catalog_digest: str
+    paths: list[str]
+    resources: dict[str, dict[str, Any]]  # address → body, ids, dependencies, identity digest
+
+
+def save(plan: Plan, catalog: Catalog, target: Path, *, paths: list[str], state_existed: bool) -> None:
+    resources = {}
+    for change in plan.changes:
+        if change.resource is not None and change.action not in ("no-op", "blocked"):
+            r = change.resource
+            resources[change.address] = {
+                "type": r.type.name,
+                "identity": token_digest(r.identity),
+                "body": encode(r.body),
+                "ids": encode(r.ids),
+                "dependencies": sorted(r.dependencies),
+            }
+    document = {
+        "kind": KIND,
+        "created_at": now(),
+        "binding": {
+            "lineage": plan.state_lineage,
+            "serial": plan.state_serial,
+            "state_existed": state_existed,
+            "catalog_digest": catalog_digest(catalog),
+            "paths": paths,
+        },
+        "plan": to_json(plan),
+        "resources": resources,
+    }
+    write_atomically(target, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def is_plan_file(path: Path) -> bool:
+    if not path.is_file() or path.suffix in (".yaml", ".yml"):
+        return False
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{")
+
+
+def load(path: Path) -> SavedPlan:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("kind") != KIND:
+            raise ValueError("not a publisher plan")
+        binding, public = document["binding"], document["plan"]
+        changes = [
+            Change(
+                address=c["address"],
+                type=c["type"],
+                action=c["action"],
+                identity="",  # resolved again from the manifests before applying
+                reason=c["reason"],
+                before=decode(c["before"]),
+                after=decode(c["after"]),
+                changed=list(c["changed"]),
+                forces=list(c["forces"]),
+                keep_old=bool(c["keep_old"]),
+            )
+            for c in public["changes"]
+        ]
+        plan = Plan(None, binding["lineage"], int(binding["serial"]), changes, tuple(public.get("targets", ())))
+        # Shown masked by `show`: the masked form is all the file knows.
+        for change, raw in zip(changes, public["changes"]):
+            change.identity = raw.get("identity") or ""
+        return SavedPlan(plan, bool(binding["state_existed"]), binding["catalog_digest"], list(binding["paths"]), document["resources"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise PublisherError(f"{path}: not a readable publisher plan ({error})") from None
+
+
+def check_fresh(saved: SavedPlan, state: State, state_exists: bool) -> None:
+    """Refuse a plan made against another state than the one there is now."""
+    plan = saved.plan
+    if state_exists and state.lineage != plan.state_lineage:
+        raise StalePlan(f"the plan was made for another state (lineage {plan.state_lineage}, the state is {state.lineage}); make a new plan")
+    if not state_exists and saved.state_existed:
+        raise StalePlan("the plan was made against a state file that no longer exists; make a new plan")
+    if state.serial != plan.state_serial:
+        raise StalePlan(
+            f"the state changed since the plan was made (serial {plan.state_serial} then, {state.serial} now): "
+            "it was applied already, or another apply ran; make a new plan"
+        )
+
+
+def bind(saved: SavedPlan, catalog: Catalog, state: State) -> Plan:
+    """The saved plan, ready to apply: identities resolved from the manifests and checked."""
+    digest = catalog_digest(catalog)
+    if digest != saved.catalog_digest:
+        raise StalePlan("the manifests (or their data files) changed since the plan was made; make a new plan")
+    plan = saved.plan
+    for change in plan.changes:
+        saved_resource = saved.resources.get(change.address)
+        if saved_resource is None:
+            record = state.resources.get(change.address, {})
+            change.identity = record.get("identity", "")
+            continue
+        current = catalog.resources.get(change.address)
+        if current is None or token_digest(current.identity) != saved_resource["identity"]:
+            raise StalePlan(f"{change.address}: its identity is not the one the plan was made with; make a new plan")
+        change.identity = current.identity
+        change.resource = Resource(
+            change.address,
+            TYPES[saved_resource["type"]],
+            current.identity,
+            decode(saved_resource["body"]),
+            decode(saved_resource["ids"]),
+            {},
+            current.location if current else Location("plan"),
+        )
+    plan.catalog = catalog
+    return plan
