@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphlib
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -10,6 +11,7 @@ from .client import Client
 from .errors import ApiError, FatalApiError, OutcomeUnknown
 from .plan import UNKNOWN, Change, Plan
 from .planner import digest, resolve
+from .ratelimit import RateLimiter
 from .resources import TYPES
 from .state import Journal, State, now
 
@@ -22,6 +24,7 @@ class Outcome:
     ok: bool
     message: str = ""
     fatal: bool = False  # the whole apply stops: reported once, in the summary
+    pending: bool = False  # a create whose outcome is unknown
 
 
 @dataclass
@@ -74,73 +77,108 @@ def _path(template: str | None, record: dict[str, Any]) -> str:
 
 
 class Applier:
+    """Runs the steps of a plan, up to `concurrency` at once, in dependency order.
+
+    Workers only talk to the API and the journal; the calling thread keeps the result and
+    calls `report` for each outcome, so reporting needs no locking.
+    """
+
     def __init__(
         self,
         plan: Plan,
         journal: Journal,
         client: Client,
         *,
+        concurrency: int = 4,
+        limiter: RateLimiter | None = None,
         report: Callable[[Outcome], None] = lambda outcome: None,
     ) -> None:
         self.plan = plan
         self.journal = journal
         self.state = journal.state
         self.client = client
+        self.concurrency = max(1, concurrency)
+        self.limiter = limiter or RateLimiter({})
         self.report = report
         self.changes = {c.address: c for c in plan.changes}
 
+    def steps(self) -> dict[Step, set[Step]]:
+        return _steps(self.plan, self.state)
+
     def run(self) -> ApplyResult:
         result = ApplyResult()
-        graph = _steps(self.plan, self.state)
+        graph = self.steps()
         sorter = graphlib.TopologicalSorter(graph)
         sorter.prepare()
-        broken: dict[Step, str] = {}
-        while sorter.is_active():
-            for step in sorter.get_ready():
-                kind, address = step
-                blocker = next((d for d in graph[step] if d in broken), None)
-                if result.aborted:
-                    if address not in result.not_attempted and address not in result.failed:
-                        result.not_attempted.append(address)
-                    broken[step] = "aborted"
-                elif blocker is not None:
-                    if address not in result.failed:
-                        result.skipped.setdefault(address, f"{blocker[1]} failed")
-                    broken[step] = "skipped"
-                else:
-                    outcome = self._attempt(step, result)
+        broken: set[Step] = set()
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
+            running: dict[Future[Outcome], Step] = {}
+            while sorter.is_active():
+                for step in sorter.get_ready():
+                    address = step[1]
+                    blocker = next((d for d in graph[step] if d in broken), None)
+                    if result.aborted:
+                        if address not in result.not_attempted and address not in result.failed:
+                            result.not_attempted.append(address)
+                        broken.add(step)
+                        sorter.done(step)
+                    elif blocker is not None:
+                        if address not in result.failed:
+                            result.skipped.setdefault(address, f"{blocker[1]} failed")
+                        broken.add(step)
+                        sorter.done(step)
+                    else:
+                        running[pool.submit(self._attempt, step)] = step
+                if not running:
+                    continue
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    step = running.pop(future)
+                    outcome = future.result()
+                    self._count(outcome, result)
                     self.report(outcome)
                     if not outcome.ok:
-                        broken[step] = outcome.message
-                sorter.done(step)
+                        broken.add(step)
+                    sorter.done(step)
         for address in list(result.done):
             if address in result.failed or address in result.skipped or address in result.pending:
                 result.done.remove(address)
         return result
 
-    def _attempt(self, step: Step, result: ApplyResult) -> Outcome:
-        kind, address = step
-        try:
-            getattr(self, "_" + kind)(self.changes[address])
-        except OutcomeUnknown as error:
-            if kind == "create":  # its pending record is already in the journal
-                result.pending[address] = error.message
-            else:
-                result.failed[address] = error.message
-            return Outcome(step, False, error.message)
-        except FatalApiError as error:
-            result.aborted = error.message
+    @staticmethod
+    def _count(outcome: Outcome, result: ApplyResult) -> None:
+        kind, address = outcome.step
+        if outcome.ok:
+            if address not in result.done:
+                result.done.append(address)
+        elif outcome.fatal:
+            result.aborted = result.aborted or outcome.message
             result.not_attempted.append(address)
+        elif outcome.pending:
+            result.pending[address] = outcome.message
+        else:
+            result.failed[address] = outcome.message
+
+    def _attempt(self, step: Step) -> Outcome:
+        kind, address = step
+        change = self.changes[address]
+        try:
+            if kind != "forget":
+                self.limiter.wait(change.type.split("/", 1)[0])
+            getattr(self, "_" + kind)(change)
+        except OutcomeUnknown as error:
+            # A create's pending record is already in the journal; an update or delete
+            # whose answer was lost can safely be sent again by the next apply.
+            return Outcome(step, False, error.message, pending=kind == "create")
+        except FatalApiError as error:
             return Outcome(step, False, error.message, fatal=True)
         except ApiError as error:
-            result.failed[address] = error.message
             return Outcome(step, False, error.message)
-        if address not in result.done:
-            result.done.append(address)
         return Outcome(step, True)
 
     def _ids(self) -> dict[str, Any]:
-        return {a: r["id"] for a, r in self.state.resources.items() if r.get("status") == "created" and r.get("id")}
+        with self.journal.lock:  # other workers record outcomes meanwhile
+            return {a: r["id"] for a, r in self.state.resources.items() if r.get("status") == "created" and r.get("id")}
 
     def _desired(self, change: Change) -> tuple[dict[str, Any], dict[str, Any]]:
         assert change.resource is not None

@@ -6,9 +6,9 @@ Exit codes (SPEC §5): 0 success, 1 error (bad input, API error, lock held), 2 p
 
 from __future__ import annotations
 
-import functools
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -18,6 +18,7 @@ import click
 from . import catalog as catalog_module
 from . import manifest, planfile
 from .applier import Applier, Outcome
+from .ratelimit import RateLimiter
 from .client import Client
 from .errors import InvalidInput, PublisherError, StateError
 from .plan import Plan
@@ -180,25 +181,45 @@ def _confirm(auto_approve: bool) -> None:
         raise PublisherError("apply cancelled; nothing was changed")
 
 
-def _echo_outcome(plan: Plan) -> Callable[[Outcome], None]:
-    done = {"create": "created", "update": "updated", "destroy": "deleted", "forget": "forgotten (left on the network)"}
-    verbs = {"create": "create", "update": "update", "destroy": "delete", "forget": "forget"}
+class Progress:
+    """One line per action in CI; on a terminal, a bar with counts and a line per failure."""
 
-    def echo(outcome: Outcome) -> None:
+    _DONE = {"create": "created", "update": "updated", "destroy": "deleted", "forget": "forgotten (left on the network)"}
+    _VERB = {"create": "create", "update": "update", "destroy": "delete", "forget": "forget"}
+
+    def __init__(self, total: int, *, tty: bool) -> None:
+        self.total = total
+        self.tty = tty
+        self.finished = 0
+        self.failed = 0
+
+    def __call__(self, outcome: Outcome) -> None:
         kind, address = outcome.step
-        if outcome.ok:
-            click.echo(f"{address}: {done[kind]}")
-        elif not outcome.fatal:
-            click.echo(f"{address}: {verbs[kind]} failed: {outcome.message}", err=True)
+        self.finished += 1
+        self.failed += 0 if outcome.ok else 1
+        if self.tty:
+            click.echo("\r\x1b[2K", nl=False)
+        if outcome.ok and not self.tty:
+            click.echo(f"{address}: {self._DONE[kind]}")
+        elif not outcome.ok and not outcome.fatal:
+            state = "outcome unknown" if outcome.pending else "failed"
+            click.echo(f"{address}: {self._VERB[kind]} {state}: {outcome.message}", err=True)
+        if self.tty:
+            width = 30
+            filled = int(width * self.finished / max(self.total, 1))
+            click.echo(f"[{'#' * filled}{'.' * (width - filled)}] {self.finished}/{self.total}  failed {self.failed}", nl=False)
 
-    return echo
+    def close(self) -> None:
+        if self.tty and self.finished:
+            click.echo()
 
 
 @cli.command()
 @catalog_options
 @_target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
-def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, targets: tuple[str, ...], auto_approve: bool) -> None:
+@click.option("--concurrency", type=click.IntRange(1, 64), help="API calls at once (default: publisher.yaml's concurrency, else 4).")
+def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, targets: tuple[str, ...], auto_approve: bool, concurrency: int | None) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
 
     Given a file saved by `plan --out`, apply exactly that plan, once, if the state and the
@@ -215,10 +236,11 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
             raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
         paths = tuple(Path(p) for p in saved.paths)
     catalog = _load(paths, var_files, var_pairs)
-    client = Client.from_environment(os.environ)
+    client = Client.from_environment(os.environ, on_wait=lambda message: click.echo(message, err=True))
     store = _store(catalog, state_path)
     with store.lock("publisher apply"):
         state = store.read()
+        store.recover(state)
         if saved is not None:
             planfile.check_fresh(saved, state, store.exists())
             if not store.exists():
@@ -234,9 +256,18 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
         _confirm(auto_approve)
         journal = store.journal(state)
         journal.always_write = saved is not None
+        applier = Applier(
+            the_plan,
+            journal,
+            client,
+            concurrency=concurrency or catalog.project.concurrency or 4,
+            limiter=RateLimiter(catalog.project.rate_limits),
+        )
+        applier.report = Progress(len(applier.steps()), tty=sys.stdout.isatty())
         try:
-            result = Applier(the_plan, journal, client, report=_echo_outcome(the_plan)).run()
+            result = applier.run()
         finally:
+            applier.report.close()  # type: ignore[attr-defined]
             journal.finish()
     click.echo(apply_summary(result), nl=False, err=not result.ok)
     if not result.ok:
@@ -310,6 +341,47 @@ def state_resolve(state_path: Path, address: str, remote_id: str | None, absent:
     click.echo(f"{address}: {'forgotten (it was not created)' if absent else f'recorded as created with id {remote_id}'}")
 
 
+@state.command("rm")
+@_state_option
+@click.argument("addresses", nargs=-1, required=True)
+def state_rm(state_path: Path, addresses: tuple[str, ...]) -> None:
+    """Stop tracking ADDRESSES; the objects stay on the network untouched."""
+    _edit_state(state_path, "publisher state rm", lambda current: [current.resources.pop(a) for a in addresses if _record(current, a)])
+    for address in addresses:
+        click.echo(f"{address}: removed from the state (still on the network)")
+
+
+@state.command("mv")
+@_state_option
+@click.argument("source")
+@click.argument("destination")
+def state_mv(state_path: Path, source: str, destination: str) -> None:
+    """Rename an address in the state, so renaming an entry does not post it again."""
+
+    def move(current: State) -> None:
+        record = _record(current, source)
+        if destination in current.resources:
+            raise StateError(f"{destination} is already in the state; nothing moved")
+        if not re.match(r"^[A-Za-z0-9_-]+\.[^.\s]+$", destination):
+            raise StateError(f"{destination!r} is not an address (SECTION.NAME)")
+        current.resources[destination] = current.resources.pop(source)
+        del record
+
+    _edit_state(state_path, "publisher state mv", move)
+    click.echo(f"{source} -> {destination}")
+
+
+def _edit_state(state_path: Path, command: str, edit: Callable[[State], Any]) -> None:
+    store = LocalStateStore(state_path)
+    if not store.exists():
+        raise StateError(f"{state_path}: no state file here")
+    with store.lock(command):
+        current = store.read()
+        serial = current.serial
+        edit(current)
+        store.write(current, expected_serial=serial)
+
+
 @cli.command()
 @click.argument("lock_id")
 @_state_option
@@ -345,14 +417,27 @@ def schema_command(type_name: str | None) -> None:
 @click.option("--port", default=8910, show_default=True, help="Port (0: any free port).")
 @click.option("--public-key", envvar="SANDBOX_PUBLIC_KEY", help="API public key to accept (default: random).")
 @click.option("--private-key", envvar="SANDBOX_PRIVATE_KEY", help="API private key to accept (default: random).")
-def sandbox(host: str, port: int, public_key: str | None, private_key: str | None) -> None:
-    """Run the local OneAll-compatible API on loopback until interrupted."""
+@click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests refused with 503.")
+@click.option("--fail-after-processing", type=click.FloatRange(0, 1), default=0.0, help="Share of requests carried out, then answered 500.")
+@click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests carried out, then the connection dropped.")
+@click.option("--rate-limit", type=click.IntRange(0), default=0, help="Requests per second; more are answered 429 with Retry-After.")
+@click.option("--seed", type=int, help="Seed for the random faults, to repeat a run.")
+def sandbox(host: str, port: int, public_key: str | None, private_key: str | None, latency: float, error_rate: float,
+            fail_after_processing: float, drop_rate: float, rate_limit: int, seed: int | None) -> None:
+    """Run the local OneAll-compatible API on loopback until interrupted.
+
+    \b
+      publisher sandbox --port 8910
+      publisher sandbox --port 0 --latency 0.02 --error-rate 0.05 --rate-limit 50
+    """
     from .client import _is_loopback
-    from .sandbox import Sandbox
+    from .sandbox import Behaviour, Sandbox
 
     if not _is_loopback(host):
         raise PublisherError(f"the sandbox listens on loopback only, not {host}")
-    server = Sandbox(host=host, port=port, public_key=public_key, private_key=private_key)
+    behaviour = Behaviour(latency, error_rate, fail_after_processing, drop_rate, rate_limit, seed)
+    server = Sandbox(host=host, port=port, public_key=public_key, private_key=private_key, behaviour=behaviour)
     click.echo(f"OneAll sandbox listening on {server.url}")
     click.echo(f"  export ONEALL_API_URL={server.url}")
     click.echo(f"  export ONEALL_PUBLIC_KEY={server.public_key}")

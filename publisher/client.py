@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import Any, Mapping
+import threading
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 
 from .errors import ApiError, FatalApiError, OutcomeUnknown, PublisherError
 from .redact import mask_all
+from .retry import RETRY_STATUSES, RetryPolicy, retry_after
 
 USER_AGENT = "publisher/0.1 (+https://github.com/publisher)"
 # The API documents 500 and 504 as failures that may have happened after the work was done.
 _UNKNOWN_OUTCOME = {500, 504}
+_MEANING = {429: "too many requests", 502: "the API is having technical problems or in maintenance", 503: "the API is overloaded"}
 
 
 def _is_loopback(host: str) -> bool:
@@ -53,20 +57,29 @@ def _nest(keys: tuple[str, ...], body: dict[str, Any]) -> dict[str, Any]:
 class Client:
     """One OneAll site. Methods return `result.data` or raise an `ApiError`."""
 
-    def __init__(self, base_url: str, public_key: str, private_key: str, *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        public_key: str,
+        private_key: str,
+        *,
+        timeout: float = 60.0,
+        retry: RetryPolicy | None = None,
+        on_wait: Callable[[str], None] = lambda message: None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = requests.Session()
-        self.session.auth = (public_key, private_key)
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        self.session.trust_env = False  # a proxy from the environment must not see our keys
+        self.retry = retry or RetryPolicy()
+        self.on_wait = on_wait
+        self._auth = (public_key, private_key)
+        self._local = threading.local()
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> Client:
+    def from_environment(cls, environ: Mapping[str, str], **options: Any) -> Client:
         public, private = environ.get("ONEALL_PUBLIC_KEY", ""), environ.get("ONEALL_PRIVATE_KEY", "")
         if not public or not private:
             raise PublisherError("set ONEALL_PUBLIC_KEY and ONEALL_PRIVATE_KEY (the API keys of your OneAll site)")
-        return cls(api_url_from(environ), public, private)
+        return cls(api_url_from(environ), public, private, **options)
 
     def push(self, token: str, path: str, object_key: tuple[str, ...], body: dict[str, Any]) -> dict[str, Any]:
         resource = f"/push/identities/{token}/{path}"
@@ -83,10 +96,42 @@ class Client:
         shown = f"{method} {mask_all(resource)}"
         data = None if payload is None else json.dumps(payload).encode()
         headers = {} if data is None else {"Content-Type": "application/json"}
+        policy = self.retry
+        waited = 0.0
+        for attempt in range(policy.max_attempts):
+            last = attempt == policy.max_attempts - 1
+            try:
+                response = self._send(shown, method, resource, data, headers)
+            except FatalApiError as error:
+                if error.sent or last or attempt + 1 >= policy.max_connect_attempts:
+                    raise
+                wait, why = policy.backoff(attempt), error.message
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return self._result(shown, response)
+                asked = retry_after(response.headers.get("Retry-After"))
+                status = response.status_code
+                why = f"{shown}: the API answered {status} ({_MEANING[status]})"
+                if last:
+                    raise ApiError(f"{why} {policy.max_attempts} times; giving up", status=status, sent=False)
+                wait = asked if asked is not None else policy.backoff(attempt)
+                if asked is not None and waited + asked > policy.max_total_wait:
+                    raise ApiError(
+                        f"{why} and asks to wait {asked:.0f} s (Retry-After), more than publisher waits in all "
+                        f"({policy.max_total_wait:g} s); try again later",
+                        status=status,
+                        sent=False,
+                    )
+            if waited + wait > policy.max_total_wait:
+                raise ApiError(f"{why}; gave up after waiting {waited:.1f} s in all", sent=False)
+            self.on_wait(f"{why}; retrying in {wait:.1f} s")
+            policy.sleep(wait)
+            waited += wait
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _send(self, shown: str, method: str, resource: str, data: bytes | None, headers: dict[str, str]) -> requests.Response:
         try:
-            response = self.session.request(
-                method, self.base_url + resource, data=data, headers=headers, timeout=self.timeout
-            )
+            return self._session().request(method, self.base_url + resource, data=data, headers=headers, timeout=self.timeout)
         except (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError) as error:
             raise FatalApiError(f"cannot reach the OneAll API at {self.base_url}: {_reason(error)}", sent=False) from None
         except requests.exceptions.ReadTimeout:
@@ -99,7 +144,20 @@ class Client:
             raise OutcomeUnknown(f"{shown}: the connection was lost after sending; the API may have carried it out") from None
         except requests.exceptions.RequestException as error:
             raise ApiError(f"{shown}: {_reason(error)}", sent=False) from None
-        return self._result(shown, response)
+
+    def _session(self) -> requests.Session:
+        """One session per thread: apply sends from several threads at once."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.auth = self._auth
+            session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+            session.trust_env = False  # a proxy from the environment must not see our keys
+            adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._local.session = session
+        return session
 
     def _result(self, shown: str, response: requests.Response) -> dict[str, Any]:
         status = response.status_code

@@ -117,7 +117,7 @@ class Journal:
         self.base_serial = state.serial
         self.changed = False
         self.always_write = False  # a saved plan is used up by applying it, even if nothing changed
-        self._lock = threading.Lock()
+        self.lock = threading.RLock()
         existing = store.journal_path.exists()
         self._stream = open(store.journal_path, "a", encoding="utf-8")
         if not existing:
@@ -132,13 +132,13 @@ class Journal:
 
     def set(self, address: str, record: dict[str, Any]) -> None:
         """Durably record `record` for `address`, then apply it to the state in memory."""
-        with self._lock:
+        with self.lock:
             self._append({"op": "set", "address": address, "record": record})
             self.state.resources[address] = record
             self.changed = True
 
     def remove(self, address: str) -> None:
-        with self._lock:
+        with self.lock:
             self._append({"op": "remove", "address": address})
             self.state.resources.pop(address, None)
             self.changed = True
@@ -167,6 +167,16 @@ def _same_resources(store: LocalStateStore, state: State) -> bool:
         return store._read_file().resources == state.resources
     except StateError:
         return False
+
+
+def _alive(pid: Any) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError, TypeError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class LocalStateStore:
@@ -230,6 +240,11 @@ class LocalStateStore:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.journal_path)
 
+    def recover(self, state: State) -> None:
+        """Persist what an interrupted apply's journal holds (call with the lock held)."""
+        if self.journal_path.exists():
+            self.write(state, expected_serial=state.serial)
+
     def journal(self, state: State) -> Journal:
         """Start recording an apply's progress, one fsynced line per event."""
         return Journal(self, state)
@@ -240,12 +255,16 @@ class LocalStateStore:
         lock_id = str(uuid.uuid4())
         info = {"id": lock_id, "pid": os.getpid(), "host": socket.gethostname(), "command": command, "time": now()}
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: whoever finds the lock can always read it.
+        handle, temporary = tempfile.mkstemp(dir=self.lock_path.parent, prefix=f".{self.lock_path.name}.")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(_dump(info))
         try:
-            descriptor = os.open(self.lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            os.link(temporary, self.lock_path)
         except FileExistsError:
             raise StateError(self._held_message()) from None
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(_dump(info))
+        finally:
+            os.unlink(temporary)
         try:
             yield lock_id
         finally:
@@ -255,10 +274,13 @@ class LocalStateStore:
     def _held_message(self) -> str:
         try:
             holder = json.loads(self.lock_path.read_text(encoding="utf-8"))
+            gone = ""
+            if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
+                gone = " That process is no longer running."
             return (
                 f"the state is locked by '{holder.get('command')}' (pid {holder.get('pid')} on "
-                f"{holder.get('host')}, since {holder.get('time')}, lock id {holder.get('id')}); "
-                f"if that run is gone, remove the lock with: publisher unlock {holder.get('id')}"
+                f"{holder.get('host')}, since {holder.get('time')}, lock id {holder.get('id')}).{gone} "
+                f"If that run is gone, remove the lock with: publisher unlock {holder.get('id')}"
             )
         except (OSError, ValueError, AttributeError):
             return f"the state is locked ({self.lock_path} exists and cannot be read)"

@@ -1,5 +1,5 @@
 """The local OneAll-compatible API (SPEC §7)."""
 
-from .server import Sandbox
+from .server import Behaviour, Fault, Sandbox
 
-__all__ = ["Sandbox"]
+__all__ = ["Behaviour", "Fault", "Sandbox"]

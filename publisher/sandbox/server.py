@@ -5,7 +5,7 @@ Test hooks live under `/_sandbox/` (no auth: the server only listens on loopback
   `DELETE` clears it.
 - `GET /_sandbox/objects` every object held.
 - `POST /_sandbox/faults` `{"status": 400, "info": "...", "count": 1, "after_processing": false,
-  "path_contains": "pin"}` makes the next matching requests fail.
+  "path_contains": "pin", "retry_after": 2, "drop": false}` makes the next matching requests fail.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ import base64
 import email.utils
 import hmac
 import json
+import random
 import secrets
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,11 +34,37 @@ _INFO = {
 
 @dataclass
 class Fault:
-    status: int
+    """The next `count` requests whose path contains `path_contains` fail this way."""
+
+    status: int = 500
     info: str = "Injected fault"
     count: int = 1
-    after_processing: bool = False
+    after_processing: bool = False  # do the work, then fail (the client cannot know it was done)
     path_contains: str = ""
+    retry_after: int | None = None  # seconds, sent as the Retry-After header
+    drop: bool = False  # close the connection without an answer instead
+
+
+@dataclass
+class Behaviour:
+    """Faults drawn at random on every API request (`publisher sandbox` flags)."""
+
+    latency: float = 0.0  # seconds added to every answer
+    error_rate: float = 0.0  # share of requests refused with 503 before processing
+    fail_after_processing: float = 0.0  # share processed, then answered 500
+    drop_rate: float = 0.0  # share processed, then the connection dropped
+    rate_limit: int = 0  # requests per second; more get 429 with Retry-After: 1
+    seed: int | None = None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away mid-request (killed, timed out) is normal here.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class Sandbox:
@@ -48,15 +77,18 @@ class Sandbox:
         port: int = 0,
         public_key: str | None = None,
         private_key: str | None = None,
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.public_key = public_key or secrets.token_hex(8)
         self.private_key = private_key or secrets.token_hex(16)
         self.api = Api()
         self.log: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
+        self.behaviour = behaviour or Behaviour()
+        self._random = random.Random(self.behaviour.seed)
+        self._window: tuple[int, int] = (0, 0)  # (second, requests in it) for rate_limit
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -79,6 +111,7 @@ class Sandbox:
         return header is not None and hmac.compare_digest(header.encode(), f"Basic {expected}".encode())
 
     def take_fault(self, path: str) -> Fault | None:
+        """A queued fault for this request, else one drawn from the random behaviour."""
         with self._lock:
             for fault in self.faults:
                 if fault.path_contains in path and fault.count > 0:
@@ -86,6 +119,23 @@ class Sandbox:
                     if fault.count == 0:
                         self.faults.remove(fault)
                     return fault
+            b = self.behaviour
+            if b.rate_limit:
+                second = int(time.monotonic())
+                start, used = self._window
+                used = used + 1 if start == second else 1
+                self._window = (second, used)
+                if used > b.rate_limit:
+                    return Fault(429, "Too many requests", retry_after=1)
+            draw = self._random.random()
+            if draw < b.error_rate:
+                return Fault(503, "The API is overloaded with requests")
+            draw -= b.error_rate
+            if draw < b.fail_after_processing:
+                return Fault(500, "The server encountered an unrecoverable error", after_processing=True)
+            draw -= b.fail_after_processing
+            if draw < b.drop_rate:
+                return Fault(drop=True, after_processing=True)
         return None
 
     def record(self, entry: dict[str, Any]) -> None:
@@ -117,11 +167,13 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log instead
             pass
 
-        def _send(self, status: int, payload: Any) -> None:
+        def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
             raw = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(raw)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(raw)
 
@@ -165,6 +217,8 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             payload: Any = None
             entry: dict[str, Any] = {"method": method, "path": path, "body": None}
             status, info, data = 200, _INFO[200], None
+            headers: dict[str, str] = {}
+            fault = None
             try:
                 if not sandbox.authorized(self.headers.get("Authorization")):
                     raise Refusal(401, _INFO[401])
@@ -176,16 +230,25 @@ def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                         entry["body"] = raw.decode("utf-8", "replace")
                         raise Refusal(400, "The request body is not valid JSON") from None
                 fault = sandbox.take_fault(path)
-                if fault is not None and not fault.after_processing:
+                if fault is not None and fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
+                if fault is not None and not fault.after_processing and not fault.drop:
                     raise Refusal(fault.status, fault.info)
                 data = sandbox.api.handle(method, path, payload)
-                if fault is not None:
+                if fault is not None and not fault.drop:
                     raise Refusal(fault.status, fault.info)
             except Refusal as refusal:
                 status, info, data = refusal.status, refusal.info, None
+            if sandbox.behaviour.latency:
+                time.sleep(sandbox.behaviour.latency)
+            if fault is not None and fault.drop:
+                entry["status"] = "dropped"
+                sandbox.record(entry)
+                self.close_connection = True  # processed, but the client never hears of it
+                return
             entry["status"] = status
             sandbox.record(entry)
-            self._send(status, envelope(path, status, info, data))
+            self._send(status, envelope(path, status, info, data), headers)
 
         def do_GET(self) -> None:
             self._api("GET")
