@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT7
 
 from .errors import Diagnostic
+from .fastschema import compile_schema
 from .limits import twitter_length
 from .manifest import Document, Path_, dotted
 
@@ -79,6 +80,12 @@ def validator(name: str) -> Any:
     return _Validator(load_schema(name), registry=_registry())
 
 
+@lru_cache(maxsize=None)
+def fast_validator(name: str) -> Callable[[Any], bool] | None:
+    """The compiled yes/no check of a schema, built once (None: use jsonschema only)."""
+    return compile_schema(name, load_schema)
+
+
 def _messages(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, str]]:
     """(relative path, message, hint) for one schema error."""
     path: Path_ = tuple(error.absolute_path)
@@ -129,6 +136,9 @@ def check(
     `shown` names the entry in messages when it differs from where it is written (a generated
     entry); `label` says which generated item it is.
     """
+    fast = fast_validator(schema_name)
+    if fast is not None and fast(entry):
+        return []
     found = []
     shown_at = tuple(shown if shown is not None else where)
     prefix = f"{label}: " if label else ""

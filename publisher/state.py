@@ -52,6 +52,14 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private; keep the mode the file had, or what the umask gives.
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -80,11 +88,17 @@ def read_journal(path: Path, state: State, state_path: Path) -> list[dict[str, A
             if number == len(lines) - 1:
                 break  # torn by a crash while writing: that event's request was never sent
             raise StateError(f"{path}:{number + 1}: the journal is damaged; nothing was changed") from None
-    if not events or events[0].get("journal") != 1:
+    if not events:
+        return []  # killed before its header was written: nothing was sent
+    if events[0].get("journal") != 1:
         raise StateError(f"{path}: not a publisher journal; move it away to continue")
     header = events[0]
     if not state_path.exists() and state.serial == 0:
         state.lineage = header["lineage"]  # the crashed apply was creating the state
+    if header.get("lineage") == state.lineage and isinstance(header.get("base_serial"), int) and header["base_serial"] < state.serial:
+        # Every state write folds the journal first: this one was folded, then the process
+        # died before removing it.
+        return []
     if (header.get("lineage"), header.get("base_serial")) != (state.lineage, state.serial):
         raise StateError(
             f"{path}: this journal of an unfinished apply belongs to serial {header.get('base_serial')} "
@@ -118,12 +132,12 @@ class Journal:
         self.changed = False
         self.always_write = False  # a saved plan is used up by applying it, even if nothing changed
         self.lock = threading.RLock()
-        existing = store.journal_path.exists()
-        self._stream = open(store.journal_path, "a", encoding="utf-8")
-        if not existing:
-            self._append({"journal": 1, "lineage": state.lineage, "base_serial": state.serial})
-        else:
-            self.changed = True  # an earlier run's events were folded into `state` by read()
+        try:
+            # `recover()` has folded any earlier journal: a new apply starts a new one.
+            self._stream = open(store.journal_path, "x", encoding="utf-8")
+        except FileExistsError:
+            raise StateError(f"{store.journal_path}: an unfinished apply's journal is here; run apply again to recover it") from None
+        self._append({"journal": 1, "lineage": state.lineage, "base_serial": state.serial})
 
     def _append(self, event: dict[str, Any]) -> None:
         self._stream.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")

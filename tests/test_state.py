@@ -77,3 +77,62 @@ def test_stale_lock_is_removed_by_unlock(cli, tmp_path):
     run = cli("unlock", "abc")
     assert run.code == 0, run.output
     assert not store.lock_path.exists()
+
+
+def _journal_store(tmp_path):
+    store = LocalStateStore(tmp_path / "s.json")
+    state = State(resources={"boards.a": {"type": "pinterest/board", "status": "created", "id": "1"}})
+    store.write(state, expected_serial=0)
+    return store, store.read()
+
+
+def test_a_killed_apply_leaves_pending_records_that_read_folds_in(tmp_path):
+    store, state = _journal_store(tmp_path)
+    journal = store.journal(state)
+    journal.set("pins.p", {"type": "pinterest/pin", "status": "pending"})
+    journal._stream.close()  # the process dies here: no finish()
+
+    folded = LocalStateStore(tmp_path / "s.json").read()
+    assert folded.resources["pins.p"]["status"] == "pending"
+    assert folded.serial == 1
+    store.recover(folded)
+    assert json.loads((tmp_path / "s.json").read_text())["resources"]["pins.p"]["status"] == "pending"
+    assert not store.journal_path.exists()
+
+
+def test_a_torn_last_line_and_an_empty_journal_are_harmless(tmp_path):
+    store, state = _journal_store(tmp_path)
+    journal = store.journal(state)
+    journal.set("pins.p", {"status": "pending"})
+    journal._stream.write('{"op": "set", "address": "pins.q", "rec')
+    journal._stream.close()
+    assert set(store.read().resources) == {"boards.a", "pins.p"}
+    store.journal_path.write_text("")
+    assert set(store.read().resources) == {"boards.a"}
+
+
+def test_a_journal_already_folded_before_a_crash_is_ignored(tmp_path):
+    store, state = _journal_store(tmp_path)
+    journal = store.journal(state)
+    journal.set("pins.p", {"status": "created"})
+    journal._stream.close()
+    text = store.journal_path.read_text()
+    store.write(store.read(), expected_serial=1)  # folded and written...
+    store.journal_path.write_text(text)  # ...but the process died before removing it
+    again = store.read()
+    assert again.serial == 2 and set(again.resources) == {"boards.a", "pins.p"}
+
+
+def test_a_journal_of_another_state_is_refused(tmp_path):
+    store, state = _journal_store(tmp_path)
+    store.journal_path.write_text(json.dumps({"journal": 1, "lineage": "other", "base_serial": 1}) + "\n")
+    with pytest.raises(StateError, match="belongs to serial 1 of lineage other"):
+        store.read()
+
+
+def test_state_file_mode_is_kept(tmp_path):
+    store = LocalStateStore(tmp_path / "s.json")
+    store.write(State(), expected_serial=0)
+    os.chmod(tmp_path / "s.json", 0o640)
+    store.write(State(lineage=store.read().lineage), expected_serial=1)
+    assert (os.stat(tmp_path / "s.json").st_mode & 0o777) == 0o640
