@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import graphlib
 import os
 import re
@@ -36,9 +37,9 @@ class Resource:
     lifecycle: dict[str, Any]
     location: Location
 
-    @property
-    def dependencies(self) -> set[str]:
-        return {ref.address for ref in _refs_in([self.body, self.ids])}
+    @functools.cached_property
+    def dependencies(self) -> frozenset[str]:
+        return frozenset(ref.address for ref in _refs_in([self.body, self.ids]))
 
 
 @dataclass
@@ -49,13 +50,14 @@ class Catalog:
     context: templating.Context | None = None
     resources: dict[str, Resource] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)  # the manifest files, resolved
+    _order: list[str] | None = field(default=None, repr=False)
 
     def order(self) -> list[str]:
         """Addresses so that every resource comes after the ones it refers to."""
-        sorter = graphlib.TopologicalSorter(
-            {a: sorted(r.dependencies) for a, r in sorted(self.resources.items())}
-        )
-        return list(sorter.static_order())
+        if self._order is None:
+            sorter = graphlib.TopologicalSorter({a: r.dependencies for a, r in sorted(self.resources.items())})
+            self._order = list(sorter.static_order())
+        return self._order
 
 
 def _refs_in(value: Any) -> Iterable[Ref]:

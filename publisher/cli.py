@@ -16,12 +16,14 @@ from typing import Any, Callable
 import click
 
 from . import catalog as catalog_module
-from . import manifest, planfile
+from . import cache, manifest, planfile
+from . import project as project_module
+from .cache import NoopMemo
 from .applier import Applier, Outcome
 from .ratelimit import RateLimiter
 from .client import Client
 from .errors import InvalidInput, PublisherError, StateError
-from .plan import Plan
+from .plan import Change, Plan
 from .planner import make_plan
 from .redact import mask, mask_all
 from .plan import to_json as plan_to_json
@@ -123,6 +125,17 @@ def _target_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only these addresses (globs such as 'pins.*') and what they depend on.")(command)
 
 
+def _noop_memo(paths: tuple[Path, ...], state_path: Path | None) -> tuple[NoopMemo, list[Path], Path] | None:
+    """The memo of the last no-op plan, the manifest files and the state file; None if off."""
+    if not cache.enabled(os.environ):
+        return None
+    root, files = catalog_module.discover(list(paths))
+    project, problems = project_module.load(root, str(root / project_module.PROJECT_FILE))
+    if problems:
+        return None
+    return NoopMemo(root, os.environ), files, state_path or root / (project.state or STATE_FILE)
+
+
 def _step_summary(plan: Plan) -> None:
     """Inside GitHub Actions, the job's summary page gets the markdown plan too."""
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -146,12 +159,23 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
       publisher plan --out plan.json && publisher apply plan.json
       publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
     """
-    catalog = _load(paths, var_files, var_pairs)
+    variables = _parse_vars(var_files, var_pairs)
+    memo = _noop_memo(paths, state_path) if output_format != "json" and out is None and not targets else None
+    if memo is not None:
+        count = memo[0].lookup(memo[1], memo[2], variables)
+        if count is not None:  # exactly the inputs of the last plan, which had no changes
+            remembered = Plan(None, "", 0, [Change(str(i), "", "no-op", "") for i in range(count)])
+            click.echo(_render(remembered, output_format, no_color), nl=False)
+            _step_summary(remembered)
+            return
+    catalog = catalog_module.load(list(paths), variables=variables)
     store = _store(catalog, state_path)
     state = store.read()
     the_plan = make_plan(catalog, state, targets=targets)
     click.echo(_render(the_plan, output_format, no_color), nl=False)
     _step_summary(the_plan)
+    if memo is not None and not the_plan.changes_or_blocked and store.path == memo[2]:
+        memo[0].remember(catalog, memo[1], store.path, variables)
     if the_plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); see above")
     if out is not None:

@@ -68,13 +68,48 @@ class _Compiler:
         if not isinstance(schema, dict):
             raise Unsupported(repr(schema))
         checks: list[Check] = []
+        object_keywords = ("properties", "required", "additionalProperties")
+        if any(k in schema for k in object_keywords):
+            checks.append(self.object(schema, base))
         for keyword, value in schema.items():
-            if keyword in _ANNOTATIONS:
+            if keyword in _ANNOTATIONS or keyword in object_keywords:
                 continue
             checks.append(self.keyword(keyword, value, schema, base))
         if len(checks) == 1:
             return checks[0]
-        return lambda v: all(check(v) for check in checks)
+
+        def every(v: Any) -> bool:
+            for check in checks:
+                if not check(v):
+                    return False
+            return True
+
+        return every
+
+    def object(self, schema: Mapping[str, Any], base: str) -> Check:
+        """properties, required and additionalProperties in one pass over the mapping."""
+        if "patternProperties" in schema:
+            raise Unsupported("patternProperties")
+        props = {name: self.compile(sub, base) for name, sub in schema.get("properties", {}).items()}
+        required = tuple(schema.get("required", ()))
+        extra = self.compile(schema["additionalProperties"], base) if "additionalProperties" in schema else None
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for name in required:
+                if name not in v:
+                    return False
+            for key, item in v.items():
+                prop = props.get(key)
+                if prop is not None:
+                    if not prop(item):
+                        return False
+                elif extra is not None and not extra(item):
+                    return False
+            return True
+
+        return check
 
     def keyword(self, keyword: str, value: Any, schema: Mapping[str, Any], base: str) -> Check:
         c = self.compile
@@ -84,20 +119,12 @@ class _Compiler:
             types = [_is_type(t) for t in (value if isinstance(value, list) else [value])]
             return lambda v: any(t(v) for t in types)
         if keyword == "enum":
+            if all(isinstance(option, str) for option in value):
+                options = frozenset(value)
+                return lambda v: isinstance(v, str) and v in options
             return lambda v: any(json_equal(v, option) for option in value)
         if keyword == "const":
             return lambda v: json_equal(v, value)
-        if keyword == "required":
-            return lambda v: not isinstance(v, dict) or all(name in v for name in value)
-        if keyword == "properties":
-            props = {name: c(sub, base) for name, sub in value.items()}
-            return lambda v: not isinstance(v, dict) or all(props[k](v[k]) for k in props if k in v)
-        if keyword == "additionalProperties":
-            known = set(schema.get("properties", {}))
-            if "patternProperties" in schema:
-                raise Unsupported("patternProperties")
-            extra = c(value, base)
-            return lambda v: not isinstance(v, dict) or all(extra(v[k]) for k in v if k not in known)
         if keyword == "propertyNames":
             names = c(value, base)
             return lambda v: not isinstance(v, dict) or all(names(k) for k in v)

@@ -36,6 +36,8 @@ def twitter_length(text: str) -> int:
 
 
 def _count_plain(text: str) -> int:
+    if text.isascii():
+        return len(text)  # every ASCII character weighs 1, and none starts an emoji we count
     total = 0
     position = 0
     for match in _EMOJI.finditer(text):

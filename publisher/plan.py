@@ -69,6 +69,10 @@ class Plan:
     def has_changes(self) -> bool:
         return bool(self.actionable)
 
+    @property
+    def changes_or_blocked(self) -> bool:
+        return any(c.action != "no-op" for c in self.changes)
+
 
 FORMAT_VERSION = 1
 

@@ -103,8 +103,51 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_NAME_PATH = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)\s*\}\}")
+_SCALARS = (str, int, float, bool)
+_MISS = object()
+
+
+def _lookup(names: Mapping[str, Any], path: str) -> Any:
+    """`each.sku` as Jinja would look it up, for plain data only; `_MISS` when unsure."""
+    parts = path.split(".")
+    value = names.get(parts[0], _MISS)
+    for part in parts[1:]:
+        # Jinja tries attributes before items: `vars.items` is dict.items. Leave those to it.
+        if not isinstance(value, dict) or hasattr(dict, part) or part not in value:
+            return _MISS
+        value = value[part]
+    return value
+
+
+def _fast_render(source: str, names: Mapping[str, Any]) -> Any:
+    """Most templates only insert names (`{{ each.sku }}`): do that without compiling one
+    Jinja template per distinct string. Anything else, or any doubt, returns `_MISS`."""
+    if "{%" in source or "{#" in source:
+        return _MISS
+    pieces = _NAME_PATH.split(source)
+    if any("{{" in text or "}}" in text for text in pieces[::2]):
+        return _MISS
+    if len(pieces) == 3 and not pieces[0].strip() and not pieces[2].strip():
+        value = _lookup(names, pieces[1])  # one whole expression keeps its type
+        return _plain(value) if value is not _MISS and not callable(value) else _MISS
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            out.append(piece)
+            continue
+        value = _lookup(names, piece)
+        if value is _MISS or not isinstance(value, _SCALARS):
+            return _MISS
+        out.append(str(value))
+    return "".join(out)
+
+
 def render_string(source: str, names: Mapping[str, Any]) -> Any:
     """Render one value; raises `ValueError` with a user-facing message on failure."""
+    fast = _fast_render(source, names)
+    if fast is not _MISS:
+        return fast
     try:
         whole = _ONE_EXPRESSION.match(source)
         if whole:

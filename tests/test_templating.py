@@ -202,3 +202,24 @@ def test_examples_start_with_a_schema_modeline():
         assert first.startswith("# yaml-language-server: $schema="), path
         target = (path.parent / first.split("$schema=")[1]).resolve()
         assert target.is_file(), path
+
+
+def test_fast_rendering_matches_jinja():
+    from publisher import templating
+
+    names = {"vars": {"a": "x", "n": 3, "f": 1.5, "t": True, "none": None, "items": "shadow", "rows": [1, 2]}, "each": {"sku": "A-1"}}
+    cases = [
+        "{{ vars.a }}", "{{vars.n}}", " {{ vars.n }} ", "{{ vars.f }}", "{{ vars.t }}", "pre {{ vars.n }} and {{ each.sku }} post",
+        "{{ vars.rows }}", "x {{ vars.rows }}", "{{ vars.none }}", "a {{ vars.none }}", "{{ vars.items }}", "{{ vars.a | upper }}",
+        "{{ each.sku }}{{ each.sku }}", "{{ vars }}",
+    ]
+    for source in cases:
+        fast = templating._fast_render(source, names)
+        whole = templating._ONE_EXPRESSION.match(source)
+        jinja = (
+            templating._plain(templating._compiled_expression(whole.group("expr"))(**names))
+            if whole
+            else templating._compiled_template(source).render(**names)
+        )
+        if fast is not templating._MISS:
+            assert fast == jinja and type(fast) is type(jinja), source

@@ -1,0 +1,208 @@
+"""`make bench`: plan and apply at 1,000 / 10,000 / 50,000 resources, as ratios to baselines
+measured in the same run (the machines are shared and noisy: absolute times vary).
+
+Prints a table and writes it as JSON under benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import TOKEN, generate  # noqa: E402
+
+PYTHON = sys.executable
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> dict[str, float]:
+    out = subprocess.run([PYTHON, *args], capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _median(samples: list[dict[str, float]]) -> dict[str, float]:
+    return {
+        "seconds": statistics.median(s["seconds"] for s in samples),
+        "peak_mb": max(s.get("peak_mb", 0.0) for s in samples),
+    }
+
+
+def _measure(runs: int, *args: str, env: dict[str, str] | None = None, before=None) -> dict[str, float]:
+    samples = []
+    for _ in range(runs):
+        if before:
+            before()
+        samples.append(_run(*args, env=env))
+    return _median(samples)
+
+
+def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
+    root = work / f"catalog-{size}"
+    generate(root, size)
+    state = work / f"state-{size}.json"
+    subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(state)], check=True)
+    measure = str(HERE / "measure.py")
+    no_cache = {**os.environ, "PUBLISHER_CACHE": "off"}
+    floor = _measure(runs, measure, "floor", str(root))
+    cold = _measure(runs, measure, "plan", str(root), str(state), env=no_cache)
+    target = next(root.glob("posts-*.yaml"))
+    original = target.read_text()
+    changed_text = original.replace("Post 0 of file", "Changed post 0 of file", 1)
+    target.write_text(changed_text)
+    cold_changed = _measure(runs, measure, "plan", str(root), str(state), env=no_cache)
+    target.write_text(original)
+    cache_dir = root / ".publisher"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    _run(measure, "plan", str(root), str(state))  # fills the cache
+    warm = _measure(runs, measure, "plan", str(root), str(state))
+    target.write_text(changed_text)
+    _run(measure, "plan", str(root), str(state))
+    target.write_text(original)
+    warm_changed = _measure(runs, measure, "plan", str(root), str(state), before=lambda: target.write_text(changed_text))
+    target.write_text(original)
+    return {
+        "resources": size,
+        "floor_yaml_load": floor,
+        "plan_cold_noop": cold,
+        "plan_cold_one_change": cold_changed,
+        "plan_warm_noop": warm,
+        "plan_warm_one_change": warm_changed,
+        "ratios": {
+            "cold_noop_to_floor": cold["seconds"] / floor["seconds"],
+            "cold_one_change_to_floor": cold_changed["seconds"] / floor["seconds"],
+            "warm_noop_to_floor": warm["seconds"] / floor["seconds"],
+            "warm_one_change_to_floor": warm_changed["seconds"] / floor["seconds"],
+        },
+    }
+
+
+def _sandbox(latency: float) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [PYTHON, "-m", "publisher", "sandbox", "--port", "0", "--public-key", "bench", "--private-key", "bench-secret",
+         "--latency", str(latency)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    return process, line.rsplit(" ", 1)[-1].strip()
+
+
+def bench_apply(count: int, concurrency: int, latency: float, runs: int, work: Path) -> dict[str, object]:
+    ours, plain = [], []
+    for run in range(runs):
+        process, url = _sandbox(latency)
+        try:
+            env = {**os.environ, "ONEALL_API_URL": url, "ONEALL_PUBLIC_KEY": "bench", "ONEALL_PRIVATE_KEY": "bench-secret"}
+            root = work / f"apply-{run}"
+            root.mkdir(parents=True)
+            rows = "n\n" + "\n".join(str(i) for i in range(count)) + "\n"
+            (root / "rows.csv").write_text(rows)
+            (root / "c.yaml").write_text(
+                f'pins:\n  "p{{{{ each.n }}}}":\n    for_each: "{{{{ data(\'rows.csv\') }}}}"\n    identity: {TOKEN}\n'
+                f'    board_id: "BOARD"\n    description: "pin {{{{ each.n }}}}"\n    picture: https://cdn.example.com/p.jpg\n'
+            )
+            import requests
+
+            board = requests.post(
+                f"{url}/push/identities/{TOKEN}/pinterest/board.json", auth=("bench", "bench-secret"),
+                json={"request": {"push": {"board": {"name": "Bench"}}}}, timeout=30,
+            ).json()["response"]["result"]["data"]["board_id"]
+            (root / "c.yaml").write_text((root / "c.yaml").read_text().replace("BOARD", board))
+            started = time.perf_counter()
+            done = subprocess.run(
+                [PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", str(concurrency)],
+                env=env, capture_output=True, text=True,
+            )
+            ours.append({"seconds": time.perf_counter() - started})
+            if done.returncode != 0:
+                raise SystemExit(f"apply failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+            started = time.perf_counter()
+            _run(str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), str(concurrency))
+            plain.append({"seconds": time.perf_counter() - started})
+        finally:
+            process.terminate()
+            process.wait()
+    ours_m, plain_m = _median(ours), _median(plain)
+    return {
+        "creates": count,
+        "concurrency": concurrency,
+        "latency_s": latency,
+        "publisher_apply": ours_m,
+        "plain_requests_loop": plain_m,
+        "throughput_ratio": plain_m["seconds"] / ours_m["seconds"],
+        "note": "both timed as whole processes (interpreter start included)",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--apply-creates", type=int, default=1000)
+    args = parser.parse_args()
+    results: dict[str, object] = {
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "runs": args.runs,
+        "plan": [],
+    }
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        for size in [int(s) for s in args.sizes.split(",")]:
+            print(f"plan at {size} resources ...", file=sys.stderr)
+            results["plan"].append(bench_plan(size, args.runs, work))  # type: ignore[union-attr]
+        print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
+        results["apply"] = bench_apply(args.apply_creates, 4, 0.02, args.runs, work)
+    plans = results["plan"]
+    by_size = {p["resources"]: p for p in plans}  # type: ignore[index,union-attr]
+    if 10000 in by_size and 50000 in by_size:
+        results["scaling_50k_to_10k"] = by_size[50000]["plan_cold_noop"]["seconds"] / by_size[10000]["plan_cold_noop"]["seconds"]
+    print(table(results))
+    out = HERE / "results" / f"bench-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    (HERE / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwritten to {out.relative_to(HERE.parent)}")
+
+
+def table(results: dict[str, object]) -> str:
+    lines = [
+        "| resources | floor (yaml CSafeLoader) | cold no-op plan | cold, 1 change | warm no-op | warm, 1 change | peak MB (cold) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in results["plan"]:  # type: ignore[union-attr]
+        r = p["ratios"]
+        lines.append(
+            f"| {p['resources']:,} | {p['floor_yaml_load']['seconds']:.3f} s | {p['plan_cold_noop']['seconds']:.3f} s "
+            f"({r['cold_noop_to_floor']:.2f}×) | {p['plan_cold_one_change']['seconds']:.3f} s ({r['cold_one_change_to_floor']:.2f}×) "
+            f"| {p['plan_warm_noop']['seconds']:.3f} s ({r['warm_noop_to_floor']:.2f}×) "
+            f"| {p['plan_warm_one_change']['seconds']:.3f} s ({r['warm_one_change_to_floor']:.2f}×) | {p['plan_cold_noop']['peak_mb']:.0f} |"
+        )
+    if "scaling_50k_to_10k" in results:
+        lines.append(f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×)")
+    a = results["apply"]
+    lines.append(
+        f"\napply of {a['creates']:,} creates, concurrency {a['concurrency']}, sandbox latency {a['latency_s'] * 1000:.0f} ms: "  # type: ignore[index]
+        f"publisher {a['publisher_apply']['seconds']:.2f} s, plain requests loop {a['plain_requests_loop']['seconds']:.2f} s, "  # type: ignore[index]
+        f"throughput ratio {a['throughput_ratio']:.2f}"  # type: ignore[index]
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
