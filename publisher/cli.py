@@ -6,6 +6,7 @@ Exit codes (SPEC §5): 0 success, 1 error (bad input, API error, lock held), 2 p
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -486,6 +487,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: one message and exit 1 for user-facing errors, exit 3 for bugs."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    # A catalog is tens of thousands of small objects that live until the command ends:
+    # full collections over them cost 40% of a plan at 50,000 resources and free nothing.
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 1_000)
     try:
         cli.main(args=args, prog_name="publisher", standalone_mode=False)
     except PublisherError as error:
