@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import graphlib
 import os
@@ -16,7 +17,8 @@ from .errors import Diagnostic, InvalidInput, Location
 from .manifest import Document, dotted
 from .resources import COMMON_FIELDS, SECTIONS, TYPES, ResourceType
 
-TOP_LEVEL = ("identities", *SECTIONS)
+TOP_LEVEL = ("identities", "moved", *SECTIONS)
+_ADDRESS = re.compile(r"^[A-Za-z0-9_-]+\.[^.\s]+$")
 _TOKEN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -25,6 +27,15 @@ class Ref:
     """The remote id of another resource of the catalog, known once it exists."""
 
     address: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """`moved: [{from: ..., to: ...}]`: a renamed entry keeps its object."""
+
+    source: str
+    target: str
+    location: Location
 
 
 @dataclass
@@ -36,6 +47,8 @@ class Resource:
     ids: dict[str, Any]  # ids that go into the create path; values may be `Ref`s
     lifecycle: dict[str, Any]
     location: Location
+    publish_at: dt.datetime | None = None
+    expire_at: dt.datetime | None = None
 
     @functools.cached_property
     def dependencies(self) -> frozenset[str]:
@@ -50,6 +63,7 @@ class Catalog:
     context: templating.Context | None = None
     resources: dict[str, Resource] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)  # the manifest files, resolved
+    moves: list[Move] = field(default_factory=list)
     _order: list[str] | None = field(default=None, repr=False)
 
     def order(self) -> list[str]:
@@ -149,6 +163,7 @@ class _Loader:
         self.identities: dict[str, tuple[str, Location]] = {}
         self.entries: dict[str, _Entry] = {}
         self.first_seen: dict[str, Location] = {}
+        self.moves: list[Move] = []
 
     def read(self, document: Document) -> None:
         data = document.data
@@ -162,6 +177,8 @@ class _Loader:
                 self._add(document, (key,), f"unknown section '{key}'", "allowed: " + ", ".join(TOP_LEVEL))
             elif value is None:
                 continue
+            elif key == "moved":
+                self._read_moves(document, value)
             elif not isinstance(value, dict):
                 self._add(document, (key,), "must be a mapping of names to entries")
             elif key == "identities":
@@ -169,6 +186,28 @@ class _Loader:
             else:
                 for name, entry in value.items():
                     self._read_entry(document, key, name, entry)
+
+    def _read_moves(self, document: Document, moves: Any) -> None:
+        if not isinstance(moves, list):
+            self._add(document, ("moved",), "must be a list of {from: ADDRESS, to: ADDRESS}")
+            return
+        for index, move in enumerate(moves):
+            path = ("moved", index)
+            if not isinstance(move, dict) or set(move) != {"from", "to"}:
+                self._add(document, path, "each move is {from: ADDRESS, to: ADDRESS}")
+                continue
+            source, target = move["from"], move["to"]
+            bad = [k for k in ("from", "to") if not isinstance(move[k], str) or not _ADDRESS.match(move[k])]
+            for key in bad:
+                self._add(document, (*path, key), f"{move[key]!r} is not an address (SECTION.NAME)")
+            if bad:
+                continue
+            if source == target:
+                self._add(document, path, f"moves {source} to itself")
+            elif any(m.source == source or m.target == target for m in self.moves):
+                self._add(document, path, f"{source} or {target} is already in another move")
+            else:
+                self.moves.append(Move(source, target, document.locate(path)))
 
     def _add(self, document: Document, path: tuple[Any, ...], message: str, hint: str = "") -> None:
         self.problems.append(Diagnostic(document.locate(path), dotted(path), message, hint))
@@ -302,11 +341,25 @@ class _Loader:
                     ids[name] = value
                 else:
                     body[rtype.body_key(name)] = value
+            times = {key: self._time(entry, key) for key in ("publish_at", "expire_at") if key in entry.fields}
+            if "expire_at" in times and not rtype.can_delete:
+                self.problems.append(Diagnostic(entry.document.locate((*entry.where, "expire_at")), f"{address}.expire_at",
+                                                f"the API cannot delete a {rtype.title}, so it cannot expire"))
             if token is not None:
                 built[address] = Resource(
-                    address, rtype, token, body, ids, dict(entry.fields.get("lifecycle") or {}), entry.document.locate(entry.where)
+                    address, rtype, token, body, ids, dict(entry.fields.get("lifecycle") or {}), entry.document.locate(entry.where),
+                    publish_at=times.get("publish_at"), expire_at=times.get("expire_at"),
                 )
         return built
+
+    def _time(self, entry: _Entry, key: str) -> dt.datetime | None:
+        text = entry.fields[key]
+        try:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as error:
+            self.problems.append(Diagnostic(entry.document.locate((*entry.where, key)), f"{entry.address}.{key}", f"{text!r} is not a time: {error}"))
+            return None
+        return moment.astimezone(dt.timezone.utc)
 
     def _check_ref(self, entry: _Entry, key: str, value: Any, targets: tuple[str, ...]) -> None:
         location = entry.document.locate((*entry.where, key, "ref"))
@@ -356,7 +409,7 @@ def load(
             del loader.entries[address]
         names.remove(display_name(path))
     sources = sorted(p for p in spans if p not in context.used_files)
-    catalog = Catalog(root=root, files=names, project=project, context=context, sources=sources)
+    catalog = Catalog(root=root, files=names, project=project, context=context, sources=sources, moves=loader.moves)
     catalog.resources = loader.resources()
     if not loader.problems:
         try:

@@ -6,6 +6,7 @@ Exit codes (SPEC §5): 0 success, 1 error (bad input, API error, lock held), 2 p
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import os
@@ -126,6 +127,20 @@ def _target_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--target", "targets", multiple=True, metavar="ADDR", help="Only these addresses (globs such as 'pins.*') and what they depend on.")(command)
 
 
+def _now() -> dt.datetime:
+    """The current time, or PUBLISHER_NOW (ISO 8601 with a zone) to preview the calendar."""
+    text = os.environ.get("PUBLISHER_NOW")
+    if not text:
+        return dt.datetime.now(dt.timezone.utc)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise PublisherError(f"PUBLISHER_NOW={text!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise PublisherError(f"PUBLISHER_NOW={text!r} has no time zone; add Z or an offset such as +01:00")
+    return moment
+
+
 def _noop_memo(paths: tuple[Path, ...], state_path: Path | None) -> tuple[NoopMemo, list[Path], Path] | None:
     """The memo of the last no-op plan, the manifest files and the state file; None if off."""
     if not cache.enabled(os.environ):
@@ -172,10 +187,11 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
     catalog = catalog_module.load(list(paths), variables=variables)
     store = _store(catalog, state_path)
     state = store.read()
-    the_plan = make_plan(catalog, state, targets=targets)
+    the_plan = make_plan(catalog, state, targets=targets, now=_now())
     click.echo(_render(the_plan, output_format, no_color), nl=False)
     _step_summary(the_plan)
-    if memo is not None and not the_plan.changes_or_blocked and store.path == memo[2]:
+    timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
+    if memo is not None and timeless and not the_plan.changes_or_blocked and store.path == memo[2]:
         memo[0].remember(catalog, memo[1], store.path, variables)
     if the_plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); see above")
@@ -272,10 +288,12 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
                 state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
             the_plan = planfile.bind(saved, catalog, state)
         else:
-            the_plan = make_plan(catalog, state, targets=targets)
+            the_plan = make_plan(catalog, state, targets=targets, now=_now())
         click.echo(plan_text(the_plan, color=_color(no_color)), nl=False)
         if the_plan.blocked:
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
+        if the_plan.moved:  # record renames now: they hold whatever else happens
+            store.write(state, expected_serial=state.serial)
         if not the_plan.has_changes and saved is None:
             return
         _confirm(auto_approve)

@@ -8,7 +8,9 @@ from typing import Any
 from .catalog import Catalog, Ref, Resource
 from .redact import mask
 
-ACTIONS = ("create", "update", "replace", "delete", "forget", "no-op", "blocked")
+ACTIONS = ("create", "update", "replace", "delete", "forget", "no-op", "blocked", "scheduled", "expired")
+# Reported, not carried out: the calendar decides when they happen.
+WAITING = ("scheduled", "expired")
 
 
 class _Unknown:
@@ -50,10 +52,11 @@ class Plan:
     state_serial: int
     changes: list[Change]
     targets: tuple[str, ...] = ()  # --target globs; empty: everything
+    moved: list[str] = field(default_factory=list)  # renames applied to the state by `moved`
 
     @property
     def actionable(self) -> list[Change]:
-        return [c for c in self.changes if c.action not in ("no-op", "blocked")]
+        return [c for c in self.changes if c.action not in ("no-op", "blocked", *WAITING)]
 
     @property
     def blocked(self) -> list[Change]:
@@ -108,6 +111,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "summary": plan.counts(),
         "targets": list(plan.targets),
+        "moved": list(plan.moved),
         "changes": [
             {
                 "address": c.address,

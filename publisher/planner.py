@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import hashlib
 import json
@@ -137,17 +138,72 @@ def _targeted(changes: list[Change], catalog: Catalog, state: State, targets: tu
     return [c for c in changes if c.address in wanted]
 
 
-def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = ()) -> Plan:
-    """Compare the catalog with the state. Pure: reads nothing, writes nothing."""
+def apply_moves(catalog: Catalog, state: State) -> list[str]:
+    """Rename addresses in `state` as the manifests' `moved` say; returns what was moved."""
+    done = []
+    for move in catalog.moves:
+        has_source, has_target = move.source in state.resources, move.target in state.resources
+        if has_source and has_target:
+            raise InvalidInput(
+                f"{move.location}: moved: both {move.source} and {move.target} are in the state; "
+                f"remove one with `publisher state rm` first"
+            )
+        if not has_source:
+            continue  # moved already, or never created
+        state.resources[move.target] = state.resources.pop(move.source)
+        for record in state.resources.values():
+            dependencies = record.get("dependencies")
+            if dependencies and move.source in dependencies:
+                record["dependencies"] = sorted(move.target if d == move.source else d for d in dependencies)
+        done.append(f"{move.source} has moved to {move.target}")
+    return done
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _calendar(resource: Resource, record: dict[str, Any] | None, now: dt.datetime, waiting: dict[str, str]) -> Change | None:
+    """What the content calendar says, before any diff: not yet due, expired, or waiting."""
+    address, type_name = resource.address, resource.type.name
+    if resource.expire_at is not None and resource.expire_at <= now:
+        if record is None:
+            return Change(address, type_name, "expired", resource.identity, reason=f"expired at {_stamp(resource.expire_at)}; it is not published")
+        change = _plan_removed(address, record)
+        change.reason = f"expired at {_stamp(resource.expire_at)}"
+        return change
+    if record is not None:
+        return None  # published already: publish_at no longer matters
+    if resource.publish_at is not None and resource.publish_at > now:
+        return Change(address, type_name, "scheduled", resource.identity, reason=f"scheduled for {_stamp(resource.publish_at)}",
+                      after={**resource.body}, resource=resource)
+    blocker = next((d for d in sorted(resource.dependencies) if d in waiting), None)
+    if blocker is not None:
+        return Change(address, type_name, "scheduled", resource.identity, reason=f"waits for {blocker}, {waiting[blocker]}", resource=resource)
+    return None
+
+
+def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = (), now: dt.datetime | None = None) -> Plan:
+    """Compare the catalog with the state at the instant `now` (default: the current time).
+
+    Reads and writes nothing; renames by `moved` are applied to `state` itself (apply then
+    records them)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    moved = apply_moves(catalog, state)
     changes: list[Change] = []
     id_of: dict[str, Any] = {}
+    waiting: dict[str, str] = {}  # address → why it is not created yet (scheduled, expired)
     for address in catalog.order():
         resource = catalog.resources[address]
         record = state.resources.get(address)
         if record is not None and record.get("status") == "pending":
             changes.append(_plan_pending(address, record))
             continue
-        if record is None:
+        change = _calendar(resource, record, now, waiting)
+        if change is not None:
+            if change.action in ("scheduled", "expired"):
+                waiting[address] = change.reason
+        elif record is None:
             after = {**resolve(resource.body, id_of), **resolve(resource.ids, id_of)}
             change = Change(address, resource.type.name, "create", resource.identity, after=after, resource=resource)
             change.reason = "not in the state"
@@ -162,4 +218,4 @@ def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = ()) 
     changes.sort(key=lambda c: c.address)
     if targets:
         changes = _targeted(changes, catalog, state, targets)
-    return Plan(catalog, state.lineage, state.serial, changes, targets)
+    return Plan(catalog, state.lineage, state.serial, changes, targets, moved)

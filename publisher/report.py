@@ -9,7 +9,7 @@ from typing import Any
 from .applier import ApplyResult
 from .errors import Diagnostic
 from .limits import twitter_length
-from .plan import UNKNOWN, Change, Plan
+from .plan import UNKNOWN, WAITING, Change, Plan
 from .redact import mask
 
 _SYMBOLS = {
@@ -19,6 +19,8 @@ _SYMBOLS = {
     "delete": ("-", "red"),
     "forget": ("forget", "cyan"),
     "blocked": ("!", "red"),
+    "scheduled": ("…", "blue"),
+    "expired": ("x", "blue"),
 }
 
 
@@ -61,20 +63,32 @@ def _fields(change: Change) -> list[str]:
 
 
 def plan_text(plan: Plan, *, color: bool = False) -> str:
-    shown = [c for c in plan.changes if c.action != "no-op"]
-    unchanged = len(plan.changes) - len(shown)
+    """Like Terraform's plan: what is due now, then the calendar (scheduled, expired)."""
+    shown = [c for c in plan.changes if c.action not in ("no-op", *WAITING)]
+    later = [c for c in plan.changes if c.action in WAITING]
+    unchanged = len(plan.changes) - len(shown) - len(later)
+    out = [f"  {line} (nothing is sent)" for line in plan.moved]
+    if shown:
+        out[:0] = ["publisher will perform these actions:", ""]
+        for change in shown:
+            symbol, colour = _SYMBOLS[change.action]
+            who = f"{change.type}, identity {mask(change.identity)}" if change.identity else change.type
+            head = f"{symbol} {change.address}" if change.action != "forget" else f"forget {change.address}"
+            out.append(f"  {_style(head, colour, color, bold=True)}  ({who})")
+            if change.reason and change.action != "create":
+                out.append(f"      {change.reason}")
+            out.extend(f"      {line}" for line in _fields(change))
+            out.append("")
+    for action, title in (("scheduled", "Scheduled, not published yet:"), ("expired", "Expired, never published:")):
+        entries = [c for c in later if c.action == action]
+        if entries:
+            out.append(_style(title, _SYMBOLS[action][1], color, bold=True))
+            out.extend(f"  {_SYMBOLS[action][0]} {c.address}  ({c.type}): {c.reason}" for c in entries)
+            out.append("")
     if not shown:
-        return f"No changes. The catalog matches the state ({unchanged} resources).\n"
-    out = ["publisher will perform these actions:", ""]
-    for change in shown:
-        symbol, colour = _SYMBOLS[change.action]
-        who = f"{change.type}, identity {mask(change.identity)}" if change.identity else change.type
-        head = f"{symbol} {change.address}" if change.action != "forget" else f"forget {change.address}"
-        out.append(f"  {_style(head, colour, color, bold=True)}  ({who})")
-        if change.reason and change.action != "create":
-            out.append(f"      {change.reason}")
-        out.extend(f"      {line}" for line in _fields(change))
-        out.append("")
+        out.append(f"No changes due now. The catalog matches the state ({unchanged} resources)." if later
+                   else f"No changes. The catalog matches the state ({unchanged} resources).")
+        return "\n".join(out) + "\n"
     counts = plan.counts()
     out.append(_style(summary_line(plan), "white", color, bold=True))
     if counts["blocked"]:
@@ -156,6 +170,8 @@ def summary_line(plan: Plan) -> str:
     return (
         f"Plan: {counts['create']} to create, {counts['update']} to update, {counts['replace']} to replace, "
         f"{counts['delete']} to delete, {counts['forget']} to forget, {counts['no-op']} unchanged."
+        + (f" {counts['scheduled']} scheduled." if counts["scheduled"] else "")
+        + (f" {counts['expired']} expired, not published." if counts["expired"] else "")
     )
 
 

@@ -283,4 +283,4 @@ SECTIONS: Mapping[str, tuple[str | None, tuple[str, ...]]] = MappingProxyType(
 )
 
 # Keys every entry may carry besides the API's body fields (SPEC §2).
-COMMON_FIELDS = frozenset({"type", "identity", "lifecycle", "enabled", "for_each"})
+COMMON_FIELDS = frozenset({"type", "identity", "lifecycle", "enabled", "for_each", "publish_at", "expire_at"})
