@@ -23,14 +23,15 @@ from . import project as project_module
 from .cache import NoopMemo
 from .applier import Applier, Outcome
 from .ratelimit import RateLimiter
+from .refresh import refresh as refresh_state
 from .client import Client
 from .errors import InvalidInput, PublisherError, StateError
 from .plan import Change, Plan
-from .planner import make_plan
+from .planner import digest, make_plan, resolve
 from .redact import mask, mask_all
 from .plan import to_json as plan_to_json
 from .report import apply_summary, github_annotations, plan_markdown, plan_text
-from .state import LocalStateStore, State
+from .state import LocalStateStore, State, now
 
 STATE_FILE = "publisher.state.json"
 
@@ -152,6 +153,13 @@ def _noop_memo(paths: tuple[Path, ...], state_path: Path | None) -> tuple[NoopMe
     return NoopMemo(root, os.environ), files, state_path or root / (project.state or STATE_FILE)
 
 
+def _refresh_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--refresh", is_flag=True,
+        help="Read the objects back through the Pull API first, and report what was deleted or edited outside publisher.",
+    )(command)
+
+
 def _step_summary(plan: Plan) -> None:
     """Inside GitHub Actions, the job's summary page gets the markdown plan too."""
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -166,7 +174,8 @@ def _step_summary(plan: Plan) -> None:
 @_target_option
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Save the plan, to apply exactly it later with `publisher apply FILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none.")
-def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, output_format: str, targets: tuple[str, ...], out: Path | None, detailed_exitcode: bool) -> None:
+@_refresh_option
+def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, output_format: str, targets: tuple[str, ...], out: Path | None, detailed_exitcode: bool, refresh: bool) -> None:
     """Show what apply would do. Changes nothing (but the --out file).
 
     \b
@@ -176,7 +185,7 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
       publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
     """
     variables = _parse_vars(var_files, var_pairs)
-    memo = _noop_memo(paths, state_path) if output_format != "json" and out is None and not targets else None
+    memo = _noop_memo(paths, state_path) if output_format != "json" and out is None and not targets and not refresh else None
     if memo is not None:
         count = memo[0].lookup(memo[1], memo[2], variables)
         if count is not None:  # exactly the inputs of the last plan, which had no changes
@@ -187,7 +196,8 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
     catalog = catalog_module.load(list(paths), variables=variables)
     store = _store(catalog, state_path)
     state = store.read()
-    the_plan = make_plan(catalog, state, targets=targets, now=_now())
+    remote = refresh_state(state, Client.from_environment(os.environ)) if refresh else None
+    the_plan = make_plan(catalog, state, targets=targets, now=_now(), remote=remote)
     click.echo(_render(the_plan, output_format, no_color), nl=False)
     _step_summary(the_plan)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
@@ -260,7 +270,8 @@ class Progress:
 @_target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="API calls at once (default: publisher.yaml's concurrency, else 4).")
-def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, targets: tuple[str, ...], auto_approve: bool, concurrency: int | None) -> None:
+@_refresh_option
+def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool, targets: tuple[str, ...], auto_approve: bool, concurrency: int | None, refresh: bool) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
 
     Given a file saved by `plan --out`, apply exactly that plan, once, if the state and the
@@ -288,11 +299,12 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
                 state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
             the_plan = planfile.bind(saved, catalog, state)
         else:
-            the_plan = make_plan(catalog, state, targets=targets, now=_now())
+            remote = refresh_state(state, client) if refresh else None
+            the_plan = make_plan(catalog, state, targets=targets, now=_now(), remote=remote)
         click.echo(plan_text(the_plan, color=_color(no_color)), nl=False)
         if the_plan.blocked:
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
-        if the_plan.moved:  # record renames now: they hold whatever else happens
+        if the_plan.moved or the_plan.notes:  # record renames and vanished objects now
             store.write(state, expected_serial=state.serial)
         if not the_plan.has_changes and saved is None:
             return
@@ -377,11 +389,58 @@ def state_resolve(state_path: Path, address: str, remote_id: str | None, absent:
             record.update(id=remote_id, status="created", updated_at=record.get("created_at"))
             record.pop("error", None)
             record.setdefault("result", {})
-            from .planner import digest
-
             record["digest"] = digest(record.get("inputs", {}))
         store.write(current, expected_serial=serial)
     click.echo(f"{address}: {'forgotten (it was not created)' if absent else f'recorded as created with id {remote_id}'}")
+
+
+@cli.command("import")
+@click.argument("address")
+@click.argument("remote_id")
+@catalog_options
+def import_command(address: str, remote_id: str, paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool) -> None:
+    """Adopt an object that already exists on the network into the state, without posting it.
+
+    The manifests must declare ADDRESS. Where the Pull API can list the type, the object is
+    looked up first and the state records what it says, so the next plan shows any difference.
+
+    \b
+      publisher import pins.camp-nou 352969689546669253 catalog/
+    """
+    catalog = _load(paths, var_files, var_pairs)
+    resource = catalog.resources.get(address)
+    if resource is None:
+        raise PublisherError(f"{address} is not in the manifests: declare its entry first, then import it")
+    store = _store(catalog, state_path)
+    with store.lock("publisher import"):
+        state = store.read()
+        store.recover(state)
+        if address in state.resources:
+            raise StateError(f"{address} is already in the state (id {state.resources[address].get('id')}); nothing imported")
+        ids_of = {a: r["id"] for a, r in state.resources.items() if r.get("status") == "created" and r.get("id")}
+        missing = sorted(d for d in resource.dependencies if d not in ids_of)
+        if missing:
+            raise PublisherError(f"{address} refers to {', '.join(missing)}, which the state does not have: import or apply it first")
+        body, ids = resolve(resource.body, ids_of), resolve(resource.ids, ids_of)
+        record = {
+            "type": resource.type.name, "identity": resource.identity, "id": remote_id, "ids": ids, "inputs": body,
+            "digest": digest(body), "result": {}, "status": "created", "created_at": now(), "updated_at": now(),
+            "dependencies": sorted(resource.dependencies),
+        }
+        checked = "not checked: the API cannot list this type"
+        if resource.type.pull_path is not None:
+            probe = State(state.lineage, state.serial, {address: record})
+            remote = refresh_state(probe, Client.from_environment(os.environ))
+            if address in remote.unreadable:
+                raise PublisherError(f"{address}: {remote.unreadable[address]}")
+            if address in remote.missing:
+                raise PublisherError(f"{address}: there is no {resource.type.title} {remote_id} for this identity; check the id")
+            record["inputs"] = {**body, **remote.found.get(address, {})}
+            record["digest"] = digest(record["inputs"])
+            checked = "found on the network"
+        state.resources[address] = record
+        store.write(state, expected_serial=state.serial)
+    click.echo(f"{address}: imported as {resource.type.name} {remote_id} ({checked})")
 
 
 @state.command("rm")

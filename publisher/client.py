@@ -89,6 +89,9 @@ class Client:
         resource = f"/update/identities/{token}/{path}"
         return self._request("PUT", resource, {"request": {"update": _nest(object_key, body)}})
 
+    def pull(self, token: str, path: str) -> dict[str, Any]:
+        return self._request("GET", f"/pull/identities/{token}/{path}", None)
+
     def delete(self, token: str, path: str) -> dict[str, Any]:
         return self._request("DELETE", f"/update/identities/{token}/{path}", None)
 

@@ -9,6 +9,7 @@ from .catalog import Catalog, Ref, Resource
 from .redact import mask
 
 ACTIONS = ("create", "update", "replace", "delete", "forget", "no-op", "blocked", "scheduled", "expired")
+NEW_REASON = "not in the state"  # the reason of an ordinary create, not worth printing
 # Reported, not carried out: the calendar decides when they happen.
 WAITING = ("scheduled", "expired")
 
@@ -53,6 +54,7 @@ class Plan:
     changes: list[Change]
     targets: tuple[str, ...] = ()  # --target globs; empty: everything
     moved: list[str] = field(default_factory=list)  # renames applied to the state by `moved`
+    notes: list[str] = field(default_factory=list)  # what --refresh found that needs no action
 
     @property
     def actionable(self) -> list[Change]:

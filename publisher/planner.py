@@ -10,7 +10,8 @@ from typing import Any
 
 from .catalog import Catalog, Ref, Resource
 from .errors import InvalidInput
-from .plan import UNKNOWN, Change, Plan
+from .refresh import Remote
+from .plan import NEW_REASON, UNKNOWN, Change, Plan
 from .resources import TYPES
 from .state import State
 
@@ -94,18 +95,18 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
     return change
 
 
-def _plan_pending(resource_address: str, record: dict[str, Any]) -> Change:
-    return Change(
-        resource_address,
-        record.get("type", "?"),
-        "blocked",
-        record.get("identity", ""),
-        reason=(
-            "a create was sent but its outcome is unknown; check the network, then settle it with "
-            f"`publisher state resolve {resource_address} --id REMOTE_ID` (it exists) or `--absent` (it does not)"
-        ),
-        before=record.get("inputs"),
+def _plan_pending(resource_address: str, record: dict[str, Any], matches: list[str] | None = None) -> Change:
+    reason = (
+        "a create was sent but its outcome is unknown; check the network, then settle it with "
+        f"`publisher state resolve {resource_address} --id REMOTE_ID` (it exists) or `--absent` (it does not)"
     )
+    if matches is not None and len(matches) == 1:
+        reason += f". The network has one that matches: `publisher state resolve {resource_address} --id {matches[0]}`"
+    elif matches:
+        reason += f". The network has {len(matches)} that match: {', '.join(matches)}"
+    elif matches is not None:
+        reason += f". The network has none that matches: `publisher state resolve {resource_address} --absent`"
+    return Change(resource_address, record.get("type", "?"), "blocked", record.get("identity", ""), reason=reason, before=record.get("inputs"))
 
 
 def _plan_removed(address: str, record: dict[str, Any]) -> Change:
@@ -183,13 +184,45 @@ def _calendar(resource: Resource, record: dict[str, Any] | None, now: dt.datetim
     return None
 
 
-def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = (), now: dt.datetime | None = None) -> Plan:
+def apply_remote(catalog: Catalog, state: State, remote: Remote) -> tuple[dict[str, str], list[str]]:
+    """Make `state` say what the network says; returns the drift reason per address and notes."""
+    reasons: dict[str, str] = {}
+    notes: list[str] = []
+    for address in sorted(remote.missing):
+        del state.resources[address]
+        if address in catalog.resources:
+            reasons[address] = (
+                "deleted outside publisher: apply posts it again; to leave it deleted, remove the entry from the manifests"
+            )
+        else:
+            notes.append(f"{address} was deleted outside publisher and is no longer in the manifests: dropped from the state")
+    for address, fields in sorted(remote.found.items()):
+        record = state.resources[address]
+        edited = sorted(k for k, v in fields.items() if record["inputs"].get(k) != v)
+        if edited:
+            record["inputs"] = {**record["inputs"], **{k: fields[k] for k in edited}}
+            reasons[address] = (
+                f"edited outside publisher ({', '.join(edited)}): apply puts the manifest's values back; "
+                "to keep the change, copy it into the manifest"
+            )
+    return reasons, notes
+
+
+def make_plan(
+    catalog: Catalog,
+    state: State,
+    *,
+    targets: tuple[str, ...] = (),
+    now: dt.datetime | None = None,
+    remote: Remote | None = None,
+) -> Plan:
     """Compare the catalog with the state at the instant `now` (default: the current time).
 
     Reads and writes nothing; renames by `moved` are applied to `state` itself (apply then
     records them)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     moved = apply_moves(catalog, state)
+    drift, notes = apply_remote(catalog, state, remote) if remote is not None else ({}, [])
     changes: list[Change] = []
     id_of: dict[str, Any] = {}
     waiting: dict[str, str] = {}  # address → why it is not created yet (scheduled, expired)
@@ -197,7 +230,7 @@ def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = (), 
         resource = catalog.resources[address]
         record = state.resources.get(address)
         if record is not None and record.get("status") == "pending":
-            changes.append(_plan_pending(address, record))
+            changes.append(_plan_pending(address, record, remote.matches.get(address) if remote else None))
             continue
         change = _calendar(resource, record, now, waiting)
         if change is not None:
@@ -206,9 +239,13 @@ def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = (), 
         elif record is None:
             after = {**resolve(resource.body, id_of), **resolve(resource.ids, id_of)}
             change = Change(address, resource.type.name, "create", resource.identity, after=after, resource=resource)
-            change.reason = "not in the state"
+            change.reason = NEW_REASON
         else:
             change = _plan_existing(resource, record, id_of)
+        if address in drift and change.action != "no-op":
+            change.reason = f"{drift[address]}. {change.reason}".strip(". ")
+        if remote is not None and address in remote.unreadable:
+            change = Change(address, resource.type.name, "blocked", resource.identity, reason=remote.unreadable[address])
         if change.action not in _NEW_ID and record is not None and record.get("id"):
             id_of[address] = record["id"]
         changes.append(change)
@@ -218,4 +255,4 @@ def make_plan(catalog: Catalog, state: State, *, targets: tuple[str, ...] = (), 
     changes.sort(key=lambda c: c.address)
     if targets:
         changes = _targeted(changes, catalog, state, targets)
-    return Plan(catalog, state.lineage, state.serial, changes, targets, moved)
+    return Plan(catalog, state.lineage, state.serial, changes, targets, moved, notes)

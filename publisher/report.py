@@ -9,7 +9,7 @@ from typing import Any
 from .applier import ApplyResult
 from .errors import Diagnostic
 from .limits import twitter_length
-from .plan import UNKNOWN, WAITING, Change, Plan
+from .plan import NEW_REASON, UNKNOWN, WAITING, Change, Plan
 from .redact import mask
 
 _SYMBOLS = {
@@ -67,7 +67,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
     shown = [c for c in plan.changes if c.action not in ("no-op", *WAITING)]
     later = [c for c in plan.changes if c.action in WAITING]
     unchanged = len(plan.changes) - len(shown) - len(later)
-    out = [f"  {line} (nothing is sent)" for line in plan.moved]
+    out = [f"  {line} (nothing is sent)" for line in plan.moved] + [f"  {line}" for line in plan.notes]
     if shown:
         out[:0] = ["publisher will perform these actions:", ""]
         for change in shown:
@@ -75,7 +75,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
             who = f"{change.type}, identity {mask(change.identity)}" if change.identity else change.type
             head = f"{symbol} {change.address}" if change.action != "forget" else f"forget {change.address}"
             out.append(f"  {_style(head, colour, color, bold=True)}  ({who})")
-            if change.reason and change.action != "create":
+            if change.reason and change.reason != NEW_REASON:
                 out.append(f"      {change.reason}")
             out.extend(f"      {line}" for line in _fields(change))
             out.append("")
@@ -196,7 +196,7 @@ def _change_markdown(change: Change) -> str:
     symbol = _SYMBOLS[change.action][0]
     who = f"{change.type}, identity `{mask(change.identity)}`" if change.identity else change.type
     out = [f"**`{symbol} {change.address}`** ({who})"]
-    if change.reason and change.action != "create":
+    if change.reason and change.reason != NEW_REASON:
         out.append(f"<br>{_md(change.reason)}")
     if change.action in ("update", "replace", "blocked") and change.changed:
         out.append("")

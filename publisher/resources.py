@@ -36,6 +36,8 @@ class ResourceType:
     references: Mapping[str, Reference] = field(default_factory=lambda: MappingProxyType({}))
     renames: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # manifest → body key
     note: str = ""  # said in the README and the schema
+    pull_path: str | None = None  # below /pull/identities/<token>/: lists objects of this type
+    pull_key: str = ""  # the key of result.data holding that list
 
     @property
     def network(self) -> str:
@@ -178,6 +180,8 @@ _TYPES = (
         create_path="pinterest/board.json",
         object_key=("board",),
         id_field="board_id",
+        pull_path="pinterest/boards.json",
+        pull_key="boards",  # INFERRED: the Pull API's data shapes are not documented
     ),
     ResourceType(
         name="pinterest/pin",
@@ -192,6 +196,8 @@ _TYPES = (
         update_fields=frozenset({"description", "link"}),
         path_ids=("board_id",),
         references=_refs(board=Reference(("pinterest/board",), "board_id")),
+        pull_path="pinterest/board/{board_id}/pins.json",
+        pull_key="pins",  # INFERRED
     ),
     # Twitter -------------------------------------------------------------------------------
     ResourceType(
@@ -202,6 +208,8 @@ _TYPES = (
         id_field="post_id",  # INFERRED
         delete_path="twitter/post/{id}.json",
         references=_refs(attachments=Reference(_TW_MEDIA, "attachments")),  # INFERRED for videos
+        pull_path="twitter/tweets.json",
+        pull_key="tweets",  # INFERRED
     ),
     ResourceType(
         name="twitter/picture",
@@ -239,6 +247,8 @@ _TYPES = (
         update_key=("playlist",),
         update_fields=frozenset({"title", "description", "privacy_status", "default_language"}),
         update_always=("title",),  # the PUT requires it
+        pull_path="youtube/playlists.json",
+        pull_key="playlists",  # INFERRED
     ),
     ResourceType(
         name="youtube/playlist/video",

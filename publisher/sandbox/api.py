@@ -17,6 +17,7 @@ from ..limits import twitter_length
 
 PUSH = "/push/identities/{token}/"
 UPDATE = "/update/identities/{token}/"
+PULL = "/pull/identities/{token}/"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
@@ -173,7 +174,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("PUT", UPDATE + "youtube/channel/section/{object_id}.json", "update", "youtube", "section", ("update", "channel", "section"),
              _SECTION, links={"playlists": ("youtube:playlist",)}),
     Endpoint("DELETE", UPDATE + "youtube/channel/section/{object_id}.json", "delete", "youtube", "section"),
+    # Pull (INFERRED shapes: result.data.<plural> lists the objects as Push returns them)
+    Endpoint("GET", PULL + "pinterest/boards.json", "list", "pinterest", "board"),
+    Endpoint("GET", PULL + "pinterest/board/{board_id}/pins.json", "list", "pinterest", "pin", parent=("board_id", "pinterest", "board")),
+    Endpoint("GET", PULL + "twitter/tweets.json", "list", "twitter", "post"),
+    Endpoint("GET", PULL + "youtube/playlists.json", "list", "youtube", "playlist"),
 )
+_PLURAL = {"board": "boards", "pin": "pins", "post": "tweets", "playlist": "playlists"}
 
 
 @dataclass
@@ -234,6 +241,8 @@ class Api:
                 return self._create(endpoint, token, payload, params)
             if endpoint.action == "update":
                 return self._update(endpoint, token, payload, params)
+            if endpoint.action == "list":
+                return self._list(endpoint, token, params)
             return self._delete(endpoint, token, params)
 
     def _check(self, endpoint: Endpoint, token: str, body: dict[str, Any]) -> None:
@@ -311,6 +320,18 @@ class Api:
             body = {k: v for k, v in body.items() if k != "board"}
         obj.update(body)
         return _data(endpoint.network, endpoint.kind, obj)
+
+    def _list(self, endpoint: Endpoint, token: str, params: dict[str, str]) -> dict[str, Any]:
+        if endpoint.parent is not None:
+            self.store.owned(token, endpoint.parent[1], endpoint.parent[2], params[endpoint.parent[0]])
+        found = [
+            _data(network, kind, obj)
+            for (network, kind, _), obj in self.store.objects.items()
+            if (network, kind) == (endpoint.network, endpoint.kind) and obj["_owner"] == token
+            and all(obj.get(f"_{k}") == v for k, v in params.items())
+        ]
+        plural = _PLURAL[endpoint.kind]
+        return {"provider": endpoint.network, "object": plural, plural: found}
 
     def _delete(self, endpoint: Endpoint, token: str, params: dict[str, str]) -> dict[str, Any]:
         key, _ = self._find(endpoint, token, params)
