@@ -19,6 +19,31 @@ from publisher.sandbox import Sandbox
 PIN_TOKEN = "2af20011-8965-471b-8f6b-8b66a611aae6"
 TWEET_TOKEN = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
+# Manifest pieces many tests start from.
+STADIUM = f"""
+identities:
+  club: {PIN_TOKEN}
+boards:
+  stadium:
+    identity: club
+    name: Stadium
+"""
+CAMP_NOU = """
+pins:
+  camp-nou:
+    identity: club
+    board: {ref: boards.stadium}
+    description: Camp Nou at night
+    picture: https://cdn.example.com/camp-nou.jpg
+"""
+HELLO_TWEET = f"""
+posts:
+  hello:
+    type: twitter/post
+    identity: {TWEET_TOKEN}
+    message: Hello
+"""
+
 
 @pytest.fixture(autouse=True)
 def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:

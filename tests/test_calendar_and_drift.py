@@ -5,24 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import PIN_TOKEN
+from conftest import CAMP_NOU, PIN_TOKEN, STADIUM
 
-BOARD = f"""
-identities:
-  club: {PIN_TOKEN}
-boards:
-  stadium:
-    identity: club
-    name: Stadium
-"""
-PIN = """
-pins:
-  camp-nou:
-    identity: club
-    board: {ref: boards.stadium}
-    description: Camp Nou at night
-    picture: https://cdn.example.com/camp-nou.jpg
-"""
+BOARD, PIN = STADIUM, CAMP_NOU
 
 
 def _state(catalog: Path) -> dict:

@@ -6,23 +6,11 @@ import json
 
 import pytest
 
-from conftest import PIN_TOKEN, TWEET_TOKEN
+from conftest import HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
 from publisher import cli as cli_module
 from publisher.state import LocalStateStore
 
-CATALOG = f"""
-identities:
-  club: {PIN_TOKEN}
-boards:
-  stadium:
-    identity: club
-    name: Stadium
-posts:
-  hello:
-    type: twitter/post
-    identity: {TWEET_TOKEN}
-    message: Hello
-"""
+CATALOG = STADIUM + HELLO_TWEET
 
 
 def test_plan_detailed_exitcode(sandbox, cli, write, tmp_path):

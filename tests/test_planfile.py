@@ -5,27 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import PIN_TOKEN, TWEET_TOKEN
+from conftest import CAMP_NOU, HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
 
-CATALOG = f"""
-identities:
-  club: {PIN_TOKEN}
-boards:
-  stadium:
-    identity: club
-    name: Stadium
-pins:
-  camp-nou:
-    identity: club
-    board: {{ref: boards.stadium}}
-    description: Camp Nou at night
-    picture: https://cdn.example.com/camp-nou.jpg
-posts:
-  hello:
-    type: twitter/post
-    identity: {TWEET_TOKEN}
-    message: Hello
-"""
+CATALOG = STADIUM + CAMP_NOU + HELLO_TWEET
 
 
 def _plan(cli, tmp_path: Path, *extra: str) -> Path:

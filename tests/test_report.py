@@ -8,30 +8,16 @@ from pathlib import Path
 
 import jsonschema
 
-from conftest import PIN_TOKEN, TWEET_TOKEN
+from conftest import CAMP_NOU, HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
 from publisher import schema
 from publisher.plan import Change, Plan, to_json
 from publisher.report import MARKER, plan_markdown, plan_text
 
-CATALOG = f"""
-identities:
-  club: {PIN_TOKEN}
-boards:
-  stadium:
-    identity: club
-    name: Stadium
-pins:
-  camp-nou:
-    identity: club
-    board: {{ref: boards.stadium}}
-    description: "Camp Nou <b>at night</b> with @everyone | #1"
-    picture: https://cdn.example.com/camp-nou.jpg
-posts:
-  hello:
-    type: twitter/post
-    identity: {TWEET_TOKEN}
-    message: Hello https://www.fcbarcelona.com/
-"""
+CATALOG = (
+    STADIUM
+    + CAMP_NOU.replace("Camp Nou at night", '"Camp Nou <b>at night</b> with @everyone | #1"')
+    + HELLO_TWEET.replace("message: Hello", "message: Hello https://www.fcbarcelona.com/")
+)
 
 
 def test_json_plan_follows_its_schema(cli, write, tmp_path):
