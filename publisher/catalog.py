@@ -64,6 +64,7 @@ class Catalog:
     resources: dict[str, Resource] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)  # the manifest files, resolved
     moves: list[Move] = field(default_factory=list)
+    identities: dict[str, str] = field(default_factory=dict)  # alias → token
     _order: list[str] | None = field(default=None, repr=False)
 
     def order(self) -> list[str]:
@@ -409,7 +410,8 @@ def load(
             del loader.entries[address]
         names.remove(display_name(path))
     sources = sorted(p for p in spans if p not in context.used_files)
-    catalog = Catalog(root=root, files=names, project=project, context=context, sources=sources, moves=loader.moves)
+    catalog = Catalog(root=root, files=names, project=project, context=context, sources=sources, moves=loader.moves,
+                      identities={alias: token for alias, (token, _) in loader.identities.items()})
     catalog.resources = loader.resources()
     if not loader.problems:
         try:

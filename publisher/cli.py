@@ -16,14 +16,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
+import yaml
 
 from . import catalog as catalog_module
 from . import cache, manifest, planfile
+from . import schema as schema_module
 from . import project as project_module
 from .cache import NoopMemo
 from .applier import Applier, Outcome
 from .ratelimit import RateLimiter
 from .refresh import refresh as refresh_state
+from .resources import SECTIONS, TYPES
 from .client import Client
 from .errors import InvalidInput, PublisherError, StateError
 from .plan import Change, Plan
@@ -398,16 +401,28 @@ def state_resolve(state_path: Path, address: str, remote_id: str | None, absent:
 @click.argument("address")
 @click.argument("remote_id")
 @catalog_options
-def import_command(address: str, remote_id: str, paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...], var_files: tuple[str, ...], no_color: bool, debug: bool) -> None:
+@click.option("--generate", is_flag=True, help="Print the manifest entry for the object instead (read through the Pull API).")
+@click.option("--type", "type_name", help="With --generate: the resource type, e.g. pinterest/pin.")
+@click.option("--identity", "identity", help="With --generate: the identity alias (or token) that owns it.")
+@click.option("--id", "path_ids", multiple=True, metavar="NAME=ID", help="With --generate: an id the listing needs, e.g. board_id=123.")
+def import_command(address: str, remote_id: str, paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str, ...],
+                   var_files: tuple[str, ...], no_color: bool, debug: bool, generate: bool, type_name: str | None,
+                   identity: str | None, path_ids: tuple[str, ...]) -> None:
     """Adopt an object that already exists on the network into the state, without posting it.
 
     The manifests must declare ADDRESS. Where the Pull API can list the type, the object is
     looked up first and the state records what it says, so the next plan shows any difference.
+    With --generate, print the entry to add to the manifests first.
 
     \b
+      publisher import pins.camp-nou 352969689546669253 --generate --type pinterest/pin \\
+          --identity club --id board_id=123456789012345678
       publisher import pins.camp-nou 352969689546669253 catalog/
     """
     catalog = _load(paths, var_files, var_pairs)
+    if generate:
+        click.echo(_generated_entry(catalog, address, remote_id, type_name, identity, path_ids), nl=False)
+        return
     resource = catalog.resources.get(address)
     if resource is None:
         raise PublisherError(f"{address} is not in the manifests: declare its entry first, then import it")
@@ -441,6 +456,40 @@ def import_command(address: str, remote_id: str, paths: tuple[Path, ...], state_
         state.resources[address] = record
         store.write(state, expected_serial=state.serial)
     click.echo(f"{address}: imported as {resource.type.name} {remote_id} ({checked})")
+
+
+def _generated_entry(catalog: catalog_module.Catalog, address: str, remote_id: str, type_name: str | None,
+                     identity: str | None, path_ids: tuple[str, ...]) -> str:
+    section, _, name = address.partition(".")
+    if section not in SECTIONS or not name:
+        raise PublisherError(f"{address!r} is not an address: SECTION.NAME with a section of {', '.join(SECTIONS)}")
+    type_name = type_name or SECTIONS[section][0]
+    rtype = TYPES.get(type_name or "")
+    if rtype is None or rtype.pull_path is None:
+        listable = ", ".join(t.name for t in TYPES.values() if t.pull_path)
+        raise PublisherError(f"--generate needs --type, one the Pull API can list: {listable}")
+    if not identity:
+        raise PublisherError("--generate needs --identity: the alias (or token) of the account that owns it")
+    token = catalog.identities.get(identity, identity)
+    ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
+    try:
+        path = rtype.pull_path.format(**ids)
+    except KeyError as missing:
+        raise PublisherError(f"--generate for {type_name} needs --id {missing.args[0]}=ID") from None
+    data = Client.from_environment(os.environ).pull(token, path)
+    kind = rtype.id_field.removesuffix("_id")
+    item = next((i for i in data.get(rtype.pull_key) or [] if str(i.get(rtype.id_field)) == remote_id), None)
+    if item is None:
+        raise PublisherError(f"there is no {rtype.title} {remote_id} for this identity")
+    fields = schema_module.load_schema(rtype.schema_name)["properties"]
+    entry: dict[str, Any] = {} if type_name == SECTIONS[section][0] else {"type": type_name}
+    entry["identity"] = identity
+    entry.update({k: v for k, v in ids.items() if k in fields})
+    for key in fields:
+        value = item.get(f"{kind}_{rtype.body_key(key)}")
+        if key not in entry and value not in (None, "", []) and key not in ("type", "identity"):
+            entry[key] = value
+    return yaml.safe_dump({section: {name: entry}}, sort_keys=False, allow_unicode=True)
 
 
 @state.command("rm")
@@ -502,9 +551,6 @@ def schema_command(type_name: str | None) -> None:
       publisher schema                 # the whole manifest
       publisher schema pinterest/pin   # one type's fields, limits and allowed values
     """
-    from . import schema as schema_module
-    from .resources import TYPES
-
     if type_name is None:
         name = "manifest.json"
     elif type_name in TYPES:

@@ -169,3 +169,22 @@ def test_refresh_offers_the_match_for_a_pending_create(sandbox, cli, write, tmp_
 
     assert plan.code == 1
     assert f"The network has one that matches: `publisher state resolve pins.camp-nou --id {pin_id}`" in plan.out
+
+
+def test_import_generate_prints_the_entry_to_declare(sandbox, cli, write, tmp_path):
+    write("c.yaml", BOARD + PIN)
+    catalog = tmp_path / "catalog"
+    assert cli("apply", catalog, "--auto-approve").code == 0
+    state = _state(catalog)
+    board_id, pin_id = state["boards.stadium"]["id"], state["pins.camp-nou"]["id"]
+
+    run = cli("import", "pins.other", pin_id, catalog, "--generate", "--identity", "club", "--id", f"board_id={board_id}")
+
+    assert run.code == 0, run.output
+    assert run.out == (
+        "pins:\n  other:\n    identity: club\n"
+        f"    board_id: '{board_id}'\n    description: Camp Nou at night\n    picture: https://cdn.example.com/camp-nou.jpg\n"
+    )
+    assert PIN_TOKEN not in run.out
+    missing = cli("import", "pins.other", pin_id, catalog, "--generate", "--identity", "club")
+    assert missing.code == 1 and "needs --id board_id=ID" in missing.err
