@@ -6,32 +6,19 @@ import sys
 from pathlib import Path
 
 from publisher import catalog as catalog_module
-from publisher.planner import digest, resolve
-from publisher.state import LocalStateStore, State, now
+from publisher.planner import resolve
+from publisher.state import LocalStateStore, State, new_record
 
 
 def fake_state(root: Path, target: Path) -> None:
     catalog = catalog_module.load([root])
     state = State()
     ids: dict[str, str] = {}
-    stamp = now()
     for number, address in enumerate(catalog.order()):
         resource = catalog.resources[address]
         body, path_ids = resolve(resource.body, ids), resolve(resource.ids, ids)
         ids[address] = str(900000000000000000 + number)
-        state.resources[address] = {
-            "type": resource.type.name,
-            "identity": resource.identity,
-            "id": ids[address],
-            "ids": path_ids,
-            "inputs": body,
-            "digest": digest(body),
-            "result": {},
-            "status": "created",
-            "created_at": stamp,
-            "updated_at": stamp,
-            "dependencies": sorted(resource.dependencies),
-        }
+        state.resources[address] = new_record(resource, body, path_ids, status="created", remote_id=ids[address])
     LocalStateStore(target).write(state, expected_serial=0)
 
 

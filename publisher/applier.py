@@ -10,10 +10,10 @@ from typing import Any, Callable
 from .client import Client
 from .errors import ApiError, FatalApiError, OutcomeUnknown
 from .plan import UNKNOWN, Change, Plan
-from .planner import digest, resolve
+from .planner import resolve
 from .ratelimit import RateLimiter
 from .resources import TYPES
-from .state import Journal, State, now
+from .state import Journal, State, digest, new_record, now
 
 Step = tuple[str, str]  # (kind, address): kind is destroy, create, update or forget
 
@@ -216,27 +216,14 @@ class Applier:
             message = f"{address}: the API answered success without {rtype.id_field}; it was probably created"
             self.journal.set(address, {**pending, "error": message, "result": data})
             raise OutcomeUnknown(message)
-        created = self._record(change, body, ids, status="created")
-        created.update(id=str(remote_id), result=data)
+        created = new_record(change.resource, body, ids, status="created", remote_id=str(remote_id))
+        created["result"] = data
         self.journal.set(address, created)
 
-    def _record(self, change: Change, body: dict[str, Any], ids: dict[str, Any], *, status: str, error: str = "") -> dict[str, Any]:
+    @staticmethod
+    def _record(change: Change, body: dict[str, Any], ids: dict[str, Any], *, status: str, error: str = "") -> dict[str, Any]:
         assert change.resource is not None
-        stamp = now()
-        record: dict[str, Any] = {
-            "type": change.resource.type.name,
-            "identity": change.identity,
-            "ids": ids,
-            "inputs": body,
-            "digest": digest(body),
-            "status": status,
-            "created_at": stamp,
-            "updated_at": stamp,
-            "dependencies": sorted(change.resource.dependencies),
-        }
-        if error:
-            record["error"] = error
-        return record
+        return new_record(change.resource, body, ids, status=status, error=error)
 
     def _update(self, change: Change) -> None:
         assert change.resource is not None

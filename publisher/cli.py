@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
-import yaml
 
 from . import catalog as catalog_module
 from . import cache, manifest, planfile
@@ -26,15 +25,16 @@ from .cache import NoopMemo
 from .applier import Applier, Outcome
 from .ratelimit import RateLimiter
 from .refresh import refresh as refresh_state
-from .resources import SECTIONS, TYPES
+from .resources import TYPES
 from .client import Client
 from .errors import InvalidInput, PublisherError, StateError
 from .plan import Change, Plan
-from .planner import digest, make_plan, resolve
+from .adopt import adopt, generated_entry, settle_pending
+from .planner import make_plan
 from .redact import mask, mask_all
 from .plan import to_json as plan_to_json
 from .report import apply_summary, github_annotations, plan_markdown, plan_text
-from .state import LocalStateStore, State, now
+from .state import LocalStateStore, State
 
 STATE_FILE = "publisher.state.json"
 
@@ -379,21 +379,7 @@ def state_resolve(state_path: Path, address: str, remote_id: str | None, absent:
     """
     if bool(remote_id) == absent:
         raise PublisherError("give exactly one of --id REMOTE_ID or --absent")
-    store = LocalStateStore(state_path)
-    with store.lock("publisher state resolve"):
-        current = store.read()
-        record = _record(current, address)
-        if record.get("status") != "pending":
-            raise StateError(f"{address} is not pending (status {record.get('status')}); nothing to resolve")
-        serial = current.serial
-        if absent:
-            del current.resources[address]
-        else:
-            record.update(id=remote_id, status="created", updated_at=record.get("created_at"))
-            record.pop("error", None)
-            record.setdefault("result", {})
-            record["digest"] = digest(record.get("inputs", {}))
-        store.write(current, expected_serial=serial)
+    _edit_state(state_path, "publisher state resolve", lambda current: settle_pending(current, address, remote_id))
     click.echo(f"{address}: {'forgotten (it was not created)' if absent else f'recorded as created with id {remote_id}'}")
 
 
@@ -421,75 +407,16 @@ def import_command(address: str, remote_id: str, paths: tuple[Path, ...], state_
     """
     catalog = _load(paths, var_files, var_pairs)
     if generate:
-        click.echo(_generated_entry(catalog, address, remote_id, type_name, identity, path_ids), nl=False)
+        ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
+        click.echo(generated_entry(catalog, address, remote_id, type_name, identity, ids, lambda: Client.from_environment(os.environ)), nl=False)
         return
-    resource = catalog.resources.get(address)
-    if resource is None:
-        raise PublisherError(f"{address} is not in the manifests: declare its entry first, then import it")
     store = _store(catalog, state_path)
     with store.lock("publisher import"):
         state = store.read()
         store.recover(state)
-        if address in state.resources:
-            raise StateError(f"{address} is already in the state (id {state.resources[address].get('id')}); nothing imported")
-        ids_of = {a: r["id"] for a, r in state.resources.items() if r.get("status") == "created" and r.get("id")}
-        missing = sorted(d for d in resource.dependencies if d not in ids_of)
-        if missing:
-            raise PublisherError(f"{address} refers to {', '.join(missing)}, which the state does not have: import or apply it first")
-        body, ids = resolve(resource.body, ids_of), resolve(resource.ids, ids_of)
-        record = {
-            "type": resource.type.name, "identity": resource.identity, "id": remote_id, "ids": ids, "inputs": body,
-            "digest": digest(body), "result": {}, "status": "created", "created_at": now(), "updated_at": now(),
-            "dependencies": sorted(resource.dependencies),
-        }
-        checked = "not checked: the API cannot list this type"
-        if resource.type.pull_path is not None:
-            probe = State(state.lineage, state.serial, {address: record})
-            remote = refresh_state(probe, Client.from_environment(os.environ))
-            if address in remote.unreadable:
-                raise PublisherError(f"{address}: {remote.unreadable[address]}")
-            if address in remote.missing:
-                raise PublisherError(f"{address}: there is no {resource.type.title} {remote_id} for this identity; check the id")
-            record["inputs"] = {**body, **remote.found.get(address, {})}
-            record["digest"] = digest(record["inputs"])
-            checked = "found on the network"
-        state.resources[address] = record
+        checked = adopt(catalog, state, address, remote_id, lambda: Client.from_environment(os.environ))
         store.write(state, expected_serial=state.serial)
-    click.echo(f"{address}: imported as {resource.type.name} {remote_id} ({checked})")
-
-
-def _generated_entry(catalog: catalog_module.Catalog, address: str, remote_id: str, type_name: str | None,
-                     identity: str | None, path_ids: tuple[str, ...]) -> str:
-    section, _, name = address.partition(".")
-    if section not in SECTIONS or not name:
-        raise PublisherError(f"{address!r} is not an address: SECTION.NAME with a section of {', '.join(SECTIONS)}")
-    type_name = type_name or SECTIONS[section][0]
-    rtype = TYPES.get(type_name or "")
-    if rtype is None or rtype.pull_path is None:
-        listable = ", ".join(t.name for t in TYPES.values() if t.pull_path)
-        raise PublisherError(f"--generate needs --type, one the Pull API can list: {listable}")
-    if not identity:
-        raise PublisherError("--generate needs --identity: the alias (or token) of the account that owns it")
-    token = catalog.identities.get(identity, identity)
-    ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
-    try:
-        path = rtype.pull_path.format(**ids)
-    except KeyError as missing:
-        raise PublisherError(f"--generate for {type_name} needs --id {missing.args[0]}=ID") from None
-    data = Client.from_environment(os.environ).pull(token, path)
-    kind = rtype.id_field.removesuffix("_id")
-    item = next((i for i in data.get(rtype.pull_key) or [] if str(i.get(rtype.id_field)) == remote_id), None)
-    if item is None:
-        raise PublisherError(f"there is no {rtype.title} {remote_id} for this identity")
-    fields = schema_module.load_schema(rtype.schema_name)["properties"]
-    entry: dict[str, Any] = {} if type_name == SECTIONS[section][0] else {"type": type_name}
-    entry["identity"] = identity
-    entry.update({k: v for k, v in ids.items() if k in fields})
-    for key in fields:
-        value = item.get(f"{kind}_{rtype.body_key(key)}")
-        if key not in entry and value not in (None, "", []) and key not in ("type", "identity"):
-            entry[key] = value
-    return yaml.safe_dump({section: {name: entry}}, sort_keys=False, allow_unicode=True)
+    click.echo(f"{address}: imported as {catalog.resources[address].type.name} {remote_id} ({checked})")
 
 
 @state.command("rm")
@@ -497,7 +424,14 @@ def _generated_entry(catalog: catalog_module.Catalog, address: str, remote_id: s
 @click.argument("addresses", nargs=-1, required=True)
 def state_rm(state_path: Path, addresses: tuple[str, ...]) -> None:
     """Stop tracking ADDRESSES; the objects stay on the network untouched."""
-    _edit_state(state_path, "publisher state rm", lambda current: [current.resources.pop(a) for a in addresses if _record(current, a)])
+
+    def remove(current: State) -> None:
+        for address in addresses:
+            _record(current, address)  # each must be there: a typo removes nothing
+        for address in addresses:
+            del current.resources[address]
+
+    _edit_state(state_path, "publisher state rm", remove)
     for address in addresses:
         click.echo(f"{address}: removed from the state (still on the network)")
 
@@ -510,13 +444,12 @@ def state_mv(state_path: Path, source: str, destination: str) -> None:
     """Rename an address in the state, so renaming an entry does not post it again."""
 
     def move(current: State) -> None:
-        record = _record(current, source)
+        _record(current, source)
         if destination in current.resources:
             raise StateError(f"{destination} is already in the state; nothing moved")
         if not re.match(r"^[A-Za-z0-9_-]+\.[^.\s]+$", destination):
             raise StateError(f"{destination!r} is not an address (SECTION.NAME)")
         current.resources[destination] = current.resources.pop(source)
-        del record
 
     _edit_state(state_path, "publisher state mv", move)
     click.echo(f"{source} -> {destination}")
@@ -524,7 +457,7 @@ def state_mv(state_path: Path, source: str, destination: str) -> None:
 
 def _edit_state(state_path: Path, command: str, edit: Callable[[State], Any]) -> None:
     store = LocalStateStore(state_path)
-    if not store.exists():
+    if not store.exists() and not store.journal_path.exists():
         raise StateError(f"{state_path}: no state file here")
     with store.lock(command):
         current = store.read()

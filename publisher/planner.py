@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import hashlib
-import json
 from typing import Any
 
 from .catalog import Catalog, Ref, Resource
@@ -13,14 +11,11 @@ from .errors import InvalidInput
 from .refresh import Remote
 from .plan import NEW_REASON, UNKNOWN, Change, Plan
 from .resources import TYPES
-from .state import State
+from .state import State, digest
 
 _NEW_ID = ("create", "replace")
 
 
-def digest(inputs: dict[str, Any]) -> str:
-    canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def resolve(value: Any, id_of: dict[str, Any]) -> Any:

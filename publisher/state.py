@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import socket
@@ -25,6 +26,35 @@ FORMAT_VERSION = 1
 
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def digest(inputs: dict[str, Any]) -> str:
+    """sha256 of the inputs' canonical JSON, as the state records it."""
+    canonical = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_record(
+    resource: Any, body: dict[str, Any], ids: dict[str, Any], *, status: str, remote_id: str | None = None, error: str = ""
+) -> dict[str, Any]:
+    """A resource's entry in the state (SPEC §3); `resource` is a catalog Resource."""
+    stamp = now()
+    record: dict[str, Any] = {
+        "type": resource.type.name,
+        "identity": resource.identity,
+        "ids": ids,
+        "inputs": body,
+        "digest": digest(body),
+        "status": status,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "dependencies": sorted(resource.dependencies),
+    }
+    if remote_id is not None:
+        record.update(id=remote_id, result={})
+    if error:
+        record["error"] = error
+    return record
 
 
 @dataclass

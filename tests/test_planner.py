@@ -7,9 +7,9 @@ from pathlib import Path
 from conftest import PIN_TOKEN
 from publisher.catalog import Catalog, Ref, Resource
 from publisher.errors import Location
-from publisher.planner import digest, make_plan
+from publisher.planner import make_plan
+from publisher.state import State, digest
 from publisher.resources import TYPES
-from publisher.state import State
 
 HERE = Location("catalog.yaml", 1, 1)
 
