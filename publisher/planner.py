@@ -11,7 +11,7 @@ from .errors import InvalidInput
 from .refresh import Remote
 from .plan import NEW_REASON, UNKNOWN, Change, Plan
 from .resources import TYPES
-from .state import State, digest
+from .state import State
 
 _NEW_ID = ("create", "replace")
 

@@ -108,7 +108,7 @@ def _messages(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, s
         yield path, f"must be {value!r}", ""
     elif kind == "type":
         wanted = value if isinstance(value, list) else [value]
-        names = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
+        names = " or ".join(_TYPE_NAMES.get(str(w), str(w)) for w in wanted)
         yield path, f"must be {names}, not {_kind(instance)}", ""
     elif kind == "maxLength":
         yield path, f"is {len(instance)} characters long; the limit is {value}", ""

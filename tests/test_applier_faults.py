@@ -60,7 +60,7 @@ def _apply_process(catalog: Path, server: Sandbox, *extra: str) -> subprocess.Po
 
 def _pins_by_description(server: Sandbox) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for (network, kind, object_id), obj in list(server.api.store.objects.items()):
+    for (_network, kind, object_id), obj in list(server.api.store.objects.items()):
         if kind == "pin":
             found.setdefault(obj["description"], []).append(object_id)
     return found

@@ -6,7 +6,6 @@ import pytest
 
 from conftest import PIN_TOKEN
 from publisher import catalog as catalog_module
-from publisher import cli as cli_module
 
 CATALOG = """
 identities:

@@ -15,7 +15,7 @@ def _state(catalog: Path) -> dict:
 
 
 def test_a_scheduled_post_waits_for_its_time(sandbox, cli, write, tmp_path, monkeypatch):
-    write("c.yaml", BOARD + f"""
+    write("c.yaml", BOARD + """
 posts:
   launch:
     type: twitter/post

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import jsonschema
 
-from conftest import CAMP_NOU, HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
+from conftest import CAMP_NOU, HELLO_TWEET, PIN_TOKEN, STADIUM
 from publisher import schema
 from publisher.plan import Change, Plan, to_json
 from publisher.report import MARKER, plan_markdown, plan_text

@@ -94,7 +94,7 @@ class Sandbox:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> Sandbox:
         # A short poll interval makes stop() quick (tests start and stop many sandboxes).
