@@ -165,6 +165,7 @@ class _Loader:
         self.entries: dict[str, _Entry] = {}
         self.first_seen: dict[str, Location] = {}
         self.moves: list[Move] = []
+        self.added: list[str] = []  # addresses the current file declared
 
     def read(self, document: Document) -> None:
         data = document.data
@@ -311,6 +312,7 @@ class _Loader:
             self.problems.extend(found)
             return
         self.entries[address] = _Entry(document, where, section, name, fields, label)
+        self.added.append(address)
 
     def _identity(self, entry: _Entry, value: str) -> str | None:
         if value in self.identities:
@@ -396,12 +398,13 @@ def load(
     for path in files:
         name = display_name(path)
         names.append(name)
-        first_problem, known = len(loader.problems), set(loader.entries)
+        first_problem = len(loader.problems)
+        loader.added = []
         document, problems = manifest.load(path, name)
         loader.problems.extend(problems)
         if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
             loader.read(document)
-        spans[path.resolve()] = (first_problem, len(loader.problems), [a for a in loader.entries if a not in known])
+        spans[path.resolve()] = (first_problem, len(loader.problems), loader.added)
     # A YAML file that a template reads with data() is data, not a manifest.
     for path in sorted(context.used_files & set(spans), key=lambda p: -spans[p][0]):
         start, end, added = spans[path]
