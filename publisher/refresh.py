@@ -54,7 +54,8 @@ def refresh(state: State, client: Client) -> Remote:
                 remote.matches[address] = [
                     str(i.get(rtype.id_field)) for i in items if isinstance(i, dict)
                     and str(i.get(rtype.id_field)) not in claimed
-                    and all(i.get(f"{kind}_{k}") == v for k, v in record.get("inputs", {}).items() if f"{kind}_{k}" in i)
+                    and all(i.get(f"{kind}_{k}") == v for k, v in record.get("inputs", {}).items()
+                            if f"{kind}_{k}" in i and k not in rtype.renames.values())
                 ]
                 continue
             item = next((i for i in items if isinstance(i, dict) and str(i.get(rtype.id_field)) == str(record.get("id"))), None)
@@ -62,5 +63,7 @@ def refresh(state: State, client: Client) -> Remote:
                 remote.missing.add(address)
                 continue
             # Only what the API says back is compared: `<kind>_<field>` keys (INFERRED shape).
-            remote.found[address] = {k: item[f"{kind}_{k}"] for k in record.get("inputs", {}) if f"{kind}_{k}" in item}
+            # A renamed body key (a page's `id`) would meet the object's own `<kind>_id`: skip it.
+            comparable = [k for k in record.get("inputs", {}) if k not in rtype.renames.values()]
+            remote.found[address] = {k: item[f"{kind}_{k}"] for k in comparable if f"{kind}_{k}" in item}
     return remote

@@ -139,6 +139,8 @@ _TYPES = (
         update_fields=frozenset({"message", "link", "attachments"}),
         references=_refs(attachments=Reference(_FB_PICTURES, "attachments")),
         renames=_names(page_id="id"),
+        pull_path="facebook/page/{page_id}/posts.json",
+        pull_key="posts",  # INFERRED
     ),
     ResourceType(
         name="facebook/page/picture",

@@ -188,3 +188,29 @@ def test_import_generate_prints_the_entry_to_declare(sandbox, cli, write, tmp_pa
     assert PIN_TOKEN not in run.out
     missing = cli("import", "pins.other", pin_id, catalog, "--generate", "--identity", "club")
     assert missing.code == 1 and "needs --id board_id=ID" in missing.err
+
+
+def test_a_page_post_deleted_on_facebook_is_posted_again(sandbox, cli, write, tmp_path):
+    write("c.yaml", f"""
+posts:
+  news:
+    type: facebook/page/post
+    identity: {PIN_TOKEN}
+    page_id: "777"
+    message: Hello fans
+  other-page:
+    type: facebook/page/post
+    identity: {PIN_TOKEN}
+    page_id: "888"
+    message: Hello other fans
+""")
+    catalog = tmp_path / "catalog"
+    assert cli("apply", catalog, "--auto-approve").code == 0
+    post_id = _state(catalog)["posts.news"]["id"]
+    del sandbox.server.api.store.objects[("facebook", "post", post_id)]
+
+    plan = cli("plan", catalog, "--refresh")
+
+    assert "+ posts.news" in plan.out and "deleted outside publisher" in plan.out
+    assert "posts.other-page" not in plan.out
+    assert "/pull/identities/" in " ".join(r["path"] for r in sandbox.requests())

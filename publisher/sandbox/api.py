@@ -179,8 +179,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", PULL + "pinterest/board/{board_id}/pins.json", "list", "pinterest", "pin", parent=("board_id", "pinterest", "board")),
     Endpoint("GET", PULL + "twitter/tweets.json", "list", "twitter", "post"),
     Endpoint("GET", PULL + "youtube/playlists.json", "list", "youtube", "playlist"),
+    Endpoint("GET", PULL + "facebook/page/{page_id}/posts.json", "list", "facebook", "post"),
 )
-_PLURAL = {"board": "boards", "pin": "pins", "post": "tweets", "playlist": "playlists"}
+_PLURAL = {("pinterest", "board"): "boards", ("pinterest", "pin"): "pins", ("twitter", "post"): "tweets",
+           ("youtube", "playlist"): "playlists", ("facebook", "post"): "posts"}
 
 
 @dataclass
@@ -324,13 +326,15 @@ class Api:
     def _list(self, endpoint: Endpoint, token: str, params: dict[str, str]) -> dict[str, Any]:
         if endpoint.parent is not None:
             self.store.owned(token, endpoint.parent[1], endpoint.parent[2], params[endpoint.parent[0]])
+        # A page's posts are those published on it (kept as `_in`, the body's `id`).
+        wanted = {("_in" if k == "page_id" else f"_{k}"): v for k, v in params.items()}
         found = [
             _data(network, kind, obj)
             for (network, kind, _), obj in self.store.objects.items()
             if (network, kind) == (endpoint.network, endpoint.kind) and obj["_owner"] == token
-            and all(obj.get(f"_{k}") == v for k, v in params.items())
+            and all(obj.get(k) == v for k, v in wanted.items())
         ]
-        plural = _PLURAL[endpoint.kind]
+        plural = _PLURAL[(endpoint.network, endpoint.kind)]
         return {"provider": endpoint.network, "object": plural, plural: found}
 
     def _delete(self, endpoint: Endpoint, token: str, params: dict[str, str]) -> dict[str, Any]:
