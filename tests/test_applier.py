@@ -184,3 +184,27 @@ def test_changing_a_board_is_blocked_and_sends_nothing(sandbox, cli, write, tmp_
     assert "on_immutable_change: recreate" in run.out
     assert sandbox.requests() == []
     assert (tmp_path / "catalog" / "publisher.state.json").read_text() == before
+
+
+def test_recreate_posts_a_new_board_and_moves_its_pins(sandbox, cli, write, tmp_path):
+    path = write("catalog.yaml", CATALOG.replace("privacy: PUBLIC", "privacy: PUBLIC\n    lifecycle: {on_immutable_change: recreate}"))
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+    old = _state(tmp_path)["resources"]
+    path.write_text(path.read_text().replace("name: Stadium", "name: Arena"))
+    sandbox.clear()
+
+    plan = cli("plan", tmp_path / "catalog")
+    assert "recreate posts a new one and leaves the old one on Pinterest" in plan.out
+    assert "-/+ pins.camp-nou" in plan.out  # its board id changes
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+
+    new = _state(tmp_path)["resources"]
+    sent = [(r["method"], r["path"].rsplit("/", 2)[-2:]) for r in sandbox.requests()]
+    assert sent == [
+        ("DELETE", ["pin", f"{old['pins.camp-nou']['id']}.json"]),
+        ("POST", ["pinterest", "board.json"]),
+        ("POST", [new["boards.stadium"]["id"], "pin.json"]),
+    ]
+    boards = sorted(o["name"] for o in sandbox.objects() if o["object"] == "board")
+    assert boards == ["Arena", "Stadium"]  # the old board stays: the API cannot delete it
+    assert cli("plan", tmp_path / "catalog", "--detailed-exitcode").code == 0
