@@ -128,7 +128,9 @@ def test_sigkill_at_20_random_moments_loses_nothing_and_posts_nothing_twice(cli,
 
 
 def test_two_applies_at_once_one_runs_the_other_names_the_holder(tmp_path):
-    server = Sandbox(behaviour=Behaviour(latency=0.01)).start()
+    # 100 ms a request: the winner holds the lock for about a second, far longer than the
+    # gap between the two start-ups even on a loaded machine.
+    server = Sandbox(behaviour=Behaviour(latency=0.1)).start()
     try:
         catalog = _catalog(tmp_path, count=40)
         first = _apply_process(catalog, server)
