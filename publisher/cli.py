@@ -504,8 +504,9 @@ def schema_command(type_name: str | None) -> None:
 @click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests carried out, then the connection dropped.")
 @click.option("--rate-limit", type=click.IntRange(0), default=0, help="Requests per second; more are answered 429 with Retry-After.")
 @click.option("--seed", type=int, help="Seed for the random faults, to repeat a run.")
+@click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False), help="Keep the objects in this JSON file across restarts.")
 def sandbox(host: str, port: int, public_key: str | None, private_key: str | None, latency: float, error_rate: float,
-            fail_after_processing: float, drop_rate: float, rate_limit: int, seed: int | None) -> None:
+            fail_after_processing: float, drop_rate: float, rate_limit: int, seed: int | None, data_file: Path | None) -> None:
     """Run the local OneAll-compatible API on loopback until interrupted.
 
     \b
@@ -518,7 +519,7 @@ def sandbox(host: str, port: int, public_key: str | None, private_key: str | Non
     if not _is_loopback(host):
         raise PublisherError(f"the sandbox listens on loopback only, not {host}")
     behaviour = Behaviour(latency, error_rate, fail_after_processing, drop_rate, rate_limit, seed)
-    server = Sandbox(host=host, port=port, public_key=public_key, private_key=private_key, behaviour=behaviour)
+    server = Sandbox(host=host, port=port, public_key=public_key, private_key=private_key, behaviour=behaviour, data_file=data_file)
     click.echo(f"OneAll sandbox listening on {server.url}")
     click.echo(f"  export ONEALL_API_URL={server.url}")
     click.echo(f"  export ONEALL_PUBLIC_KEY={server.public_key}")

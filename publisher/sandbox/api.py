@@ -196,6 +196,15 @@ class Store:
     def new_id(self) -> str:
         return str(next(self._ids))
 
+    def dump(self) -> dict[str, Any]:
+        """Everything held, as JSON (call with `lock` held)."""
+        objects = [[n, k, i, o] for (n, k, i), o in sorted(self.objects.items())]
+        return {"next_id": int(self.new_id()), "objects": objects}
+
+    def load(self, data: dict[str, Any]) -> None:
+        self.objects = {(n, k, i): o for n, k, i, o in data.get("objects", [])}
+        self._ids = itertools.count(int(data.get("next_id", 352969689546669253)))
+
     def owned(self, token: str, network: str, kind: str, object_id: str) -> dict[str, Any]:
         found = self.objects.get((network, kind, object_id))
         if found is None or found["_owner"] != token:

@@ -21,9 +21,11 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..state import write_atomically
 from .api import Api, Refusal
 
 _INFO = {
@@ -78,10 +80,14 @@ class Sandbox:
         public_key: str | None = None,
         private_key: str | None = None,
         behaviour: Behaviour | None = None,
+        data_file: Path | None = None,
     ) -> None:
         self.public_key = public_key or secrets.token_hex(8)
         self.private_key = private_key or secrets.token_hex(16)
         self.api = Api()
+        self.data_file = data_file
+        if data_file is not None and data_file.exists():
+            self.api.store.load(json.loads(data_file.read_text(encoding="utf-8")))
         self.log: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.behaviour = behaviour or Behaviour()
@@ -141,6 +147,10 @@ class Sandbox:
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self.log.append(entry)
+        if self.data_file is not None and entry["method"] != "GET":
+            with self.api.store.lock:
+                snapshot = self.api.store.dump()
+            write_atomically(self.data_file, json.dumps(snapshot, indent=1) + "\n")
 
 
 def envelope(resource: str, status: int, info: str, data: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -94,3 +94,29 @@ def test_requests_are_logged_for_tests(sandbox):
             "status": 200,
         }
     ]
+
+
+def test_objects_can_be_kept_in_a_json_file_across_restarts(tmp_path):
+    from publisher.sandbox import Sandbox
+
+    data = tmp_path / "sandbox.json"
+    first = Sandbox(public_key="k", private_key="s", data_file=data).start()
+    try:
+        created = requests.post(
+            first.url + f"/push/identities/{PIN_TOKEN}/pinterest/board.json", auth=("k", "s"),
+            json={"request": {"push": {"board": {"name": "Kept"}}}}, timeout=5,
+        ).json()["response"]["result"]["data"]
+    finally:
+        first.stop()
+    second = Sandbox(public_key="k", private_key="s", data_file=data).start()
+    try:
+        listed = requests.get(second.url + f"/pull/identities/{PIN_TOKEN}/pinterest/boards.json", auth=("k", "s"), timeout=5)
+        boards = listed.json()["response"]["result"]["data"]["boards"]
+        assert [b["board_id"] for b in boards] == [created["board_id"]]
+        another = requests.post(
+            second.url + f"/push/identities/{PIN_TOKEN}/pinterest/board.json", auth=("k", "s"),
+            json={"request": {"push": {"board": {"name": "New"}}}}, timeout=5,
+        ).json()["response"]["result"]["data"]
+        assert another["board_id"] != created["board_id"]
+    finally:
+        second.stop()
