@@ -16,7 +16,8 @@ from .fastschema import compile_schema
 from .limits import twitter_length
 from .manifest import Document, Path_, dotted
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# A link to the top-level schemas/ in the repository; a real folder inside an installed wheel.
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 _TYPE_NAMES = {
     "string": "a string",
