@@ -223,3 +223,16 @@ def test_fast_rendering_matches_jinja():
         )
         if fast is not templating._MISS:
             assert fast == jinja and type(fast) is type(jinja), source
+
+
+def test_the_shop_example_generates_500_pins_and_applies(sandbox, cli, tmp_path):
+    import shutil
+
+    shop = tmp_path / "shop"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "shop", shop)
+    plan = cli("plan", shop)
+    assert "Plan: 501 to create" in plan.out
+    run = cli("apply", shop, "--auto-approve")
+    assert run.code == 0, run.output[-2000:]
+    assert sum(1 for o in sandbox.objects() if o["object"] == "pin") == 500
+    assert cli("plan", shop, "--detailed-exitcode").code == 0
