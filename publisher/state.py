@@ -17,7 +17,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol, runtime_checkable
 
 from .errors import StateError
 
@@ -221,6 +221,20 @@ def _alive(pid: Any) -> bool:
     except PermissionError:
         return True
     return True
+
+
+@runtime_checkable
+class StateStore(Protocol):
+    """Where the state lives. The local file is the default; a shared store (a bucket with
+    conditional writes, a database) for CI on many machines implements the same operations."""
+
+    def read(self) -> State: ...
+
+    def write(self, state: State, *, expected_serial: int) -> None: ...
+
+    def lock(self, command: str) -> contextlib.AbstractContextManager[str]: ...
+
+    def unlock(self, lock_id: str) -> None: ...
 
 
 class LocalStateStore:

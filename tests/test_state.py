@@ -136,3 +136,9 @@ def test_state_file_mode_is_kept(tmp_path):
     os.chmod(tmp_path / "s.json", 0o640)
     store.write(State(lineage=store.read().lineage), expected_serial=1)
     assert (os.stat(tmp_path / "s.json").st_mode & 0o777) == 0o640
+
+
+def test_the_local_file_is_one_state_store_among_possible_others(tmp_path):
+    from publisher.state import StateStore
+
+    assert isinstance(LocalStateStore(tmp_path / "s.json"), StateStore)
