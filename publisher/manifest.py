@@ -28,6 +28,8 @@ class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 _Yaml12Loader.yaml_implicit_resolvers = {}
 _STR = "tag:yaml.org,2002:str"
 _PLAIN_ONLY = "plain YAML only: no !!python or custom tags"
+MAX_DEPTH = 64  # far beyond any manifest; Python's recursion limit is not
+MAX_ALIAS_EXPANSION = 100_000
 _RESOLVERS = [
     ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
     ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
@@ -67,15 +69,31 @@ class _Builder:
         self.marks: dict[Path_, tuple[int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
         self._open: set[int] = set()
+        self._seen: set[int] = set()
+        self._built = 0
+        self.stopped = False  # a limit was hit: the document is not built further
 
     def _problem(self, node: yaml.Node, path: Path_, message: str, hint: str = "") -> None:
         location = Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
         self.diagnostics.append(Diagnostic(location, dotted(path), message, hint))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if self.stopped:
+            return None
         self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if id(node) in self._open:
             self._problem(node, path, "an alias refers to the value that contains it")
+            return None
+        if len(path) > MAX_DEPTH:
+            self._problem(node, path, f"values are nested more than {MAX_DEPTH} levels deep")
+            self.stopped = True
+            return None
+        self._seen.add(id(node))
+        self._built += 1
+        # Aliases may repeat a value, not multiply a small file into millions of values.
+        if self._built > 10 * len(self._seen) + MAX_ALIAS_EXPANSION:
+            self._problem(node, path, f"aliases expand this file to more than {MAX_ALIAS_EXPANSION:,} values")
+            self.stopped = True
             return None
         self._open.add(id(node))
         try:
