@@ -271,6 +271,8 @@ class LocalStateStore:
             raise StateError(
                 f"{self.path}:{error.lineno}:{error.colno}: the state file is not valid JSON: {error.msg}"
             ) from None
+        except RecursionError:
+            raise StateError(f"{self.path}: the state file is nested too deeply to be a publisher state") from None
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             raise StateError(
                 f"{self.path}: unsupported state format_version {data.get('format_version') if isinstance(data, dict) else None!r}"

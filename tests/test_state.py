@@ -142,3 +142,9 @@ def test_the_local_file_is_one_state_store_among_possible_others(tmp_path):
     from publisher.state import StateStore
 
     assert isinstance(LocalStateStore(tmp_path / "s.json"), StateStore)
+
+
+def test_a_hostile_state_file_is_a_clear_error(tmp_path):
+    (tmp_path / "s.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(StateError, match="nested too deeply"):
+        LocalStateStore(tmp_path / "s.json").read()
