@@ -37,6 +37,16 @@ def _network(type_name: str) -> str:
     return type_name.split("/", 1)[0].capitalize().replace("Youtube", "YouTube").replace("Linkedin", "LinkedIn")
 
 
+def _ignored_keys(resource: Resource) -> set[str]:
+    """`lifecycle.ignore_changes` names manifest fields; the state compares body keys and ids."""
+    keys = set()
+    for name in resource.lifecycle.get("ignore_changes", []):
+        reference = resource.type.references.get(name)
+        key = reference.into if reference is not None else name
+        keys |= {name, key, resource.type.body_key(key)}
+    return keys
+
+
 def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, Any]) -> Change:
     rtype = resource.type
     body = resolve(resource.body, id_of)
@@ -44,7 +54,7 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
     before = {**record.get("inputs", {}), **record.get("ids", {})}
     after = {**body, **ids}
     change = Change(resource.address, rtype.name, "no-op", resource.identity, before=before, after=after, resource=resource)
-    ignored = set(resource.lifecycle.get("ignore_changes", []))
+    ignored = _ignored_keys(resource)
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k not in ignored)
     if record.get("identity") != resource.identity:
         changed.append("identity")
@@ -60,14 +70,25 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
         change.action = "update"
         change.reason = "the API can update " + ", ".join(changed)
         return change
+    old_type = TYPES.get(record.get("type", ""))
+    # Replacing deletes the object that exists: the recorded one, whose type may differ.
+    deletable = old_type is not None and old_type.can_delete
     chosen = resource.lifecycle.get("on_immutable_change")
-    mode = chosen or ("replace" if rtype.can_delete else "error")
+    mode = chosen or ("replace" if deletable else "error")
     forced = ", ".join(change.forces)
     network = _network(rtype.name)
+    if "type" in changed and not deletable:
+        # The old object is of another type, one the API cannot delete: it can only stay.
+        change.action, change.keep_old = "replace", True
+        change.reason = (
+            f"the type changed from {record.get('type')} to {rtype.name}; a new one is posted and the old one "
+            f"stays on {_network(record.get('type', '?'))}: the API cannot delete it"
+        )
+        return change
     if mode == "recreate":
         change.action, change.keep_old = "replace", True
         change.reason = f"{forced} cannot be updated; recreate posts a new one and leaves the old one on {network}"
-    elif mode == "replace" and rtype.can_delete:
+    elif mode == "replace" and deletable:
         change.action = "replace"
         change.reason = f"{forced} cannot be updated, so it is deleted and posted again"
     elif chosen == "error":

@@ -209,3 +209,21 @@ def test_recreate_posts_a_new_board_and_moves_its_pins(sandbox, cli, write, tmp_
     boards = sorted(o["name"] for o in sandbox.objects() if o["object"] == "board")
     assert boards == ["Arena", "Stadium"]  # the old board stays: the API cannot delete it
     assert cli("plan", tmp_path / "catalog", "--detailed-exitcode").code == 0
+
+
+def test_changing_a_posts_type_deletes_what_can_be_deleted_and_keeps_the_rest(sandbox, cli, write, tmp_path):
+    tweet = f"posts:\n  news:\n    type: twitter/post\n    identity: {TWEET_TOKEN}\n    message: News\n"
+    linkedin = f"posts:\n  news:\n    type: linkedin/post\n    identity: {TWEET_TOKEN}\n    link: https://club.example.com/\n"
+    path = write("c.yaml", tweet)
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+    path.write_text(linkedin)
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+    assert [o["network"] for o in sandbox.objects()] == ["linkedin"]  # the tweet was deleted
+
+    path.write_text(tweet)
+    run = cli("apply", tmp_path / "catalog", "--auto-approve")
+    assert run.code == 0, run.output
+    assert "the old one stays on LinkedIn: the API cannot delete it" in run.out
+    assert sorted(o["network"] for o in sandbox.objects()) == ["linkedin", "twitter"]
+    assert _state(tmp_path)["resources"]["posts.news"]["type"] == "twitter/post"
+    assert cli("plan", tmp_path / "catalog", "--detailed-exitcode").code == 0

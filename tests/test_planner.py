@@ -122,3 +122,28 @@ def test_pending_create_blocks_and_says_how_to_settle():
     change = next(c for c in make_plan(_catalog(_board(), _pin()), state).changes if c.address == "pins.p")
     assert change.action == "blocked"
     assert "publisher state resolve pins.p --id REMOTE_ID" in change.reason
+
+
+def test_ignore_changes_takes_manifest_names():
+    moved = _pin(ignore_changes=["board"])
+    moved.ids = {"board_id": "999"}
+    assert _actions(make_plan(_catalog(_board(), moved), _applied(_pin())))["pins.p"] == "no-op"
+
+
+def test_a_type_change_away_from_an_undeletable_type_keeps_the_old_object():
+    post = Resource("posts.x", TYPES["twitter/post"], PIN_TOKEN, {"message": "m"}, {}, {}, HERE)
+    state = State()
+    state.resources["posts.x"] = {"type": "linkedin/post", "identity": PIN_TOKEN, "id": "7", "ids": {},
+                                  "inputs": {"link": "https://x.example/"}, "status": "created", "dependencies": []}
+    change = make_plan(_catalog(post), state).changes[0]
+    assert (change.action, change.keep_old) == ("replace", True)
+    assert "the old one stays on Linkedin" in change.reason or "stays on LinkedIn" in change.reason
+
+
+def test_a_type_change_away_from_a_deletable_type_replaces_it():
+    post = Resource("posts.x", TYPES["linkedin/post"], PIN_TOKEN, {"link": "https://x.example/"}, {}, {}, HERE)
+    state = State()
+    state.resources["posts.x"] = {"type": "twitter/post", "identity": PIN_TOKEN, "id": "7", "ids": {},
+                                  "inputs": {"message": "m"}, "status": "created", "dependencies": []}
+    change = make_plan(_catalog(post), state).changes[0]
+    assert (change.action, change.keep_old) == ("replace", False)  # the tweet is deleted, the post created
