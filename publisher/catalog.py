@@ -369,6 +369,8 @@ class _Loader:
         prefix = f"{entry.label}: " if entry.label else ""
         for ref in _refs_in(value):
             target = self.entries.get(ref.address)
+            if target is None and ref.address in self.first_seen:
+                continue  # it exists but has errors of its own, reported where it is written
             if target is None:
                 self.problems.append(Diagnostic(location, f"{entry.address}.{key}.ref", f"{prefix}refers to {ref.address}, which is not in the catalog"))
             elif target.type_name not in targets:

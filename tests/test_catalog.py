@@ -80,3 +80,24 @@ def test_example_catalogs_are_valid(cli, example):
     run = cli("validate", Path(__file__).resolve().parent.parent / "examples" / example)
     assert run.code == 0, run.output
     assert run.out.endswith("valid.\n")
+
+
+def test_a_reference_to_an_entry_with_errors_reports_only_that_entry(cli, write, tmp_path):
+    write(
+        "a.yaml",
+        f"""
+        boards:
+          stadium:
+            identity: {PIN_TOKEN}
+            privacy: open
+        pins:
+          p:
+            identity: {PIN_TOKEN}
+            board: {{ref: boards.stadium}}
+            picture: https://cdn.example.com/p.jpg
+        """,
+    )
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1
+    assert "pins.p" not in run.err
+    assert run.err.rstrip().endswith("2 errors in 1 file")
