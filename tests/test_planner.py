@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import PIN_TOKEN
 from publisher.catalog import Catalog, Ref, Resource
 from publisher.errors import Location
@@ -130,20 +132,25 @@ def test_ignore_changes_takes_manifest_names():
     assert _actions(make_plan(_catalog(_board(), moved), _applied(_pin())))["pins.p"] == "no-op"
 
 
-def test_a_type_change_away_from_an_undeletable_type_keeps_the_old_object():
-    post = Resource("posts.x", TYPES["twitter/post"], PIN_TOKEN, {"message": "m"}, {}, {}, HERE)
-    state = State()
-    state.resources["posts.x"] = {"type": "linkedin/post", "identity": PIN_TOKEN, "id": "7", "ids": {},
-                                  "inputs": {"link": "https://x.example/"}, "status": "created", "dependencies": []}
-    change = make_plan(_catalog(post), state).changes[0]
-    assert (change.action, change.keep_old) == ("replace", True)
-    assert "the old one stays on Linkedin" in change.reason or "stays on LinkedIn" in change.reason
+TWEET_BODY = {"message": "m"}
+LINKEDIN_BODY = {"link": "https://x.example/"}
 
 
-def test_a_type_change_away_from_a_deletable_type_replaces_it():
-    post = Resource("posts.x", TYPES["linkedin/post"], PIN_TOKEN, {"link": "https://x.example/"}, {}, {}, HERE)
+@pytest.mark.parametrize(
+    ("old", "new", "keep_old"),
+    [
+        # A LinkedIn post cannot be deleted: it stays, and the tweet is posted beside it.
+        (("linkedin/post", LINKEDIN_BODY), ("twitter/post", TWEET_BODY), True),
+        # A tweet can be deleted: it is, and the LinkedIn post is created.
+        (("twitter/post", TWEET_BODY), ("linkedin/post", LINKEDIN_BODY), False),
+    ],
+)
+def test_a_type_change_replaces_through_the_recorded_type(old, new, keep_old):
+    post = Resource("posts.x", TYPES[new[0]], PIN_TOKEN, new[1], {}, {}, HERE)
     state = State()
-    state.resources["posts.x"] = {"type": "twitter/post", "identity": PIN_TOKEN, "id": "7", "ids": {},
-                                  "inputs": {"message": "m"}, "status": "created", "dependencies": []}
+    state.resources["posts.x"] = {"type": old[0], "identity": PIN_TOKEN, "id": "7", "ids": {},
+                                  "inputs": old[1], "status": "created", "dependencies": []}
     change = make_plan(_catalog(post), state).changes[0]
-    assert (change.action, change.keep_old) == ("replace", False)  # the tweet is deleted, the post created
+    assert (change.action, change.keep_old) == ("replace", keep_old)
+    if keep_old:
+        assert "the old one stays on LinkedIn: the API cannot delete it" in change.reason
