@@ -79,11 +79,13 @@ def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[
     return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs))
 
 
-def _store(catalog: catalog_module.Catalog, state_path: Path | None) -> LocalStateStore:
+def _state_file(root: Path, project: project_module.Project, state_path: Path | None) -> Path:
     """--state, else the project file's `state`, else publisher.state.json at the catalog root."""
-    if state_path is not None:
-        return LocalStateStore(state_path)
-    return LocalStateStore(catalog.root / (catalog.project.state or STATE_FILE))
+    return state_path if state_path is not None else root / (project.state or STATE_FILE)
+
+
+def _store(catalog: catalog_module.Catalog, state_path: Path | None) -> LocalStateStore:
+    return LocalStateStore(_state_file(catalog.root, catalog.project, state_path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -153,7 +155,7 @@ def _noop_memo(paths: tuple[Path, ...], state_path: Path | None) -> tuple[NoopMe
     project, problems = project_module.load(root, str(root / project_module.PROJECT_FILE))
     if problems:
         return None
-    return NoopMemo(root, os.environ), files, state_path or root / (project.state or STATE_FILE)
+    return NoopMemo(root, os.environ), files, _state_file(root, project, state_path)
 
 
 def _refresh_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -108,7 +108,7 @@ def load(path: Path) -> SavedPlan:
                 address=c["address"],
                 type=c["type"],
                 action=c["action"],
-                identity="",  # resolved again from the manifests before applying
+                identity=c.get("identity") or "",  # masked: `bind` resolves it from the manifests
                 reason=c["reason"],
                 before=decode(c["before"]),
                 after=decode(c["after"]),
@@ -119,9 +119,6 @@ def load(path: Path) -> SavedPlan:
             for c in public["changes"]
         ]
         plan = Plan(None, binding["lineage"], int(binding["serial"]), changes, tuple(public.get("targets", ())))
-        # Shown masked by `show`: the masked form is all the file knows.
-        for change, raw in zip(changes, public["changes"]):
-            change.identity = raw.get("identity") or ""
         return SavedPlan(plan, bool(binding["state_existed"]), binding["catalog_digest"], list(binding["paths"]), document["resources"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise PublisherError(f"{path}: not a readable publisher plan ({error})") from None

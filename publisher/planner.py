@@ -10,7 +10,7 @@ from .catalog import Catalog, Ref, Resource
 from .errors import InvalidInput
 from .refresh import Remote
 from .plan import NEW_REASON, UNKNOWN, Change, Plan
-from .resources import TYPES
+from .resources import TYPES, network_title
 from .state import State
 
 _NEW_ID = ("create", "replace")
@@ -31,10 +31,6 @@ def resolve(value: Any, id_of: dict[str, Any]) -> Any:
 
 def _title(type_name: str) -> str:
     return TYPES[type_name].title if type_name in TYPES else type_name
-
-
-def _network(type_name: str) -> str:
-    return type_name.split("/", 1)[0].capitalize().replace("Youtube", "YouTube").replace("Linkedin", "LinkedIn")
 
 
 def _ignored_keys(resource: Resource) -> set[str]:
@@ -76,13 +72,13 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
     chosen = resource.lifecycle.get("on_immutable_change")
     mode = chosen or ("replace" if deletable else "error")
     forced = ", ".join(change.forces)
-    network = _network(rtype.name)
+    network = network_title(rtype.name)
     if "type" in changed and not deletable:
         # The old object is of another type, one the API cannot delete: it can only stay.
         change.action, change.keep_old = "replace", True
         change.reason = (
             f"the type changed from {record.get('type')} to {rtype.name}; a new one is posted and the old one "
-            f"stays on {_network(record.get('type', '?'))}: the API cannot delete it"
+            f"stays on {network_title(record.get('type', '?'))}: the API cannot delete it"
         )
         return change
     if mode == "recreate":
@@ -134,7 +130,7 @@ def _plan_removed(address: str, record: dict[str, Any]) -> Change:
         change.reason = "removed from the manifests"
     else:
         change.action = "forget"
-        change.reason = f"stays on {_network(type_name)}: the API cannot delete it; publisher stops tracking it"
+        change.reason = f"stays on {network_title(type_name)}: the API cannot delete it; publisher stops tracking it"
     return change
 
 

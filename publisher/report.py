@@ -11,6 +11,7 @@ from .errors import Diagnostic
 from .limits import twitter_length
 from .plan import NEW_REASON, UNKNOWN, WAITING, Change, Plan
 from .redact import mask
+from .resources import network_title
 
 _SYMBOLS = {
     "create": ("+", "green"),
@@ -215,11 +216,6 @@ def _change_markdown(change: Change) -> str:
     return "\n".join(out) + "\n"
 
 
-def _network_title(type_name: str) -> str:
-    network = type_name.split("/", 1)[0]
-    return {"youtube": "YouTube", "linkedin": "LinkedIn"}.get(network, network.capitalize())
-
-
 def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     """A pull-request comment: summary first, one collapsible section per network, capped."""
     shown = [c for c in plan.changes if c.action != "no-op"]
@@ -237,7 +233,7 @@ def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     omitted = 0
     networks: dict[str, list[Change]] = {}
     for change in shown:
-        networks.setdefault(_network_title(change.type), []).append(change)
+        networks.setdefault(network_title(change.type), []).append(change)
     for network, changes in networks.items():
         counts = {a: sum(1 for c in changes if c.action == a) for a in _SYMBOLS}
         summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)

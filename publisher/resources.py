@@ -67,6 +67,12 @@ class ResourceType:
         return values
 
 
+def network_title(type_name: str) -> str:
+    """How a network is named to people: `youtube/video` → YouTube."""
+    network = type_name.split("/", 1)[0]
+    return {"youtube": "YouTube", "linkedin": "LinkedIn"}.get(network, network.capitalize())
+
+
 def _refs(**fields: Reference) -> Mapping[str, Reference]:
     return MappingProxyType(fields)
 
