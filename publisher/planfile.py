@@ -16,6 +16,7 @@ from typing import Any
 from .catalog import Catalog, Resource
 from .errors import Location, PublisherError
 from .plan import Change, Plan, decode, encode, to_json
+from .planner import apply_moves
 from .project import PROJECT_FILE
 from .resources import TYPES
 from .state import State, now, write_atomically
@@ -144,6 +145,8 @@ def bind(saved: SavedPlan, catalog: Catalog, state: State) -> Plan:
     if digest != saved.catalog_digest:
         raise StalePlan("the manifests (or their data files) changed since the plan was made; make a new plan")
     plan = saved.plan
+    # The plan was made after the manifests' renames; the state must say them too.
+    plan.moved = apply_moves(catalog, state)
     for change in plan.changes:
         saved_resource = saved.resources.get(change.address)
         if saved_resource is None:

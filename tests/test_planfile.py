@@ -109,3 +109,20 @@ def test_no_token_or_key_in_any_output_or_plan_file(sandbox, cli, write, tmp_pat
         for secret in (PIN_TOKEN, TWEET_TOKEN, "test-public", "test-private"):
             assert secret not in text
     assert "2af2…aae6" in texts[1]
+
+
+def test_a_saved_plan_with_a_rename_and_an_update_applies(sandbox, cli, write, tmp_path):
+    path = write("c.yaml", CATALOG)
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+    pin_id = json.loads((tmp_path / "catalog" / "publisher.state.json").read_text())["resources"]["pins.camp-nou"]["id"]
+    text = path.read_text().replace("camp-nou:", "night:").replace("Camp Nou at night", "Camp Nou by night")
+    path.write_text(text + "moved:\n  - {from: pins.camp-nou, to: pins.night}\n")
+    out = _plan(cli, tmp_path)
+    sandbox.clear()
+
+    run = cli("apply", out, "--auto-approve")
+
+    assert run.code == 0, run.output
+    assert [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in sandbox.requests()] == [("PUT", f"{pin_id}.json")]
+    resources = json.loads((tmp_path / "catalog" / "publisher.state.json").read_text())["resources"]
+    assert "pins.camp-nou" not in resources and resources["pins.night"]["id"] == pin_id
