@@ -43,15 +43,23 @@ def _ignored_keys(resource: Resource) -> set[str]:
     return keys
 
 
+def _desired(resource: Resource, id_of: dict[str, Any]) -> dict[str, Any]:
+    """What will be sent: ids and body, with the ids of references filled in."""
+    if not resource.dependencies:  # nothing to resolve
+        return {**resource.body, **resource.ids}
+    return {**resolve(resource.body, id_of), **resolve(resource.ids, id_of)}
+
+
 def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, Any]) -> Change:
     rtype = resource.type
-    body = resolve(resource.body, id_of)
-    ids = resolve(resource.ids, id_of)
     before = {**record.get("inputs", {}), **record.get("ids", {})}
-    after = {**body, **ids}
+    after = _desired(resource, id_of)
     change = Change(resource.address, rtype.name, "no-op", resource.identity, before=before, after=after, resource=resource)
-    ignored = _ignored_keys(resource)
-    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k not in ignored)
+    if before == after:  # the common case: nothing to compare field by field
+        changed = []
+    else:
+        ignored = _ignored_keys(resource)
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k not in ignored)
     if record.get("identity") != resource.identity:
         changed.append("identity")
     if record.get("type") != rtype.name:
@@ -249,7 +257,7 @@ def make_plan(
             if change.action in ("scheduled", "expired"):
                 waiting[address] = change.reason
         elif record is None:
-            after = {**resolve(resource.body, id_of), **resolve(resource.ids, id_of)}
+            after = _desired(resource, id_of)
             change = Change(address, resource.type.name, "create", resource.identity, after=after, resource=resource)
             change.reason = NEW_REASON
         else:

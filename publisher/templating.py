@@ -22,7 +22,6 @@ from .errors import Diagnostic
 from .manifest import Document, Path_, dotted
 
 _ONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\}\s*$", re.DOTALL)
-_MARKERS = ("{{", "{%", "{#")
 
 
 class _TemplateFailure(Exception):
@@ -108,9 +107,8 @@ _SCALARS = (str, int, float, bool)
 _MISS = object()
 
 
-def _lookup(names: Mapping[str, Any], path: str) -> Any:
+def _lookup(names: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     """`each.sku` as Jinja would look it up, for plain data only; `_MISS` when unsure."""
-    parts = path.split(".")
     value = names.get(parts[0], _MISS)
     for part in parts[1:]:
         # Jinja tries attributes before items: `vars.items` is dict.items. Leave those to it.
@@ -120,26 +118,36 @@ def _lookup(names: Mapping[str, Any], path: str) -> Any:
     return value
 
 
+@lru_cache(maxsize=8192)
+def _name_template(source: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
+    """`"{{ each.name }}: {{ each.price }} EUR"` → its texts and its name paths, parsed once
+    per distinct string; None when it is more than names (Jinja renders those)."""
+    if "{%" in source or "{#" in source:
+        return None
+    pieces = _NAME_PATH.split(source)
+    texts = tuple(pieces[::2])
+    if any("{{" in text or "}}" in text for text in texts):
+        return None
+    return texts, tuple(tuple(path.split(".")) for path in pieces[1::2])
+
+
 def _fast_render(source: str, names: Mapping[str, Any]) -> Any:
     """Most templates only insert names (`{{ each.sku }}`): do that without compiling one
     Jinja template per distinct string. Anything else, or any doubt, returns `_MISS`."""
-    if "{%" in source or "{#" in source:
+    parsed = _name_template(source)
+    if parsed is None:
         return _MISS
-    pieces = _NAME_PATH.split(source)
-    if any("{{" in text or "}}" in text for text in pieces[::2]):
-        return _MISS
-    if len(pieces) == 3 and not pieces[0].strip() and not pieces[2].strip():
-        value = _lookup(names, pieces[1])  # one whole expression keeps its type
+    texts, paths = parsed
+    if len(paths) == 1 and not texts[0].strip() and not texts[1].strip():
+        value = _lookup(names, paths[0])  # one whole expression keeps its type
         return _plain(value) if value is not _MISS and not callable(value) else _MISS
-    out = []
-    for index, piece in enumerate(pieces):
-        if index % 2 == 0:
-            out.append(piece)
-            continue
-        value = _lookup(names, piece)
+    out = [texts[0]]
+    for path, text in zip(paths, texts[1:]):
+        value = _lookup(names, path)
         if value is _MISS or not isinstance(value, _SCALARS):
             return _MISS
         out.append(str(value))
+        out.append(text)
     return "".join(out)
 
 
@@ -166,7 +174,7 @@ def render_string(source: str, names: Mapping[str, Any]) -> Any:
 
 
 def is_template(value: Any) -> bool:
-    return isinstance(value, str) and any(marker in value for marker in _MARKERS)
+    return isinstance(value, str) and "{" in value and ("{{" in value or "{%" in value or "{#" in value)
 
 
 def render(
@@ -187,18 +195,27 @@ def render(
     prefix = f"{label}: " if label else ""
     shown_at = tuple(shown if shown is not None else where)
 
+    def one(item: Any, relative: Path_) -> Any:
+        try:
+            return render_string(item, names)
+        except ValueError as error:
+            location = document.locate((*where, *relative))
+            problems.append(Diagnostic(location, dotted((*shown_at, *relative)), prefix + str(error)))
+            return None
+
     def walk(item: Any, relative: Path_) -> Any:
+        # Paths are only built where there is something to render or descend into.
         if isinstance(item, dict):
-            return {k: walk(v, (*relative, k)) for k, v in item.items()}
+            out = {}
+            for key, value in item.items():
+                if isinstance(value, (dict, list)):
+                    value = walk(value, (*relative, key))
+                elif is_template(value):
+                    value = one(value, (*relative, key))
+                out[key] = value
+            return out
         if isinstance(item, list):
-            return [walk(v, (*relative, i)) for i, v in enumerate(item)]
-        if is_template(item):
-            try:
-                return render_string(item, names)
-            except ValueError as error:
-                location = document.locate((*where, *relative))
-                problems.append(Diagnostic(location, dotted((*shown_at, *relative)), prefix + str(error)))
-                return None
-        return item
+            return [walk(v, (*relative, i)) if isinstance(v, (dict, list)) or is_template(v) else v for i, v in enumerate(item)]
+        return one(item, relative) if is_template(item) else item
 
     return walk(value, ()), problems

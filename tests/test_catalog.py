@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import graphlib
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import PIN_TOKEN
+
+from publisher.catalog import Catalog, Ref, Resource
+from publisher.errors import Location
+from publisher.resources import TYPES
 
 INVALID = sorted((Path(__file__).parent / "data" / "invalid").glob("*.yaml"))
 
@@ -101,3 +108,34 @@ def test_a_reference_to_an_entry_with_errors_reports_only_that_entry(cli, write,
     assert run.code == 1
     assert "pins.p" not in run.err
     assert run.err.rstrip().endswith("2 errors in 1 file")
+
+
+def _graph_catalog(graph: dict[str, set[str]]) -> Catalog:
+    resources = {}
+    for address, refers_to in graph.items():
+        resource = Resource(address, TYPES["pinterest/board"], PIN_TOKEN, {}, {"x": [Ref(d) for d in sorted(refers_to)]}, {}, Location("m.yaml"))
+        resources[address] = resource
+    return Catalog(root=Path("."), files=[], resources=resources)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from([f"boards.b{i}" for i in range(8)]),
+                       st.sets(st.sampled_from([f"boards.b{i}" for i in range(8)]), max_size=3), max_size=8))
+def test_order_puts_what_is_referred_to_first_and_finds_every_cycle(graph):
+    catalog = _graph_catalog(graph)
+    try:
+        graphlib.TopologicalSorter({a: {d for d in ds if d in graph} for a, ds in graph.items()}).prepare()
+        acyclic = True
+    except graphlib.CycleError:
+        acyclic = False
+    if not acyclic:
+        with pytest.raises(graphlib.CycleError) as raised:
+            catalog.order()
+        cycle = raised.value.args[1]
+        assert cycle[0] == cycle[-1]
+        assert all(b in graph[a] for a, b in zip(cycle, cycle[1:]))  # each refers to the next
+        return
+    order = catalog.order()
+    assert sorted(order) == sorted(graph)
+    position = {a: i for i, a in enumerate(order)}
+    assert all(position[d] < position[a] for a, ds in graph.items() for d in ds if d in graph)
