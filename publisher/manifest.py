@@ -43,6 +43,22 @@ _RESOLVERS = [
 ]
 for _tag, _pattern, _first in _RESOLVERS:
     _Yaml12Loader.add_implicit_resolver(_tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = _Yaml12Loader.yaml_implicit_resolvers
+
+
+def _resolve(self: Any, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+    """pyyaml's Resolver.resolve without its path resolvers (we register none): the parser
+    calls it for every node, so it is a fifth of composing."""
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return _STR
+    return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
+_Yaml12Loader.resolve = _resolve
 
 
 @dataclass
@@ -128,10 +144,21 @@ class _Builder:
                 )
                 continue
             first_seen[key] = key_node.start_mark.line + 1
+            here = (*path, key)
             # A field is located where its key is written: that is where a person looks.
-            self.marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, (*path, key))
+            self.marks[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if type(value_node) is yaml.ScalarNode and self._may_inline(here):
+                # Most values: what build() would do for a scalar, without its call and checks.
+                self._seen.add(id(value_node))
+                self._built += 1
+                result[key] = value_node.value if value_node.tag == _STR else self._scalar(value_node, here)
+            else:
+                result[key] = self.build(value_node, here)
         return result
+
+    def _may_inline(self, path: Path_) -> bool:
+        """Whether build() would find nothing to say about a scalar at `path`."""
+        return not self.stopped and len(path) <= MAX_DEPTH and self._built + 1 <= 10 * len(self._seen) + MAX_ALIAS_EXPANSION
 
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
         value = node.value
