@@ -194,7 +194,7 @@ class _Loader:
         self.problems: list[Diagnostic] = []
         self.identities: dict[str, tuple[str, Location]] = {}
         self.entries: dict[str, _Entry] = {}
-        self.first_seen: dict[str, Location] = {}
+        self.first_seen: dict[str, tuple[Document, tuple[Any, ...]]] = {}  # located only when needed
         self.moves: list[Move] = []
         self.added: list[str] = []  # addresses the current file declared
 
@@ -311,17 +311,18 @@ class _Loader:
     ) -> None:
         shown = (section, name)
         prefix = f"{label}: " if label else ""
-        here = document.locate(where)
         if not _NAME.match(name):
-            self.problems.append(Diagnostic(here, dotted(shown), f"{prefix}an entry name cannot be empty or contain '.' or spaces"))
+            self.problems.append(Diagnostic(document.locate(where), dotted(shown), f"{prefix}an entry name cannot be empty or contain '.' or spaces"))
             return
         address = f"{section}.{name}"
         if address in self.first_seen:
-            self.problems.append(Diagnostic(here, address, f"{prefix}duplicate address {address}", f"first defined at {self.first_seen[address]}"))
+            first_document, first_where = self.first_seen[address]
+            self.problems.append(Diagnostic(document.locate(where), address, f"{prefix}duplicate address {address}",
+                                            f"first defined at {first_document.locate(first_where)}"))
             return
         fields, problems = templating.render(document, entry, where, names, shown=shown, label=label)
         if problems:
-            self.first_seen[address] = here
+            self.first_seen[address] = (document, where)
             self.problems.extend(problems)
             return
         enabled = fields.pop("enabled", True)
@@ -330,7 +331,7 @@ class _Loader:
             return
         if not enabled:
             return  # left out of the catalog: it claims no address
-        self.first_seen[address] = here
+        self.first_seen[address] = (document, where)
         default, allowed = SECTIONS[section]
         type_name = fields.get("type", default)
         if type_name not in allowed:
@@ -358,32 +359,40 @@ class _Loader:
 
     def resources(self) -> dict[str, Resource]:
         built: dict[str, Resource] = {}
+        routes: dict[tuple[str, str], tuple[Any, bool, str]] = {}  # (type, field) → (reference, is a path id, name)
         for address, entry in self.entries.items():
             rtype = TYPES[entry.type_name]
-            token = self._identity(entry, entry.fields["identity"])
+            fields = entry.fields
+            token = self._identity(entry, fields["identity"])
             ids: dict[str, Any] = {}
             body: dict[str, Any] = {}
             dependencies: set[str] = set()
-            for key, value in entry.fields.items():
+            for key, value in fields.items():
+                route = routes.get((rtype.name, key))
+                if route is None:
+                    reference = rtype.references.get(key)
+                    name = reference.into if reference is not None else key
+                    route = routes[(rtype.name, key)] = (reference, name in rtype.path_ids, name if name in rtype.path_ids else rtype.body_key(name))
+                reference, is_id, name = route
                 if key in COMMON_FIELDS:
                     continue
-                reference = rtype.references.get(key)
                 if isinstance(value, (dict, list)):
                     value = _as_refs(value, dependencies)
                     if reference is not None:
                         self._check_ref(entry, key, value, reference.targets)
-                name = reference.into if reference is not None else key
-                if name in rtype.path_ids:
+                if is_id:
                     ids[name] = value
                 else:
-                    body[rtype.body_key(name)] = value
-            times = {key: self._time(entry, key) for key in ("publish_at", "expire_at") if key in entry.fields}
+                    body[name] = value
+            times = {}
+            if "publish_at" in fields or "expire_at" in fields:
+                times = {key: self._time(entry, key) for key in ("publish_at", "expire_at") if key in fields}
             if "expire_at" in times and not rtype.can_delete:
                 self.problems.append(Diagnostic(entry.document.locate((*entry.where, "expire_at")), f"{address}.expire_at",
                                                 f"the API cannot delete a {rtype.title}, so it cannot expire"))
             if token is not None:
                 resource = built[address] = Resource(
-                    address, rtype, token, body, ids, dict(entry.fields.get("lifecycle") or {}), entry.document.locate(entry.where),
+                    address, rtype, token, body, ids, dict(fields.get("lifecycle") or {}), entry.document.locate(entry.where),
                     publish_at=times.get("publish_at"), expire_at=times.get("expire_at"),
                 )
                 resource.__dict__["dependencies"] = frozenset(dependencies)  # found on the way: no second walk

@@ -6,6 +6,7 @@ Exit codes (SPEC §5): 0 success, 1 error (bad input, API error, lock held), 2 p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import json
@@ -13,7 +14,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -75,8 +76,24 @@ def catalog_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading and planning build a catalog's objects in one burst, and keep them: the cycle
+    collector would scan them again and again (15% of a plan) and free nothing. Afterwards
+    they are frozen too, or the first collection would scan them all once more."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[str, ...]) -> catalog_module.Catalog:
-    return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs))
+    with _collector_paused():
+        return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs))
 
 
 def _state_file(root: Path, project: project_module.Project, state_path: Path | None) -> Path:
@@ -198,11 +215,13 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
             click.echo(_render(remembered, output_format, no_color), nl=False)
             _step_summary(remembered)
             return
-    catalog = catalog_module.load(list(paths), variables=variables)
-    store = _store(catalog, state_path)
-    state = store.read()
+    with _collector_paused():
+        catalog = catalog_module.load(list(paths), variables=variables)
+        store = _store(catalog, state_path)
+        state = store.read()
     remote = refresh_state(state, Client.from_environment(os.environ)) if refresh else None
-    the_plan = make_plan(catalog, state, targets=targets, now=_now(), remote=remote)
+    with _collector_paused():
+        the_plan = make_plan(catalog, state, targets=targets, now=_now(), remote=remote)
     click.echo(_render(the_plan, output_format, no_color), nl=False)
     _step_summary(the_plan)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
@@ -548,6 +567,7 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     # A catalog is tens of thousands of small objects that live until the command ends:
     # full collections over them cost 40% of a plan at 50,000 resources and free nothing.
+    # (The collector is paused outright while a catalog is loaded and planned.)
     gc.freeze()
     gc.set_threshold(10_000, 50, 1_000)
     try:

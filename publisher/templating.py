@@ -111,24 +111,29 @@ def _lookup(names: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     """`each.sku` as Jinja would look it up, for plain data only; `_MISS` when unsure."""
     value = names.get(parts[0], _MISS)
     for part in parts[1:]:
-        # Jinja tries attributes before items: `vars.items` is dict.items. Leave those to it.
-        if not isinstance(value, dict) or hasattr(dict, part) or part not in value:
+        if not isinstance(value, dict):
             return _MISS
-        value = value[part]
+        value = value.get(part, _MISS)
     return value
 
 
 @lru_cache(maxsize=8192)
-def _name_template(source: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
-    """`"{{ each.name }}: {{ each.price }} EUR"` → its texts and its name paths, parsed once
-    per distinct string; None when it is more than names (Jinja renders those)."""
+def _name_template(source: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], bool] | None:
+    """`"{{ each.name }}: {{ each.price }} EUR"` → its texts, its name paths and whether it is
+    one whole name, parsed once per distinct string; None when it is more than names, or
+    when Jinja would look a name up differently (Jinja renders those)."""
     if "{%" in source or "{#" in source:
         return None
     pieces = _NAME_PATH.split(source)
     texts = tuple(pieces[::2])
     if any("{{" in text or "}}" in text for text in texts):
         return None
-    return texts, tuple(tuple(path.split(".")) for path in pieces[1::2])
+    paths = tuple(tuple(path.split(".")) for path in pieces[1::2])
+    # Jinja tries attributes before items: `vars.items` is dict.items. Leave those to it.
+    if any(hasattr(dict, part) for path in paths for part in path[1:]):
+        return None
+    whole = len(paths) == 1 and not texts[0].strip() and not texts[1].strip()
+    return texts, paths, whole
 
 
 def _fast_render(source: str, names: Mapping[str, Any]) -> Any:
@@ -137,8 +142,8 @@ def _fast_render(source: str, names: Mapping[str, Any]) -> Any:
     parsed = _name_template(source)
     if parsed is None:
         return _MISS
-    texts, paths = parsed
-    if len(paths) == 1 and not texts[0].strip() and not texts[1].strip():
+    texts, paths, whole = parsed
+    if whole:
         value = _lookup(names, paths[0])  # one whole expression keeps its type
         return _plain(value) if value is not _MISS and not callable(value) else _MISS
     out = [texts[0]]
@@ -191,6 +196,8 @@ def render(
     `shown` is how `where` is named in messages (a generated entry's rendered address), and
     `label` says which generated item a problem belongs to.
     """
+    if isinstance(value, dict) and not any(isinstance(v, (dict, list)) or is_template(v) for v in value.values()):
+        return dict(value), []  # the common entry: nothing to render (a copy, as walk makes)
     problems: list[Diagnostic] = []
     prefix = f"{label}: " if label else ""
     shown_at = tuple(shown if shown is not None else where)
