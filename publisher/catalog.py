@@ -150,10 +150,14 @@ def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
     return root, [f for f in files if f.name != project_module.PROJECT_FILE]
 
 
-def display_name(path: Path) -> str:
-    """How a file is named in messages: relative to the working directory when inside it."""
+def display_name(path: Path, cwd: Path | None = None) -> str:
+    """How a file is named in messages: relative to the working directory when inside it.
+
+    `cwd`, when given, is the resolved working directory and `path` is resolved already."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        if cwd is None:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.relative_to(cwd))
     except ValueError:
         return str(path)
 
@@ -440,8 +444,10 @@ def load(
         loader.read_identities(project.document, project.identities)
     names = []
     spans: dict[Path, tuple[int, int, list[str]]] = {}
+    cwd = Path.cwd().resolve()
     for path in files:
-        name = display_name(path)
+        path = path.resolve()
+        name = display_name(path, cwd)
         names.append(name)
         first_problem = len(loader.problems)
         loader.added = []
@@ -449,14 +455,14 @@ def load(
         loader.problems.extend(problems)
         if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
             loader.read(document)
-        spans[path.resolve()] = (first_problem, len(loader.problems), loader.added)
+        spans[path] = (first_problem, len(loader.problems), loader.added)
     # A YAML file that a template reads with data() is data, not a manifest.
     for path in sorted(context.used_files & set(spans), key=lambda p: -spans[p][0]):
         start, end, added = spans[path]
         del loader.problems[start:end]
         for address in added:
             del loader.entries[address]
-        names.remove(display_name(path))
+        names.remove(display_name(path, cwd))
     sources = sorted(p for p in spans if p not in context.used_files)
     catalog = Catalog(root=root, files=names, project=project, context=context, sources=sources, moves=loader.moves,
                       identities={alias: token for alias, (token, _) in loader.identities.items()})

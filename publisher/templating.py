@@ -104,6 +104,7 @@ def _plain(value: Any) -> Any:
 
 _NAME_PATH = re.compile(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)\s*\}\}")
 _SCALARS = (str, int, float, bool)
+_DATA_CALL = re.compile(r"""^\s*\{\{\s*data\(\s*(['"])([^'"\\{}]*)\1\s*\)\s*\}\}\s*$""")
 _MISS = object()
 
 
@@ -162,6 +163,9 @@ def render_string(source: str, names: Mapping[str, Any]) -> Any:
     if fast is not _MISS:
         return fast
     try:
+        data_file = _DATA_CALL.match(source)
+        if data_file and callable(names.get("data")):  # a for_each source: no Jinja compile per file
+            return _plain(names["data"](data_file.group(2)))
         whole = _ONE_EXPRESSION.match(source)
         if whole:
             return _plain(_compiled_expression(whole.group("expr"))(**names))
