@@ -19,31 +19,15 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import __version__
 from .catalog import Catalog
-from .schema import SCHEMA_DIR
-from .state import write_atomically
+from . import cachedir
+from .cachedir import CACHE_DIR, file_digest, program_digest
 
-CACHE_DIR = ".publisher"
 MEMO = "noop-plan.json"
 
 
 def enabled(environ: Mapping[str, str]) -> bool:
     return environ.get("PUBLISHER_CACHE", "on").lower() not in ("off", "0", "false", "no")
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
-
-
-def _schemas_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(SCHEMA_DIR.glob("*.json")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 class NoopMemo:
@@ -57,16 +41,15 @@ class NoopMemo:
     ) -> str:
         digest = hashlib.sha256()
         parts: list[Any] = [
-            __version__,
-            _schemas_digest(),
+            program_digest(),
             json.dumps(variables, sort_keys=True, default=str),
             str(state_file.resolve()),
-            _file_digest(state_file),
-            _file_digest(self.root / "publisher.yaml"),
+            file_digest(state_file),
+            file_digest(self.root / "publisher.yaml"),
         ]
-        parts += [(str(f.resolve()), _file_digest(f)) for f in sorted(files)]
+        parts += [(str(f.resolve()), file_digest(f)) for f in sorted(files)]
         parts += [(name, hashlib.sha256(str(self.environ.get(name)).encode()).hexdigest()) for name in env_names]
-        parts += [(name, _file_digest(self.root / name)) for name in data_files]
+        parts += [(name, file_digest(self.root / name)) for name in data_files]
         digest.update(json.dumps(parts).encode())
         return digest.hexdigest()
 
@@ -92,12 +75,4 @@ class NoopMemo:
             "data": data_files,
             "resources": len(catalog.resources),
         }
-        try:
-            folder = self.path.parent
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# publisher's cache: safe to delete, not to commit\n*\n")
-            write_atomically(self.path, json.dumps(memo) + "\n")
-        except OSError:
-            pass  # a cache that cannot be written is only a slower next plan
+        cachedir.write(self.root, MEMO, json.dumps(memo) + "\n")

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from . import manifest, schema, templating
 from . import project as project_module
+from .entrycache import EntryCache
 from .errors import Diagnostic, InvalidInput, Location
 from .manifest import Document, dotted
 from .resources import COMMON_FIELDS, SECTIONS, TYPES, ResourceType
@@ -201,6 +202,73 @@ class _Loader:
         self.first_seen: dict[str, tuple[Document, tuple[Any, ...]]] = {}  # located only when needed
         self.moves: list[Move] = []
         self.added: list[str] = []  # addresses the current file declared
+        self.file_identities: list[tuple[str, str, Location]] = []  # and its identities
+        self.replayed = False  # some file's entries came from the entry cache
+
+    def load_file(self, path: Path, name: str, entry_cache: EntryCache | None) -> None:
+        """Read one manifest file, or replay what the entry cache recorded for it."""
+        self.added, self.file_identities = [], []
+        content = None
+        if entry_cache is not None:
+            try:
+                content = path.read_bytes()
+            except OSError:
+                entry_cache = None  # manifest.load says why
+        key = entry_cache.key(path, name, content) if entry_cache is not None and content is not None else ""
+        record = entry_cache.lookup(path, key) if entry_cache is not None else None
+        if record is not None:
+            self._replay(path, name, record)
+            return
+        first_problem, first_move = len(self.problems), len(self.moves)
+        usage = self.context.track()
+        document, problems = manifest.load(path, name, content)
+        self.problems.extend(problems)
+        if problems:  # a file with YAML problems is fixed first; its entries would only add noise
+            return
+        self.read(document)
+        if entry_cache is not None and len(self.problems) == first_problem and not usage[0]:
+            entry_cache.store(path, key, usage[1], self._record(document, first_move))
+
+    def _record(self, document: Document, first_move: int) -> dict[str, Any]:
+        """What `_replay` needs to add this file's entries, identities and moves again."""
+        def at(location: Location) -> list[int]:
+            return [location.line, location.column]
+
+        entries = []
+        for address in self.added:
+            entry = self.entries[address]
+            entries.append([entry.section, entry.name, list(entry.where), entry.fields, entry.label, at(document.locate(entry.where))])
+        return {
+            "entries": entries,
+            "identities": [[alias, token, at(location)] for alias, token, location in self.file_identities],
+            "moves": [[m.source, m.target, at(m.location)] for m in self.moves[first_move:]],
+        }
+
+    def _replay(self, path: Path, name: str, record: dict[str, Any]) -> None:
+        """Add a cached file's entries as reading it would. Where reading it would report a
+        problem (a duplicate, a conflict), any problem will do: `load` then loads again
+        without the cache, for the exact messages."""
+        self.replayed = True
+        document = Document(name, None, folder=path.parent)
+        for section, entry_name, where, fields, label, (line, column) in record["entries"]:
+            where = tuple(where)
+            document.marks[where] = (line, column)
+            address = f"{section}.{entry_name}"
+            if address in self.first_seen:
+                self._add(document, where, f"duplicate address {address}")
+                continue
+            self.first_seen[address] = (document, where)
+            self.entries[address] = _Entry(document, where, section, entry_name, fields, label)
+            self.added.append(address)
+        for alias, token, (line, column) in record["identities"]:
+            if alias in self.identities and self.identities[alias][0] != token:
+                self._add(document, (), f"identity '{alias}' is already defined differently")
+            self.identities.setdefault(alias, (token, Location(name, line, column)))
+        for source, target, (line, column) in record["moves"]:
+            if any(m.source == source or m.target == target for m in self.moves):
+                self._add(document, (), f"{source} or {target} is already in another move")
+            self.moves.append(Move(source, target, Location(name, line, column)))
+        self.context.used_files.update(Path(p) for p in record["data"])
 
     def read(self, document: Document) -> None:
         data = document.data
@@ -264,6 +332,7 @@ class _Loader:
                 self._add(document, path, f"identity '{alias}' is already defined differently", f"at {where_first}")
             else:
                 self.identities.setdefault(alias, (token, document.locate(path)))
+                self.file_identities.append((alias, token, document.locate(path)))
 
     def _read_entry(self, document: Document, section: str, name: str, entry: Any) -> None:
         path = (section, name)
@@ -426,12 +495,27 @@ class _Loader:
 
 
 def load(
-    paths: list[Path], *, variables: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    paths: list[Path], *, variables: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
+    cache: bool = False,
 ) -> Catalog:
     """Load the whole catalog, or raise `InvalidInput` with every problem of every file.
 
-    `variables` (from --var-file and --var) override the project file's `vars`.
+    `variables` (from --var-file and --var) override the project file's `vars`. `cache`: reuse
+    and record each file's rendered, validated entries in `<root>/.publisher/` (entrycache).
     """
+    if cache:
+        try:
+            return _load(paths, variables, environ, cache=True)
+        except _ReplayedProblems:
+            pass  # the messages come from a load without the cache: exact, and never stale
+    return _load(paths, variables, environ, cache=False)
+
+
+class _ReplayedProblems(Exception):
+    """A catalog loaded partly from the entry cache has problems."""
+
+
+def _load(paths: list[Path], variables: Mapping[str, Any] | None, environ: Mapping[str, str] | None, *, cache: bool) -> Catalog:
     root, files = discover(paths)
     project, problems = project_module.load(root, display_name(root / project_module.PROJECT_FILE))
     if problems:
@@ -439,6 +523,7 @@ def load(
     context = templating.Context(
         vars={**project.vars, **(variables or {})}, environ=os.environ if environ is None else environ, root=root
     )
+    entry_cache = EntryCache(root, context.vars) if cache else None
     loader = _Loader(context)
     if project.document is not None:
         loader.read_identities(project.document, project.identities)
@@ -450,11 +535,7 @@ def load(
         name = display_name(path, cwd)
         names.append(name)
         first_problem = len(loader.problems)
-        loader.added = []
-        document, problems = manifest.load(path, name)
-        loader.problems.extend(problems)
-        if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
-            loader.read(document)
+        loader.load_file(path, name, entry_cache)
         spans[path] = (first_problem, len(loader.problems), loader.added)
     # A YAML file that a template reads with data() is data, not a manifest.
     for path in sorted(context.used_files & set(spans), key=lambda p: -spans[p][0]):
@@ -476,6 +557,10 @@ def load(
             loader.problems.append(
                 Diagnostic(first.location, cycle[0], "reference cycle: " + " -> ".join(cycle))
             )
+    if loader.problems and loader.replayed:
+        raise _ReplayedProblems()
     if loader.problems:
         raise InvalidInput.from_diagnostics(loader.problems)
+    if entry_cache is not None:
+        entry_cache.save()
     return catalog

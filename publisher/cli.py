@@ -91,9 +91,10 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[str, ...]) -> catalog_module.Catalog:
+def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[str, ...], *, use_cache: bool = True) -> catalog_module.Catalog:
     with _collector_paused():
-        return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs))
+        return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs),
+                                   cache=use_cache and cache.enabled(os.environ))
 
 
 def _state_file(root: Path, project: project_module.Project, state_path: Path | None) -> Path:
@@ -126,7 +127,7 @@ def validate(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[
 
     Every problem of every file is reported, as FILE:LINE:COLUMN: FIELD: MESSAGE.
     """
-    catalog = _load(paths, var_files, var_pairs)
+    catalog = _load(paths, var_files, var_pairs, use_cache=False)  # validate writes nothing, not even a cache
     files = len(catalog.files)
     click.echo(f"{len(catalog.resources)} resources in {files} file{'s' if files != 1 else ''}: valid.")
 
@@ -216,7 +217,7 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
             _step_summary(remembered)
             return
     with _collector_paused():
-        catalog = catalog_module.load(list(paths), variables=variables)
+        catalog = catalog_module.load(list(paths), variables=variables, cache=cache.enabled(os.environ))
         store = _store(catalog, state_path)
         state = store.read()
     remote = refresh_state(state, Client.from_environment(os.environ)) if refresh else None

@@ -214,10 +214,11 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     return Document(file, data, builder.marks), builder.diagnostics
 
 
-def load(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:
-    """Read and parse a manifest file; `display` is the name used in messages."""
+def load(path: Path, display: str, content: bytes | None = None) -> tuple[Document, list[Diagnostic]]:
+    """Read and parse a manifest file; `display` is the name used in messages. `content`:
+    the file's bytes, when they were read already."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (path.read_bytes() if content is None else content).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return Document(display, None), [Diagnostic(Location(display), "", f"cannot read: {error}")]
     document, problems = parse(text, display)

@@ -63,6 +63,13 @@ class Context:
     used_env: dict[str, str | None] = field(default_factory=dict)
     used_files: set[Path] = field(default_factory=set)
     _data: dict[Path, Any] = field(default_factory=dict)
+    _file_usage: tuple[set[str], set[Path]] = field(default_factory=lambda: (set(), set()))
+
+    def track(self) -> tuple[set[str], set[Path]]:
+        """From now on, also record into new sets the environment names and the data files
+        that templates read (the current manifest file's, for the entry cache)."""
+        self._file_usage = (set(), set())
+        return self._file_usage
 
     def names(self, base: Path | None = None) -> dict[str, Any]:
         """The names for the templates of a manifest in folder `base`."""
@@ -72,6 +79,7 @@ class Context:
     def _env(self, name: str, default: Any = _NO_DEFAULT) -> Any:
         value = self.environ.get(name)
         self.used_env[name] = value
+        self._file_usage[0].add(name)
         if value is not None:
             return value
         if default is _NO_DEFAULT:
@@ -86,6 +94,7 @@ class Context:
         except datafiles.DataFileError as error:
             raise _TemplateFailure(str(error)) from None
         self.used_files.add(path)
+        self._file_usage[1].add(path)
         return self._data[path]
 
 

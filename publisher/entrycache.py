@@ -1,0 +1,71 @@
+"""Each manifest file's rendered, validated entries, reused while none of their inputs changed.
+
+A file's entries are a pure function of its bytes, its path (data() looks beside it, messages
+name it), the variables, the data files its templates read, publisher's code and schemas.
+The record of a file is keyed by a digest of all of those; the data files are hashed again at
+every lookup. A file whose templates read the environment is never recorded: the cache holds
+only what manifests and data files say, never a value from the environment. Where a catalog
+loaded through the cache has any problem, it is loaded again without it, so every message is
+exactly the one a cold load gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import cachedir
+from .cachedir import CACHE_DIR, file_digest, program_digest
+
+ENTRIES = "entries.json"
+FORMAT = 1
+
+
+class EntryCache:
+    def __init__(self, root: Path, variables: Mapping[str, Any]) -> None:
+        self.root = root
+        self.path = root / CACHE_DIR / ENTRIES
+        self.common = hashlib.sha256(
+            json.dumps([FORMAT, program_digest(), str(root), variables], sort_keys=True, default=repr).encode()
+        ).hexdigest()
+        self._old = self._read()
+        self._kept: dict[str, Any] = {}
+        self._added = False
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            records = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(records, dict) or records.get("common") != self.common:
+            return {}
+        files = records.get("files")
+        return files if isinstance(files, dict) else {}
+
+    def key(self, path: Path, display: str, content: bytes) -> str:
+        return hashlib.sha256(
+            f"{self.common}\0{path}\0{display}\0{hashlib.sha256(content).hexdigest()}".encode()
+        ).hexdigest()
+
+    def lookup(self, path: Path, key: str) -> dict[str, Any] | None:
+        """The record stored for this file under `key`, if its data files are unchanged too."""
+        record = self._old.get(str(path))
+        if not isinstance(record, dict) or record.get("key") != key:
+            return None
+        data = record.get("data")
+        if not isinstance(data, dict) or any(file_digest(Path(p)) != d for p, d in data.items()):
+            return None
+        self._kept[str(path)] = record
+        return record
+
+    def store(self, path: Path, key: str, data_files: set[Path], record: dict[str, Any]) -> None:
+        self._kept[str(path)] = {**record, "key": key, "data": {str(p): file_digest(p) for p in sorted(data_files)}}
+        self._added = True
+
+    def save(self) -> None:
+        """Write what this load used and made; nothing when that is what was there."""
+        if not self._added and self._kept.keys() == self._old.keys():
+            return
+        cachedir.write(self.root, ENTRIES, json.dumps({"common": self.common, "files": self._kept}, separators=(",", ":"), check_circular=False) + "\n")
