@@ -193,6 +193,38 @@ def _item_label(index: int, item: Any, source: str) -> str:
     return label
 
 
+@dataclass
+class _Record:
+    """A manifest file as the entry cache recorded it."""
+
+    entries: list[tuple[str, str, tuple[Any, ...], dict[str, Any], str, tuple[int, int]]]
+    identities: list[tuple[str, str, tuple[int, int]]]
+    moves: list[tuple[str, str, tuple[int, int]]]
+    data_files: list[Path]
+
+
+def _readable(record: dict[str, Any] | None) -> _Record | None:
+    """The record in the shapes `_replay` uses; None (read the file) if it is not what we write."""
+    if record is None:
+        return None
+
+    def position(value: Any) -> tuple[int, int]:
+        line, column = value
+        return int(line), int(column)
+
+    try:
+        entries = []
+        for section, name, where, fields, label, at in record["entries"]:
+            if not (isinstance(section, str) and isinstance(name, str) and isinstance(fields, dict) and isinstance(label, str)):
+                return None
+            entries.append((section, name, tuple(where), fields, label, position(at)))
+        identities = [(str(alias), str(token), position(at)) for alias, token, at in record["identities"]]
+        moves = [(str(source), str(target), position(at)) for source, target, at in record["moves"]]
+        return _Record(entries, identities, moves, [Path(p) for p in record["data"]])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class _Loader:
     def __init__(self, context: templating.Context) -> None:
         self.context = context
@@ -215,7 +247,7 @@ class _Loader:
             except OSError:
                 entry_cache = None  # manifest.load says why
         key = entry_cache.key(path, name, content) if entry_cache is not None and content is not None else ""
-        record = entry_cache.lookup(path, key) if entry_cache is not None else None
+        record = _readable(entry_cache.lookup(path, key)) if entry_cache is not None else None
         if record is not None:
             self._replay(path, name, record)
             return
@@ -244,14 +276,13 @@ class _Loader:
             "moves": [[m.source, m.target, at(m.location)] for m in self.moves[first_move:]],
         }
 
-    def _replay(self, path: Path, name: str, record: dict[str, Any]) -> None:
+    def _replay(self, path: Path, name: str, record: _Record) -> None:
         """Add a cached file's entries as reading it would. Where reading it would report a
         problem (a duplicate, a conflict), any problem will do: `load` then loads again
         without the cache, for the exact messages."""
         self.replayed = True
         document = Document(name, None, folder=path.parent)
-        for section, entry_name, where, fields, label, (line, column) in record["entries"]:
-            where = tuple(where)
+        for section, entry_name, where, fields, label, (line, column) in record.entries:
             document.marks[where] = (line, column)
             address = f"{section}.{entry_name}"
             if address in self.first_seen:
@@ -260,15 +291,15 @@ class _Loader:
             self.first_seen[address] = (document, where)
             self.entries[address] = _Entry(document, where, section, entry_name, fields, label)
             self.added.append(address)
-        for alias, token, (line, column) in record["identities"]:
+        for alias, token, (line, column) in record.identities:
             if alias in self.identities and self.identities[alias][0] != token:
                 self._add(document, (), f"identity '{alias}' is already defined differently")
             self.identities.setdefault(alias, (token, Location(name, line, column)))
-        for source, target, (line, column) in record["moves"]:
+        for source, target, (line, column) in record.moves:
             if any(m.source == source or m.target == target for m in self.moves):
                 self._add(document, (), f"{source} or {target} is already in another move")
             self.moves.append(Move(source, target, Location(name, line, column)))
-        self.context.used_files.update(Path(p) for p in record["data"])
+        self.context.used_files.update(record.data_files)
 
     def read(self, document: Document) -> None:
         data = document.data

@@ -122,17 +122,19 @@ def test_problems_among_replayed_entries_read_exactly_as_without_the_cache(write
     assert "duplicate address pins.night" in run.err and "pins.yaml:2:3" in run.err
 
 
-@pytest.mark.parametrize("garbage", ["not json", '{"common": 1}', "[]", None])
+@pytest.mark.parametrize("garbage", ["not json", '{"common": 1}', "[]", "other key", "bad entries", "bad data"])
 def test_a_damaged_cache_is_ignored(garbage, catalog, cli, monkeypatch):
     assert _plan(cli, monkeypatch, catalog).code == 0
     path = catalog / ".publisher" / "entries.json"
-    if garbage is None:  # right shape, wrong insides
-        cache = json.loads(path.read_text())
-        for record in cache["files"].values():
-            record["entries"] = [["pins", "other", ["pins", "other"], {}, "", [1, 1]]]
-            record["key"] = "0"
-        garbage = json.dumps(cache)
-    path.write_text(garbage)
+    cache = json.loads(path.read_text())
+    for record in cache["files"].values():  # right shape, wrong insides
+        if garbage == "other key":
+            record["entries"], record["key"] = [["pins", "other", ["pins", "other"], {}, "", [1, 1]]], "0"
+        elif garbage == "bad entries":
+            record["entries"] = [[1, 2], None]
+        elif garbage == "bad data":
+            record["data"] = ["not", "a", "mapping"]
+    path.write_text(json.dumps(cache) if garbage in ("other key", "bad entries", "bad data") else garbage)
     _same_as_without_cache(cli, monkeypatch, catalog)
 
 
