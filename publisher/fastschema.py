@@ -101,7 +101,7 @@ class _Generator:
             lines += [f"    if not {known}.issuperset(v):", "        return False"]
         elif extra is not True:
             check = self.function(extra, base)
-            lines += [f"    for key, item in v.items():", f"        if key not in {known} and not {check}(item):", "            return False"]
+            lines += ["    for key, item in v.items():", f"        if key not in {known} and not {check}(item):", "            return False"]
         self.functions.append("\n".join([*lines, "    return True", ""]))
         return name
 
