@@ -11,7 +11,7 @@ from .errors import Diagnostic
 from .limits import twitter_length
 from .plan import NEW_REASON, UNKNOWN, WAITING, Change, Plan
 from .redact import mask
-from .resources import network_title
+from .resources import TYPES, network_title
 
 _SYMBOLS = {
     "create": ("+", "green"),
@@ -49,18 +49,31 @@ def _fields(change: Change) -> list[str]:
         width = max((len(k) for k in keys), default=0)
         lines = [f"{k.ljust(width)} = {value(after[k])}" for k in keys]
     elif change.action in ("update", "replace", "blocked"):
-        shown = [k for k in change.changed if k not in ("identity", "type")]
-        width = max((len(k) for k in shown), default=0)
-        for k in shown:
+        fields, notes = _changed_fields(change)
+        width = max((len(name) for _, name in fields), default=0)
+        for k, name in fields:
             old = value(before[k]) if k in before else "(none)"
             new = value(after[k]) if k in after else "(none)"
             forces = "   # forces replacement" if change.action == "replace" and k in change.forces else ""
-            lines.append(f"{k.ljust(width)} : {old} -> {new}{forces}")
-        if "identity" in change.changed:
-            lines.append("identity changed (a different account)")
-        if "type" in change.changed:
-            lines.append(f"type changed to {change.type}")
+            lines.append(f"{name.ljust(width)} : {old} -> {new}{forces}")
+        lines.extend(notes)
     return lines
+
+
+def _changed_fields(change: Change) -> tuple[list[tuple[str, str]], list[str]]:
+    """The changed fields as (their key in before / after, the manifest's name for them), and
+    what else changed (the account, the type) in words."""
+    before, after = change.before or {}, change.after or {}
+    rtype = TYPES.get(change.type)
+    fields, notes = [], []
+    for key in change.changed:
+        if key in before or key in after:
+            fields.append((key, rtype.field_name(key) if rtype is not None else key))
+        elif key == "identity":
+            notes.append("identity changed (a different account)")
+        elif key == "type":
+            notes.append(f"type changed to {change.type}")
+    return fields, notes
 
 
 def plan_text(plan: Plan, *, color: bool = False) -> str:
@@ -199,15 +212,19 @@ def _change_markdown(change: Change) -> str:
     out = [f"**`{symbol} {change.address}`** ({who})"]
     if change.reason and change.reason != NEW_REASON:
         out.append(f"<br>{_md(change.reason)}")
-    if change.action in ("update", "replace", "blocked") and change.changed:
+    fields, notes = _changed_fields(change) if change.action in ("update", "replace", "blocked") else ([], [])
+    if fields:
         out.append("")
         out.append("| field | before | after |")
         out.append("|---|---|---|")
-        for key in change.changed:
+        for key, name in fields:
             before = _md_value(change.before[key]) if change.before and key in change.before else "*(none)*"
             after = _md_value(change.after[key]) if change.after and key in change.after else "*(none)*"
             forced = " ⚠ forces replacement" if change.action == "replace" and key in change.forces else ""
-            out.append(f"| {key}{forced} | {before} | {after} |")
+            out.append(f"| {name}{forced} | {before} | {after} |")
+    if notes:
+        out.append("")
+        out.extend(f"{_md(note)}<br>" for note in notes)
     if change.action in ("create", "update", "replace"):
         preview = _preview(change)
         if preview:

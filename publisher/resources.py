@@ -58,6 +58,10 @@ class ResourceType:
     def body_key(self, field_name: str) -> str:
         return self.renames.get(field_name, field_name)
 
+    def field_name(self, body_key: str) -> str:
+        """The manifest's name for a body key, as plans show it: a page post's `id` is `page_id`."""
+        return next((name for name, key in self.renames.items() if key == body_key), body_key)
+
     def path_values(self, ids: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
         """What update and delete paths may name: path ids, and body ids by their manifest name."""
         values = dict(ids)

@@ -98,3 +98,40 @@ def test_plan_appends_to_the_github_step_summary(cli, write, tmp_path, monkeypat
 def test_json_of_a_plan_in_memory_masks_tokens():
     document = to_json(_big_plan(2))
     assert PIN_TOKEN not in json.dumps(document)
+
+
+SECTION = """
+identities:
+  club: {token}
+posts:
+  section:
+    type: youtube/channel/section
+    identity: club
+    section_type: recentUploads
+    style: horizontalRow
+  page:
+    type: facebook/page/post
+    identity: club
+    page_id: "777"
+    message: Hello fans
+""".format(token=PIN_TOKEN)
+
+
+def test_plans_name_fields_as_the_manifest_does(sandbox, cli, write, tmp_path):
+    path = write("c.yaml", SECTION)
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+    path.write_text(SECTION.replace("recentUploads", "popularUploads").replace('"777"', '"778"'))
+
+    text = cli("plan", tmp_path / "catalog").out
+    assert 'section_type : "recentUploads" -> "popularUploads"' in text
+    assert "the API can update section_type" in text
+    assert "type changed" not in text  # a field, not the resource's type
+    assert 'page_id : "777" -> "778"   # forces replacement' in text
+    assert "page_id cannot be updated" in text
+    markdown = cli("plan", tmp_path / "catalog", "--format", "markdown").out
+    assert '| section_type | "recentUploads" | "popularUploads" |' in markdown
+    assert '| page_id ⚠ forces replacement | "777" | "778" |' in markdown
+    # JSON says what is sent: its keys are the API's, like its before and after.
+    changes = {c["address"]: c for c in json.loads(cli("plan", tmp_path / "catalog", "--format", "json").out)["changes"]}
+    assert changes["posts.section"]["changed"] == ["type"] and changes["posts.section"]["after"]["type"] == "popularUploads"
+    assert changes["posts.page"]["changed"] == ["id"] and changes["posts.page"]["after"]["id"] == "778"
