@@ -211,31 +211,37 @@ def render(
     """
     if isinstance(value, dict) and not any(isinstance(v, (dict, list)) or is_template(v) for v in value.values()):
         return dict(value), []  # the common entry: nothing to render (a copy, as walk makes)
-    problems: list[Diagnostic] = []
-    prefix = f"{label}: " if label else ""
-    shown_at = tuple(shown if shown is not None else where)
+    walker = _Walker(document, where, names, tuple(shown if shown is not None else where), f"{label}: " if label else "")
+    return walker.walk(value, ()), walker.problems
 
-    def one(item: Any, relative: Path_) -> Any:
+
+class _Walker:
+    """One render's walk. An object, not nested functions: those would make a reference
+    cycle per entry, garbage only the cycle collector frees (it is paused while loading)."""
+
+    def __init__(self, document: Document, where: Path_, names: Mapping[str, Any], shown_at: Path_, prefix: str) -> None:
+        self.document, self.where, self.names, self.shown_at, self.prefix = document, where, names, shown_at, prefix
+        self.problems: list[Diagnostic] = []
+
+    def one(self, item: str, relative: Path_) -> Any:
         try:
-            return render_string(item, names)
+            return render_string(item, self.names)
         except ValueError as error:
-            location = document.locate((*where, *relative))
-            problems.append(Diagnostic(location, dotted((*shown_at, *relative)), prefix + str(error)))
+            location = self.document.locate((*self.where, *relative))
+            self.problems.append(Diagnostic(location, dotted((*self.shown_at, *relative)), self.prefix + str(error)))
             return None
 
-    def walk(item: Any, relative: Path_) -> Any:
+    def walk(self, item: Any, relative: Path_) -> Any:
         # Paths are only built where there is something to render or descend into.
         if isinstance(item, dict):
             out = {}
             for key, value in item.items():
                 if isinstance(value, (dict, list)):
-                    value = walk(value, (*relative, key))
+                    value = self.walk(value, (*relative, key))
                 elif is_template(value):
-                    value = one(value, (*relative, key))
+                    value = self.one(value, (*relative, key))
                 out[key] = value
             return out
         if isinstance(item, list):
-            return [walk(v, (*relative, i)) if isinstance(v, (dict, list)) or is_template(v) else v for i, v in enumerate(item)]
-        return one(item, relative) if is_template(item) else item
-
-    return walk(value, ()), problems
+            return [self.walk(v, (*relative, i)) if isinstance(v, (dict, list)) or is_template(v) else v for i, v in enumerate(item)]
+        return self.one(item, relative) if is_template(item) else item

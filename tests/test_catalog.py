@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import graphlib
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import PIN_TOKEN
 
+from publisher import catalog as catalog_module
 from publisher.catalog import Catalog, Ref, Resource
 from publisher.errors import Location
 from publisher.resources import TYPES
@@ -139,3 +141,19 @@ def test_order_puts_what_is_referred_to_first_and_finds_every_cycle(graph):
     assert sorted(order) == sorted(graph)
     position = {a: i for i, a in enumerate(order)}
     assert all(position[d] < position[a] for a, ds in graph.items() for d in ds if d in graph)
+
+
+@pytest.mark.parametrize("example", ["club", "shop"])
+def test_loading_leaves_no_garbage_for_the_paused_cycle_collector(example, tmp_path):
+    """The CLI pauses the cycle collector while it loads (it only slows loading down); any
+    reference cycle made per entry would then stay in memory until the command ends."""
+    root = tmp_path / example
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / example, root)
+    gc.collect()
+    gc.disable()
+    try:
+        for cache in (False, True, True):  # cold, filling the cache, from the cache
+            catalog_module.load([root], cache=cache)
+            assert gc.collect() == 0
+    finally:
+        gc.enable()
