@@ -96,6 +96,29 @@ def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
     }
 
 
+def _process_seconds(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    started = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True, env=env)
+    return {"seconds": time.perf_counter() - started}
+
+
+def bench_startup(runs: int, work: Path) -> dict[str, object]:
+    """`publisher plan` of a one-board catalog as a whole process, against a process that
+    only starts Python and loads the same file with yaml: what every CI step pays first."""
+    root = work / "startup"
+    generate(root, 1)
+    state = work / "startup-state.json"
+    subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(state)], check=True)
+    no_cache = {**os.environ, "PUBLISHER_CACHE": "off"}
+    floor_code = "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)"
+    floor, ours = [], []
+    for _ in range(max(runs, 5)):
+        floor.append(_process_seconds([PYTHON, "-c", floor_code, str(root / "boards.yaml")]))
+        ours.append(_process_seconds([PYTHON, "-m", "publisher", "plan", str(root), "--state", str(state)], env=no_cache))
+    floor_m, ours_m = _median(floor), _median(ours)
+    return {"python_and_yaml": floor_m, "publisher_plan": ours_m, "ratio": ours_m["seconds"] / floor_m["seconds"]}
+
+
 def _sandbox(latency: float) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [PYTHON, "-m", "publisher", "sandbox", "--port", "0", "--public-key", "bench", "--private-key", "bench-secret",
@@ -173,6 +196,8 @@ def main() -> None:
         for size in [int(s) for s in args.sizes.split(",")]:
             print(f"plan at {size} resources ...", file=sys.stderr)
             results["plan"].append(bench_plan(size, args.runs, work))  # type: ignore[union-attr]
+        print("start-up ...", file=sys.stderr)
+        results["startup"] = bench_startup(args.runs, work)
         print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
         results["apply"] = bench_apply(args.apply_creates, 4, 0.02, args.runs, work)
     plans = results["plan"]
@@ -204,6 +229,11 @@ def table(results: dict[str, object]) -> str:
         )
     if "scaling_50k_to_10k" in results:
         lines.append(f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×)")
+    st = results["startup"]
+    lines.append(
+        f"\nstart-up, `publisher plan` of 1 board as a whole process: {st['publisher_plan']['seconds']:.3f} s, "  # type: ignore[index]
+        f"python + import yaml + load: {st['python_and_yaml']['seconds']:.3f} s, ratio {st['ratio']:.2f}"  # type: ignore[index]
+    )
     a = results["apply"]
     lines.append(
         f"\napply of {a['creates']:,} creates, concurrency {a['concurrency']}, sandbox latency {a['latency_s'] * 1000:.0f} ms: "  # type: ignore[index]

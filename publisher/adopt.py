@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 
 from . import schema
 from .catalog import Catalog
-from .client import Client
 from .errors import PublisherError, StateError
 from .planner import resolve
 from .refresh import refresh
 from .resources import SECTIONS, TYPES
 from .state import State, digest, new_record
+
+if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
+    from .client import Client
 
 
 def adopt(catalog: Catalog, state: State, address: str, remote_id: str, client: Callable[[], Client]) -> str:

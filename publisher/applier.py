@@ -5,15 +5,17 @@ from __future__ import annotations
 import graphlib
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .client import Client
 from .errors import ApiError, FatalApiError, OutcomeUnknown
 from .plan import UNKNOWN, Change, Plan
 from .planner import resolve
 from .ratelimit import RateLimiter
 from .resources import TYPES
 from .state import Journal, State, digest, new_record, now
+
+if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
+    from .client import Client
 
 Step = tuple[str, str]  # (kind, address): kind is destroy, create, update or forget
 

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import click
 
@@ -27,7 +27,6 @@ from .applier import Applier, Outcome
 from .ratelimit import RateLimiter
 from .refresh import refresh as refresh_state
 from .resources import TYPES
-from .client import Client
 from .errors import InvalidInput, PublisherError, StateError
 from .plan import Change, Plan
 from .adopt import adopt, generated_entry, settle_pending
@@ -36,6 +35,9 @@ from .redact import mask, mask_all
 from .plan import to_json as plan_to_json
 from .report import apply_summary, github_annotations, plan_markdown, plan_text
 from .state import LocalStateStore, State
+
+if TYPE_CHECKING:
+    from .client import Client
 
 STATE_FILE = "publisher.state.json"
 
@@ -95,6 +97,14 @@ def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[
     with _collector_paused():
         return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs),
                                    cache=use_cache and cache.enabled(os.environ))
+
+
+def _client(**options: Any) -> Client:
+    """The API client from ONEALL_* variables. Imported here: requests is a fifth of
+    publisher's start-up, and plan, validate and show never talk to the API."""
+    from .client import Client
+
+    return Client.from_environment(os.environ, **options)
 
 
 def _state_file(root: Path, project: project_module.Project, state_path: Path | None) -> Path:
@@ -220,7 +230,7 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
         catalog = catalog_module.load(list(paths), variables=variables, cache=cache.enabled(os.environ))
         store = _store(catalog, state_path)
         state = store.read()
-    remote = refresh_state(state, Client.from_environment(os.environ)) if refresh else None
+    remote = refresh_state(state, _client()) if refresh else None
     with _collector_paused():
         the_plan = make_plan(catalog, state, targets=targets, now=_now(), remote=remote)
     click.echo(_render(the_plan, output_format, no_color), nl=False)
@@ -313,7 +323,7 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
             raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
         paths = tuple(Path(p) for p in saved.paths)
     catalog = _load(paths, var_files, var_pairs)
-    client = Client.from_environment(os.environ, on_wait=lambda message: click.echo(message, err=True))
+    client = _client(on_wait=lambda message: click.echo(message, err=True))
     store = _store(catalog, state_path)
     with store.lock("publisher apply"):
         state = store.read()
@@ -430,13 +440,13 @@ def import_command(address: str, remote_id: str, paths: tuple[Path, ...], state_
     catalog = _load(paths, var_files, var_pairs)
     if generate:
         ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
-        click.echo(generated_entry(catalog, address, remote_id, type_name, identity, ids, lambda: Client.from_environment(os.environ)), nl=False)
+        click.echo(generated_entry(catalog, address, remote_id, type_name, identity, ids, lambda: _client()), nl=False)
         return
     store = _store(catalog, state_path)
     with store.lock("publisher import"):
         state = store.read()
         store.recover(state)
-        checked = adopt(catalog, state, address, remote_id, lambda: Client.from_environment(os.environ))
+        checked = adopt(catalog, state, address, remote_id, lambda: _client())
         store.write(state, expected_serial=state.serial)
     click.echo(f"{address}: imported as {catalog.resources[address].type.name} {remote_id} ({checked})")
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .client import Client
 from .errors import ApiError, FatalApiError
 from .redact import mask
 from .resources import TYPES
 from .state import State
+
+if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
+    from .client import Client
 
 
 @dataclass

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import jsonschema
-import referencing
-from referencing.jsonschema import DRAFT7
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import Diagnostic
 from .fastschema import compile_schema
 from .limits import twitter_length
 from .manifest import Document, Path_, dotted
+
+if TYPE_CHECKING:
+    import jsonschema
+    import referencing
 
 # A link to the top-level schemas/ in the repository; a real folder inside an installed wheel.
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -46,39 +46,42 @@ def _kind(value: Any) -> str:
 
 @lru_cache(maxsize=None)
 def _registry() -> referencing.Registry:
-    resources = [
-        (path.name, DRAFT7.create_resource(json.loads(path.read_text(encoding="utf-8"))))
-        for path in sorted(SCHEMA_DIR.glob("*.json"))
-    ]
+    import referencing
+    from referencing.jsonschema import DRAFT7
+
+    resources = [(path.name, DRAFT7.create_resource(load_schema(path.name))) for path in sorted(SCHEMA_DIR.glob("*.json"))]
     return referencing.Registry().with_resources(resources)
 
 
+@lru_cache(maxsize=None)
 def load_schema(name: str) -> dict[str, Any]:
-    """The schema stored as `schemas/<name>`."""
-    resource = _registry().get(name)
-    if resource is None:
+    """The schema stored as `schemas/<name>` (one object per name: do not change it)."""
+    path = SCHEMA_DIR / name
+    if "/" in name or not name.endswith(".json") or not path.is_file():
         raise KeyError(name)
-    contents: dict[str, Any] = resource.contents
+    contents: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return contents
-
-
-def _twitter_length(validator: Any, limit: int, instance: Any, schema: dict[str, Any]) -> Iterator[jsonschema.ValidationError]:
-    if isinstance(instance, str):
-        length = twitter_length(instance)
-        if length > limit:
-            yield jsonschema.ValidationError(
-                f"is {length} characters long as Twitter counts them (a link counts 23, an emoji 2); the limit is {limit}"
-            )
-
-
-# Our own keywords: editors ignore them, publisher enforces them.
-_Validator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"x-twitter-length": _twitter_length})
 
 
 @lru_cache(maxsize=None)
 def validator(name: str) -> Any:
-    """Built once per schema: compiling a validator costs more than running it."""
-    return _Validator(load_schema(name), registry=_registry())
+    """Built once per schema: compiling a validator costs more than running it.
+
+    jsonschema is imported here, not at start: valid entries never need it (fast_validator
+    answers them), and importing it is a fifth of publisher's start-up."""
+    import jsonschema
+
+    def twitter_length_keyword(validator: Any, limit: int, instance: Any, schema: dict[str, Any]) -> Iterator[jsonschema.ValidationError]:
+        if isinstance(instance, str):
+            length = twitter_length(instance)
+            if length > limit:
+                yield jsonschema.ValidationError(
+                    f"is {length} characters long as Twitter counts them (a link counts 23, an emoji 2); the limit is {limit}"
+                )
+
+    # Our own keywords: editors ignore them, publisher enforces them.
+    extended = jsonschema.validators.extend(jsonschema.Draft7Validator, {"x-twitter-length": twitter_length_keyword})
+    return extended(load_schema(name), registry=_registry())
 
 
 @lru_cache(maxsize=None)
