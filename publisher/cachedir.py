@@ -4,10 +4,10 @@ of what a plan is computed from, which they are keyed by."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-import jinja2
 import yaml
 
 from . import __version__
@@ -29,7 +29,10 @@ def program_digest() -> str:
     """publisher's own code and schemas, and the versions of the libraries that shape a value.
 
     The code itself, not only the version number: a checkout between two plans changes it."""
-    digest = hashlib.sha256(f"{__version__}\0{jinja2.__version__}\0{yaml.__version__}".encode())
+    digest = hashlib.sha256(f"{__version__}\0{yaml.__version__}\0".encode())
+    jinja = importlib.util.find_spec("jinja2")  # its version, without importing it
+    if jinja is not None and jinja.origin:
+        digest.update(Path(jinja.origin).read_bytes())
     for path in sorted(PACKAGE_DIR.glob("*.py")) + sorted((PACKAGE_DIR / "schemas").glob("*.json")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import datafiles
 from .errors import Diagnostic
@@ -28,24 +30,27 @@ class _TemplateFailure(Exception):
     """Raised by our template functions; its message is shown as is."""
 
 
+@lru_cache(maxsize=1)
 def _environment() -> ImmutableSandboxedEnvironment:
+    """Made, and jinja2 imported, at the first template that is more than names and data()
+    (a tenth of publisher's start-up, which many catalogs never need)."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     # Immutable: a template cannot change vars or the rows of a data file another one reads.
     return ImmutableSandboxedEnvironment(
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
     )
 
 
-_ENV = _environment()
-
-
 @lru_cache(maxsize=4096)
 def _compiled_template(source: str) -> jinja2.Template:
-    return _ENV.from_string(source)
+    return _environment().from_string(source)
 
 
 @lru_cache(maxsize=4096)
 def _compiled_expression(source: str) -> Callable[..., Any]:
-    return _ENV.compile_expression(source, undefined_to_none=False)
+    return _environment().compile_expression(source, undefined_to_none=False)
 
 
 _NO_DEFAULT = object()
@@ -100,10 +105,11 @@ class Context:
 
 def _plain(value: Any) -> Any:
     """Make a template result plain data (what YAML could have written)."""
-    if isinstance(value, jinja2.Undefined):
-        value._fail_with_undefined_error()
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
+    jinja2 = sys.modules.get("jinja2")  # only Jinja makes an Undefined: none before it is imported
+    if jinja2 is not None and isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -179,16 +185,22 @@ def render_string(source: str, names: Mapping[str, Any]) -> Any:
         if whole:
             return _plain(_compiled_expression(whole.group("expr"))(**names))
         return _compiled_template(source).render(**names)
-    except jinja2.TemplateSyntaxError as error:
-        raise ValueError(f"template syntax error: {error.message}") from None
-    except jinja2.UndefinedError as error:
-        raise ValueError(f"template error: {error.message}") from None
-    except jinja2.exceptions.SecurityError as error:
-        raise ValueError(f"template error: not allowed: {error}") from None
     except _TemplateFailure as error:
         raise ValueError(f"template error: {error}") from None
-    except Exception as error:  # a filter or operator failing on the user's values
-        raise ValueError(f"template error: {type(error).__name__}: {error}") from None
+    except Exception as error:  # Jinja's errors, or a filter or operator failing on the user's values
+        raise _template_error(error) from None
+
+
+def _template_error(error: Exception) -> ValueError:
+    jinja2 = sys.modules.get("jinja2")  # not imported: not one of its errors
+    if jinja2 is not None:
+        if isinstance(error, jinja2.TemplateSyntaxError):
+            return ValueError(f"template syntax error: {error.message}")
+        if isinstance(error, jinja2.UndefinedError):
+            return ValueError(f"template error: {error.message}")
+        if isinstance(error, jinja2.exceptions.SecurityError):
+            return ValueError(f"template error: not allowed: {error}")
+    return ValueError(f"template error: {type(error).__name__}: {error}")
 
 
 def is_template(value: Any) -> bool:

@@ -90,15 +90,15 @@ def test_no_key_and_no_full_token_in_any_output(sandbox, cli, write, tmp_path):
     assert "test-private" not in state_file.read_text()
 
 
-def test_validate_and_plan_start_without_the_http_and_schema_error_libraries(write, tmp_path):
-    """requests and jsonschema are two fifths of publisher's start-up; commands that send
-    nothing and find nothing wrong never import them."""
+def test_validate_and_plan_start_without_the_libraries_they_do_not_need(write, tmp_path):
+    """requests, jsonschema and jinja2 are half of publisher's start-up; commands that send
+    nothing, find nothing wrong and render only names never import them."""
     write("c.yaml", STADIUM)
     script = (
         "import sys\nfrom publisher.cli import main\n"
         "for command in (['validate', sys.argv[1]], ['plan', sys.argv[1]]):\n"
         "    try:\n        main(command)\n    except SystemExit as done:\n        assert done.code in (0, None), done.code\n"
-        "print(sorted(m for m in ('requests', 'urllib3', 'jsonschema', 'referencing') if m in sys.modules))\n"
+        "print(sorted(m for m in ('requests', 'urllib3', 'jsonschema', 'referencing', 'jinja2') if m in sys.modules))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PUBLISHER_CACHE"}
     run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "catalog")], capture_output=True, text=True, env=env)
