@@ -46,7 +46,7 @@ class _Generator:
         self.resolve = resolve
         self.open: set[str] = set()
         self.functions: list[str] = []
-        self.names: dict[str, Any] = {"json_equal": json_equal, "twitter_length": twitter_length, "_unique": _unique, "_MISSING": _MISSING}
+        self.names: dict[str, Any] = {"json_equal": json_equal, "twitter_length": twitter_length, "_unique": _unique}
         self._count = 0
 
     def _fresh(self, prefix: str) -> str:
@@ -93,8 +93,8 @@ class _Generator:
             lines += [f"    if {required!r} not in v:", "        return False"]
         for key, sub in properties.items():
             x = self._fresh("x")
-            lines += [f"    {x} = v.get({key!r}, _MISSING)",
-                      f"    if {x} is not _MISSING and not ({self.expression(sub, base, x)}):", "        return False"]
+            lines += [f"    if {key!r} in v:", f"        {x} = v[{key!r}]",
+                      f"        if not ({self.expression(sub, base, x)}):", "            return False"]
         known = self.constant(frozenset(properties))
         extra = schema.get("additionalProperties", True)
         if extra is False:
@@ -177,7 +177,6 @@ class _Generator:
         return check
 
 
-_MISSING = object()
 # JSON Schema's integer includes 1.0, and true is no number.
 _TYPE_TESTS = {
     "string": "isinstance({v}, str)",
