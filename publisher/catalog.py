@@ -185,6 +185,18 @@ class _Entry:
         return str(self.fields.get("type") or SECTIONS[self.section][0])
 
 
+def _route(rtype: ResourceType, key: str) -> tuple[Any, bool, str] | None:
+    """Where a manifest field goes: (its reference, whether it is a path id, its name there);
+    None for publisher's own fields."""
+    if key in COMMON_FIELDS:
+        return None
+    reference = rtype.references.get(key)
+    name = reference.into if reference is not None else key
+    if name in rtype.path_ids:
+        return reference, True, name
+    return reference, False, rtype.body_key(name)
+
+
 def _item_label(index: int, item: Any, source: str) -> str:
     label = f"item {index + 1} of {source}"
     if isinstance(item, dict) and item:
@@ -463,23 +475,24 @@ class _Loader:
 
     def resources(self) -> dict[str, Resource]:
         built: dict[str, Resource] = {}
-        routes: dict[tuple[str, str], tuple[Any, bool, str]] = {}  # (type, field) → (reference, is a path id, name)
+        routes: dict[str, dict[str, tuple[Any, bool, str] | None]] = {}  # type → field → (reference, is a path id, name)
         for address, entry in self.entries.items():
             rtype = TYPES[entry.type_name]
             fields = entry.fields
-            token = self._identity(entry, fields["identity"])
+            known = self.identities.get(fields["identity"])
+            token = known[0] if known is not None else self._identity(entry, fields["identity"])
             ids: dict[str, Any] = {}
             body: dict[str, Any] = {}
             dependencies: set[str] = set()
+            type_routes = routes.setdefault(rtype.name, {})
             for key, value in fields.items():
-                route = routes.get((rtype.name, key))
-                if route is None:
-                    reference = rtype.references.get(key)
-                    name = reference.into if reference is not None else key
-                    route = routes[(rtype.name, key)] = (reference, name in rtype.path_ids, name if name in rtype.path_ids else rtype.body_key(name))
-                reference, is_id, name = route
-                if key in COMMON_FIELDS:
+                if key in type_routes:
+                    route = type_routes[key]
+                else:
+                    route = type_routes[key] = _route(rtype, key)
+                if route is None:  # publisher's own field, not the API's
                     continue
+                reference, is_id, name = route
                 if isinstance(value, (dict, list)):
                     value = _as_refs(value, dependencies)
                     if reference is not None:
