@@ -166,3 +166,9 @@ def test_any_sequence_of_edits_plans_as_without_the_cache(catalog, cli, monkeypa
         else:
             path.write_text(text)
         _same_as_without_cache(cli, monkeypatch, work)
+
+
+def test_validate_writes_no_cache(catalog, cli, monkeypatch):
+    monkeypatch.setenv("PUBLISHER_CACHE", "on")
+    assert cli("validate", catalog).code == 0
+    assert not (catalog / ".publisher").exists()
