@@ -96,10 +96,18 @@ def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
     }
 
 
-def _process_seconds(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    started = time.perf_counter()
-    subprocess.run(args, check=True, capture_output=True, env=env)
-    return {"seconds": time.perf_counter() - started}
+def _process(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run a whole process; its wall time and its own peak memory (wait4's rusage)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            out.seek(0)
+            raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{out.read()[-3000:].decode(errors='replace')}")
+    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
 
 
 def bench_startup(runs: int, work: Path) -> dict[str, object]:
@@ -114,11 +122,11 @@ def bench_startup(runs: int, work: Path) -> dict[str, object]:
     floor_args = [PYTHON, "-c", "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)", str(root / "boards.yaml")]
     ours_args = [PYTHON, "-m", "publisher", "plan", str(root), "--state", str(state)]
     ours_env = {**env, "PUBLISHER_CACHE": "off"}
-    _process_seconds(floor_args, env), _process_seconds(ours_args, ours_env)  # writes the bytecode
+    _process(floor_args, env), _process(ours_args, ours_env)  # writes the bytecode
     floor, ours = [], []
     for _ in range(max(runs, 5)):
-        floor.append(_process_seconds(floor_args, env))
-        ours.append(_process_seconds(ours_args, ours_env))
+        floor.append(_process(floor_args, env))
+        ours.append(_process(ours_args, ours_env))
     floor_m, ours_m = _median(floor), _median(ours)
     return {"python_and_yaml": floor_m, "publisher_plan": ours_m, "ratio": ours_m["seconds"] / floor_m["seconds"],
             "note": "whole processes, bytecode compiled"}
@@ -156,17 +164,8 @@ def bench_apply(count: int, concurrency: int, latency: float, runs: int, work: P
                 json={"request": {"push": {"board": {"name": "Bench"}}}}, timeout=30,
             ).json()["response"]["result"]["data"]["board_id"]
             (root / "c.yaml").write_text((root / "c.yaml").read_text().replace("BOARD", board))
-            started = time.perf_counter()
-            done = subprocess.run(
-                [PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", str(concurrency)],
-                env=env, capture_output=True, text=True,
-            )
-            ours.append({"seconds": time.perf_counter() - started})
-            if done.returncode != 0:
-                raise SystemExit(f"apply failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-            started = time.perf_counter()
-            _run(str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), str(concurrency))
-            plain.append({"seconds": time.perf_counter() - started})
+            ours.append(_process([PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", str(concurrency)], env))
+            plain.append(_process([PYTHON, str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), str(concurrency)]))
         finally:
             process.terminate()
             process.wait()
@@ -220,7 +219,7 @@ def main() -> None:
 def table(results: dict[str, object]) -> str:
     lines = [
         "| resources | floor (yaml CSafeLoader) | cold no-op plan | cold, 1 change | first, filling the cache | warm no-op "
-        "| warm, 1 file changed | peak MB (cold) |",
+        "| warm, 1 file changed | peak MB (floor / cold / warm, 1 file) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in results["plan"]:  # type: ignore[union-attr]
@@ -230,19 +229,22 @@ def table(results: dict[str, object]) -> str:
             f"({r['cold_noop_to_floor']:.2f}×) | {p['plan_cold_one_change']['seconds']:.3f} s ({r['cold_one_change_to_floor']:.2f}×) "
             f"| {p['plan_first_filling_cache']['seconds']:.3f} s ({r['first_filling_cache_to_floor']:.2f}×) "
             f"| {p['plan_warm_noop']['seconds']:.3f} s ({r['warm_noop_to_floor']:.2f}×) "
-            f"| {p['plan_warm_one_change']['seconds']:.3f} s ({r['warm_one_change_to_floor']:.2f}×) | {p['plan_cold_noop']['peak_mb']:.0f} |"
+            f"| {p['plan_warm_one_change']['seconds']:.3f} s ({r['warm_one_change_to_floor']:.2f}×) "
+            f"| {p['floor_yaml_load']['peak_mb']:.0f} / {p['plan_cold_noop']['peak_mb']:.0f} / {p['plan_warm_one_change']['peak_mb']:.0f} |"
         )
     if "scaling_50k_to_10k" in results:
         lines.append(f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×)")
     st = results["startup"]
     lines.append(
-        f"\nstart-up, `publisher plan` of 1 board as a whole process: {st['publisher_plan']['seconds']:.3f} s, "  # type: ignore[index]
-        f"python + import yaml + load: {st['python_and_yaml']['seconds']:.3f} s, ratio {st['ratio']:.2f}"  # type: ignore[index]
+        f"\nstart-up, `publisher plan` of 1 board as a whole process: {st['publisher_plan']['seconds']:.3f} s "  # type: ignore[index]
+        f"({st['publisher_plan']['peak_mb']:.0f} MB), python + import yaml + load: {st['python_and_yaml']['seconds']:.3f} s "  # type: ignore[index]
+        f"({st['python_and_yaml']['peak_mb']:.0f} MB), ratio {st['ratio']:.2f}"  # type: ignore[index]
     )
     a = results["apply"]
     lines.append(
         f"\napply of {a['creates']:,} creates, concurrency {a['concurrency']}, sandbox latency {a['latency_s'] * 1000:.0f} ms: "  # type: ignore[index]
-        f"publisher {a['publisher_apply']['seconds']:.2f} s, plain requests loop {a['plain_requests_loop']['seconds']:.2f} s, "  # type: ignore[index]
+        f"publisher {a['publisher_apply']['seconds']:.2f} s ({a['publisher_apply']['peak_mb']:.0f} MB), "  # type: ignore[index]
+        f"plain requests loop {a['plain_requests_loop']['seconds']:.2f} s ({a['plain_requests_loop']['peak_mb']:.0f} MB), "  # type: ignore[index]
         f"throughput ratio {a['throughput_ratio']:.2f}"  # type: ignore[index]
     )
     return "\n".join(lines)
