@@ -40,60 +40,47 @@ def _median(samples: list[dict[str, float]]) -> dict[str, float]:
     }
 
 
-def _measure(runs: int, *args: str, env: dict[str, str] | None = None, before=None) -> dict[str, float]:
-    samples = []
-    for _ in range(runs):
-        if before:
-            before()
-        samples.append(_run(*args, env=env))
-    return _median(samples)
-
-
 def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
+    """Each round measures the floor and every kind of plan one after the other, so a noisy
+    moment on a shared machine hits a round, not one kind; ratios are medians of each round's
+    ratios to its own floor."""
     root = work / f"catalog-{size}"
     generate(root, size)
     state = work / f"state-{size}.json"
     subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(state)], check=True)
     measure = str(HERE / "measure.py")
     no_cache = {**os.environ, "PUBLISHER_CACHE": "off"}
-    floor = _measure(runs, measure, "floor", str(root))
-    cold = _measure(runs, measure, "plan", str(root), str(state), env=no_cache)
     target = next(root.glob("posts-*.yaml"))
     original = target.read_text()
     changed_text = original.replace("Post 0 of file", "Changed post 0 of file", 1)
-    target.write_text(changed_text)
-    cold_changed = _measure(runs, measure, "plan", str(root), str(state), env=no_cache)
-    target.write_text(original)
     cache_dir = root / ".publisher"
-    first = _measure(runs, measure, "plan", str(root), str(state), before=lambda: shutil.rmtree(cache_dir, ignore_errors=True))
-    warm = _measure(runs, measure, "plan", str(root), str(state))  # the cache as the last run left it
-    snapshot = work / f"cache-{size}"
-    shutil.rmtree(snapshot, ignore_errors=True)
-    shutil.copytree(cache_dir, snapshot)
-
-    def one_file_changed_since_the_last_plan() -> None:
+    snapshot = work / f"cache-{size}"  # the cache a no-op plan leaves, taken in the first round
+    plan = (measure, "plan", str(root), str(state))
+    kinds = ("floor", "cold_noop", "cold_one_change", "first_filling_cache", "warm_noop", "warm_one_change")
+    samples: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
+    for _ in range(runs):
+        samples["floor"].append(_run(measure, "floor", str(root)))
+        samples["cold_noop"].append(_run(*plan, env=no_cache))
+        target.write_text(changed_text)
+        samples["cold_one_change"].append(_run(*plan, env=no_cache))
+        target.write_text(original)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        samples["first_filling_cache"].append(_run(*plan))
+        samples["warm_noop"].append(_run(*plan))  # the cache as the run before left it
+        if not snapshot.exists():
+            shutil.copytree(cache_dir, snapshot)
         shutil.rmtree(cache_dir)
         shutil.copytree(snapshot, cache_dir)
-        target.write_text(changed_text)
-
-    warm_changed = _measure(runs, measure, "plan", str(root), str(state), before=one_file_changed_since_the_last_plan)
-    target.write_text(original)
-    return {
-        "resources": size,
-        "floor_yaml_load": floor,
-        "plan_cold_noop": cold,
-        "plan_cold_one_change": cold_changed,
-        "plan_first_filling_cache": first,
-        "plan_warm_noop": warm,
-        "plan_warm_one_change": warm_changed,
-        "ratios": {
-            "cold_noop_to_floor": cold["seconds"] / floor["seconds"],
-            "cold_one_change_to_floor": cold_changed["seconds"] / floor["seconds"],
-            "first_filling_cache_to_floor": first["seconds"] / floor["seconds"],
-            "warm_noop_to_floor": warm["seconds"] / floor["seconds"],
-            "warm_one_change_to_floor": warm_changed["seconds"] / floor["seconds"],
-        },
+        target.write_text(changed_text)  # one file changed since the last plan
+        samples["warm_one_change"].append(_run(*plan))
+        target.write_text(original)
+    result: dict[str, object] = {"resources": size, "floor_yaml_load": _median(samples["floor"])}
+    result.update({f"plan_{kind}": _median(samples[kind]) for kind in kinds[1:]})
+    result["ratios"] = {
+        f"{kind}_to_floor": statistics.median(s["seconds"] / f["seconds"] for s, f in zip(samples[kind], samples["floor"]))
+        for kind in kinds[1:]
     }
+    return result
 
 
 def _process(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
@@ -208,6 +195,7 @@ def main() -> None:
     by_size = {p["resources"]: p for p in plans}  # type: ignore[index,union-attr]
     if 10000 in by_size and 50000 in by_size:
         results["scaling_50k_to_10k"] = by_size[50000]["plan_cold_noop"]["seconds"] / by_size[10000]["plan_cold_noop"]["seconds"]
+        results["floor_scaling_50k_to_10k"] = by_size[50000]["floor_yaml_load"]["seconds"] / by_size[10000]["floor_yaml_load"]["seconds"]
     print(table(results))
     out = HERE / "results" / f"bench-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -233,7 +221,8 @@ def table(results: dict[str, object]) -> str:
             f"| {p['floor_yaml_load']['peak_mb']:.0f} / {p['plan_cold_noop']['peak_mb']:.0f} / {p['plan_warm_one_change']['peak_mb']:.0f} |"
         )
     if "scaling_50k_to_10k" in results:
-        lines.append(f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×)")
+        lines.append(f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×; "
+                     f"the floor in the same run: {results['floor_scaling_50k_to_10k']:.2f}×)")
     st = results["startup"]
     lines.append(
         f"\nstart-up, `publisher plan` of 1 board as a whole process: {st['publisher_plan']['seconds']:.3f} s "  # type: ignore[index]
