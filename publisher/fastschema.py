@@ -119,10 +119,9 @@ class _Generator:
             return f"json_equal({v}, {self.constant(value)})"
         if keyword == "propertyNames":
             return f"not isinstance({v}, dict) or all({self.function(value, base)}(k) for k in {v})"
-        if keyword == "maxLength":
-            return f"not isinstance({v}, str) or len({v}) <= {int(value)}"
-        if keyword == "minLength":
-            return f"not isinstance({v}, str) or len({v}) >= {int(value)}"
+        if keyword in _LENGTHS:
+            kind, compare = _LENGTHS[keyword]
+            return f"not isinstance({v}, {kind}) or len({v}) {compare} {int(value)}"
         if keyword == "pattern":
             return f"not isinstance({v}, str) or {self.constant(re.compile(value))}.search({v}) is not None"
         if keyword in _COMPARISONS:
@@ -132,10 +131,6 @@ class _Generator:
             if isinstance(value, list):
                 raise Unsupported("tuple items")
             return f"not isinstance({v}, list) or all({self.function(value, base)}(i) for i in {v})"
-        if keyword == "minItems":
-            return f"not isinstance({v}, list) or len({v}) >= {int(value)}"
-        if keyword == "maxItems":
-            return f"not isinstance({v}, list) or len({v}) <= {int(value)}"
         if keyword == "uniqueItems":
             return f"not isinstance({v}, list) or _unique({v})" if value else "True"
         if keyword in ("allOf", "anyOf", "oneOf"):
@@ -188,6 +183,7 @@ _TYPE_TESTS = {
     "integer": "(isinstance({v}, int) and not isinstance({v}, bool)) or (isinstance({v}, float) and {v}.is_integer())",
 }
 _COMPARISONS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+_LENGTHS = {"maxLength": ("str", "<="), "minLength": ("str", ">="), "maxItems": ("list", "<="), "minItems": ("list", ">=")}
 
 
 def _unsupported(name: str) -> str:
