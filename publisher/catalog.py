@@ -185,9 +185,11 @@ class _Entry:
         return str(self.fields.get("type") or SECTIONS[self.section][0])
 
 
-def _route(rtype: ResourceType, key: str) -> tuple[Any, bool, str] | None:
+@functools.lru_cache(maxsize=1024)
+def _route(type_name: str, key: str) -> tuple[Any, bool, str] | None:
     """Where a manifest field goes: (its reference, whether it is a path id, its name there);
-    None for publisher's own fields."""
+    None for publisher's own fields. Decided once per type and field."""
+    rtype = TYPES[type_name]
     if key in COMMON_FIELDS:
         return None
     reference = rtype.references.get(key)
@@ -304,11 +306,11 @@ class _Loader:
             self.entries[address] = _Entry(document, where, section, entry_name, fields, label)
             self.added.append(address)
         for alias, token, (line, column) in record.identities:
-            if alias in self.identities and self.identities[alias][0] != token:
+            if self._identity_conflicts(alias, token):
                 self._add(document, (), f"identity '{alias}' is already defined differently")
             self.identities.setdefault(alias, (token, Location(name, line, column)))
         for source, target, (line, column) in record.moves:
-            if any(m.source == source or m.target == target for m in self.moves):
+            if self._move_taken(source, target):
                 self._add(document, (), f"{source} or {target} is already in another move")
             self.moves.append(Move(source, target, Location(name, line, column)))
         self.context.used_files.update(record.data_files)
@@ -352,10 +354,18 @@ class _Loader:
                 continue
             if source == target:
                 self._add(document, path, f"moves {source} to itself")
-            elif any(m.source == source or m.target == target for m in self.moves):
+            elif self._move_taken(source, target):
                 self._add(document, path, f"{source} or {target} is already in another move")
             else:
                 self.moves.append(Move(source, target, document.locate(path)))
+
+    def _move_taken(self, source: str, target: str) -> bool:
+        """Whether another move already renames `source` or into `target`."""
+        return any(m.source == source or m.target == target for m in self.moves)
+
+    def _identity_conflicts(self, alias: str, token: str) -> bool:
+        """Whether `alias` is already declared with another token."""
+        return alias in self.identities and self.identities[alias][0] != token
 
     def _add(self, document: Document, path: tuple[Any, ...], message: str, hint: str = "") -> None:
         self.problems.append(Diagnostic(document.locate(path), dotted(path), message, hint))
@@ -370,7 +380,7 @@ class _Loader:
                 continue
             if not isinstance(token, str) or not _TOKEN.match(token):
                 self._add(document, path, "must be an identity token (a UUID such as 2af20011-8965-471b-8f6b-8b66a611aae6)")
-            elif alias in self.identities and self.identities[alias][0] != token:
+            elif self._identity_conflicts(alias, token):
                 where_first = self.identities[alias][1]
                 self._add(document, path, f"identity '{alias}' is already defined differently", f"at {where_first}")
             else:
@@ -475,21 +485,15 @@ class _Loader:
 
     def resources(self) -> dict[str, Resource]:
         built: dict[str, Resource] = {}
-        routes: dict[str, dict[str, tuple[Any, bool, str] | None]] = {}  # type → field → (reference, is a path id, name)
         for address, entry in self.entries.items():
             rtype = TYPES[entry.type_name]
             fields = entry.fields
-            known = self.identities.get(fields["identity"])
-            token = known[0] if known is not None else self._identity(entry, fields["identity"])
+            token = self._identity(entry, fields["identity"])
             ids: dict[str, Any] = {}
             body: dict[str, Any] = {}
             dependencies: set[str] = set()
-            type_routes = routes.setdefault(rtype.name, {})
             for key, value in fields.items():
-                if key in type_routes:
-                    route = type_routes[key]
-                else:
-                    route = type_routes[key] = _route(rtype, key)
+                route = _route(rtype.name, key)
                 if route is None:  # publisher's own field, not the API's
                     continue
                 reference, is_id, name = route
