@@ -7,6 +7,7 @@ from typing import Any
 
 from .catalog import Catalog, Ref, Resource
 from .redact import mask
+from .resources import TYPES
 
 ACTIONS = ("create", "update", "replace", "delete", "forget", "no-op", "blocked", "scheduled", "expired")
 NEW_REASON = "not in the state"  # the reason of an ordinary create, not worth printing
@@ -44,6 +45,16 @@ class Change:
     forces: list[str] = field(default_factory=list)  # of those, the ones that force a replace
     keep_old: bool = False  # replace by `recreate`: the old object stays on the network
     resource: Resource | None = None  # the desired resource (None for delete / forget)
+
+    def is_field(self, key: str) -> bool:
+        """Whether a key of `changed` is a field (in before or after), not the marker
+        `identity` or `type` that says the account or the resource type changed."""
+        return key in (self.before or {}) or key in (self.after or {})
+
+    def field_name(self, key: str) -> str:
+        """A key of `changed` as the manifest names it: a page post's `id` is `page_id`."""
+        rtype = TYPES.get(self.type)
+        return rtype.field_name(key) if rtype is not None and self.is_field(key) else key
 
 
 @dataclass

@@ -70,21 +70,16 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
     updatable = rtype.update_fields if rtype.can_update else frozenset()
     # A field removed from the manifest cannot be cleared through an update: it forces a replace.
     change.forces = [k for k in changed if k not in updatable or k not in after]
-
-    def named(keys: list[str]) -> str:
-        """Fields as the manifest names them; `identity` and `type` alone mean the account and the type."""
-        return ", ".join(rtype.field_name(k) if k in before or k in after else k for k in keys)
-
     if not change.forces:
         change.action = "update"
-        change.reason = "the API can update " + named(changed)
+        change.reason = "the API can update " + ", ".join(map(change.field_name, changed))
         return change
     old_type = TYPES.get(record.get("type", ""))
     # Replacing deletes the object that exists: the recorded one, whose type may differ.
     deletable = old_type is not None and old_type.can_delete
     chosen = resource.lifecycle.get("on_immutable_change")
     mode = chosen or ("replace" if deletable else "error")
-    forced = named(change.forces)
+    forced = ", ".join(map(change.field_name, change.forces))
     network = network_title(rtype.name)
     if record.get("type") != rtype.name and not deletable:
         # The old object is of another type, one the API cannot delete: it can only stay.

@@ -11,7 +11,7 @@ from .errors import Diagnostic
 from .limits import twitter_length
 from .plan import NEW_REASON, UNKNOWN, WAITING, Change, Plan
 from .redact import mask
-from .resources import TYPES, network_title
+from .resources import network_title
 
 _SYMBOLS = {
     "create": ("+", "green"),
@@ -63,12 +63,10 @@ def _fields(change: Change) -> list[str]:
 def _changed_fields(change: Change) -> tuple[list[tuple[str, str]], list[str]]:
     """The changed fields as (their key in before / after, the manifest's name for them), and
     what else changed (the account, the type) in words."""
-    before, after = change.before or {}, change.after or {}
-    rtype = TYPES.get(change.type)
     fields, notes = [], []
     for key in change.changed:
-        if key in before or key in after:
-            fields.append((key, rtype.field_name(key) if rtype is not None else key))
+        if change.is_field(key):
+            fields.append((key, change.field_name(key)))
         elif key == "identity":
             notes.append("identity changed (a different account)")
         elif key == "type":
