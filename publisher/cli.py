@@ -93,10 +93,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(paths: tuple[Path, ...], var_files: tuple[str, ...], var_pairs: tuple[str, ...], *, use_cache: bool = True) -> catalog_module.Catalog:
+def _load(paths: tuple[Path, ...], variables: dict[str, Any], *, use_cache: bool = True) -> catalog_module.Catalog:
     with _collector_paused():
-        return catalog_module.load(list(paths), variables=_parse_vars(var_files, var_pairs),
-                                   cache=use_cache and cache.enabled(os.environ))
+        return catalog_module.load(list(paths), variables=variables, cache=use_cache and cache.enabled(os.environ))
 
 
 def _client(**options: Any) -> Client:
@@ -137,7 +136,7 @@ def validate(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[
 
     Every problem of every file is reported, as FILE:LINE:COLUMN: FIELD: MESSAGE.
     """
-    catalog = _load(paths, var_files, var_pairs, use_cache=False)  # validate writes nothing, not even a cache
+    catalog = _load(paths, _parse_vars(var_files, var_pairs), use_cache=False)  # validate writes nothing, not even a cache
     files = len(catalog.files)
     click.echo(f"{len(catalog.resources)} resources in {files} file{'s' if files != 1 else ''}: valid.")
 
@@ -227,7 +226,7 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
             _step_summary(remembered)
             return
     with _collector_paused():
-        catalog = catalog_module.load(list(paths), variables=variables, cache=cache.enabled(os.environ))
+        catalog = _load(paths, variables)
         store = _store(catalog, state_path)
         state = store.read()
     remote = refresh_state(state, _client()) if refresh else None
@@ -322,7 +321,7 @@ def apply(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str
         if targets:
             raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
         paths = tuple(Path(p) for p in saved.paths)
-    catalog = _load(paths, var_files, var_pairs)
+    catalog = _load(paths, _parse_vars(var_files, var_pairs))
     client = _client(on_wait=lambda message: click.echo(message, err=True))
     store = _store(catalog, state_path)
     with store.lock("publisher apply"):
@@ -437,16 +436,16 @@ def import_command(address: str, remote_id: str, paths: tuple[Path, ...], state_
           --identity club --id board_id=123456789012345678
       publisher import pins.camp-nou 352969689546669253 catalog/
     """
-    catalog = _load(paths, var_files, var_pairs)
+    catalog = _load(paths, _parse_vars(var_files, var_pairs))
     if generate:
         ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
-        click.echo(generated_entry(catalog, address, remote_id, type_name, identity, ids, lambda: _client()), nl=False)
+        click.echo(generated_entry(catalog, address, remote_id, type_name, identity, ids, _client), nl=False)
         return
     store = _store(catalog, state_path)
     with store.lock("publisher import"):
         state = store.read()
         store.recover(state)
-        checked = adopt(catalog, state, address, remote_id, lambda: _client())
+        checked = adopt(catalog, state, address, remote_id, _client)
         store.write(state, expected_serial=state.serial)
     click.echo(f"{address}: imported as {catalog.resources[address].type.name} {remote_id} ({checked})")
 
