@@ -33,6 +33,12 @@ class EntryCache:
         self._old = self._read()
         self._kept: dict[str, Any] = {}
         self._added = False
+        self._digests: dict[Path, str] = {}  # data files, hashed once per load however many files read them
+
+    def _digest(self, path: Path) -> str:
+        if path not in self._digests:
+            self._digests[path] = file_digest(path)
+        return self._digests[path]
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -55,13 +61,13 @@ class EntryCache:
         if not isinstance(record, dict) or record.get("key") != key:
             return None
         data = record.get("data")
-        if not isinstance(data, dict) or any(file_digest(Path(p)) != d for p, d in data.items()):
+        if not isinstance(data, dict) or any(self._digest(Path(p)) != d for p, d in data.items()):
             return None
         self._kept[str(path)] = record
         return record
 
     def store(self, path: Path, key: str, data_files: set[Path], record: dict[str, Any]) -> None:
-        self._kept[str(path)] = {**record, "key": key, "data": {str(p): file_digest(p) for p in sorted(data_files)}}
+        self._kept[str(path)] = {**record, "key": key, "data": {str(p): self._digest(p) for p in sorted(data_files)}}
         self._added = True
 
     def save(self) -> None:
