@@ -106,8 +106,7 @@ class _Builder:
             return None
         self._seen.add(id(node))
         self._built += 1
-        # Aliases may repeat a value, not multiply a small file into millions of values.
-        if self._built > 10 * len(self._seen) + MAX_ALIAS_EXPANSION:
+        if self._over_expanded(self._built):
             self._problem(node, path, f"aliases expand this file to more than {MAX_ALIAS_EXPANSION:,} values")
             self.stopped = True
             return None
@@ -158,7 +157,11 @@ class _Builder:
 
     def _may_inline(self, path: Path_) -> bool:
         """Whether build() would find nothing to say about a scalar at `path`."""
-        return not self.stopped and len(path) <= MAX_DEPTH and self._built + 1 <= 10 * len(self._seen) + MAX_ALIAS_EXPANSION
+        return not self.stopped and len(path) <= MAX_DEPTH and not self._over_expanded(self._built + 1)
+
+    def _over_expanded(self, built: int) -> bool:
+        """Aliases may repeat a value, not multiply a small file into millions of values."""
+        return built > 10 * len(self._seen) + MAX_ALIAS_EXPANSION
 
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
         value = node.value
