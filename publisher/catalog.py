@@ -180,23 +180,33 @@ class _Entry:
     def address(self) -> str:
         return f"{self.section}.{self.name}"
 
-    @property
+    @functools.cached_property
     def type_name(self) -> str:
         return str(self.fields.get("type") or SECTIONS[self.section][0])
 
 
-@functools.lru_cache(maxsize=1024)
-def _route(type_name: str, key: str) -> tuple[Any, bool, str] | None:
-    """Where a manifest field goes: (its reference, whether it is a path id, its name there);
-    None for publisher's own fields. Decided once per type and field."""
-    rtype = TYPES[type_name]
-    if key in COMMON_FIELDS:
-        return None
-    reference = rtype.references.get(key)
-    name = reference.into if reference is not None else key
-    if name in rtype.path_ids:
-        return reference, True, name
-    return reference, False, rtype.body_key(name)
+class _Routes(dict):  # type: ignore[type-arg]
+    """Where each manifest field of one type goes: (its reference, whether it is a path id,
+    its name there); None for publisher's own fields. Decided once per type and field."""
+
+    def __init__(self, rtype: ResourceType) -> None:
+        super().__init__()
+        self.rtype = rtype
+
+    def __missing__(self, key: str) -> tuple[Any, bool, str] | None:
+        rtype = self.rtype
+        route: tuple[Any, bool, str] | None = None
+        if key not in COMMON_FIELDS:
+            reference = rtype.references.get(key)
+            name = reference.into if reference is not None else key
+            route = (reference, True, name) if name in rtype.path_ids else (reference, False, rtype.body_key(name))
+        self[key] = route
+        return route
+
+
+@functools.lru_cache(maxsize=None)
+def _routes(type_name: str) -> _Routes:
+    return _Routes(TYPES[type_name])
 
 
 def _item_label(index: int, item: Any, source: str) -> str:
@@ -486,14 +496,15 @@ class _Loader:
     def resources(self) -> dict[str, Resource]:
         built: dict[str, Resource] = {}
         for address, entry in self.entries.items():
-            rtype = TYPES[entry.type_name]
+            routes = _routes(entry.type_name)
+            rtype = routes.rtype
             fields = entry.fields
             token = self._identity(entry, fields["identity"])
             ids: dict[str, Any] = {}
             body: dict[str, Any] = {}
             dependencies: set[str] = set()
             for key, value in fields.items():
-                route = _route(rtype.name, key)
+                route = routes[key]
                 if route is None:  # publisher's own field, not the API's
                     continue
                 reference, is_id, name = route
@@ -529,15 +540,17 @@ class _Loader:
         return moment.astimezone(dt.timezone.utc)
 
     def _check_ref(self, entry: _Entry, key: str, value: Any, targets: tuple[str, ...]) -> None:
-        location = entry.document.locate((*entry.where, key, "ref"))
-        prefix = f"{entry.label}: " if entry.label else ""
         for ref in _refs_in(value):
             target = self.entries.get(ref.address)
+            if target is not None and target.type_name in targets:
+                continue
             if target is None and ref.address in self.first_seen:
                 continue  # it exists but has errors of its own, reported where it is written
+            location = entry.document.locate((*entry.where, key, "ref"))
+            prefix = f"{entry.label}: " if entry.label else ""
             if target is None:
                 self.problems.append(Diagnostic(location, f"{entry.address}.{key}.ref", f"{prefix}refers to {ref.address}, which is not in the catalog"))
-            elif target.type_name not in targets:
+            else:
                 self.problems.append(Diagnostic(location, f"{entry.address}.{key}.ref",
                                                 f"{prefix}refers to {ref.address}, a {target.type_name}", "allowed: " + ", ".join(targets)))
 
