@@ -16,6 +16,7 @@ import hmac
 import json
 import random
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -61,6 +62,30 @@ class Behaviour:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.connections: set[socket.socket] = set()  # open ones: stop() ends them
+        self.connections_lock = threading.Lock()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.connections_lock:
+                self.connections.discard(request)
+
+    def close_connections(self) -> None:
+        """End every kept-alive connection, so no handler thread outlives the sandbox
+        (a thread left waiting for a client's next request would, until the client closes)."""
+        with self.connections_lock:
+            for connection in self.connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # closed already
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that goes away mid-request (killed, timed out) is normal here.
@@ -111,6 +136,7 @@ class Sandbox:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        self.server.close_connections()
 
     def authorized(self, header: str | None) -> bool:
         expected = base64.b64encode(f"{self.public_key}:{self.private_key}".encode()).decode()
