@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from . import manifest, schema, templating
+from . import manifest, schema, sharing, templating
 from . import project as project_module
 from .entrycache import EntryCache
 from .errors import Diagnostic, InvalidInput, Location
@@ -259,10 +259,11 @@ class _Loader:
         self.moves: list[Move] = []
         self.added: list[str] = []  # addresses the current file declared
         self.file_identities: list[tuple[str, str, Location]] = []  # and its identities
-        self.replayed = False  # some file's entries came from the entry cache
+        self.replayed = False  # some file's entries came from a record (the entry cache, another process)
 
-    def load_file(self, path: Path, name: str, entry_cache: EntryCache | None) -> None:
-        """Read one manifest file, or replay what the entry cache recorded for it."""
+    def load_file(self, path: Path, name: str, entry_cache: EntryCache | None, prepared: dict[str, Any] | None = None) -> None:
+        """Read one manifest file, or replay what the entry cache recorded for it, or what
+        `prepared_record` made of it in another process."""
         self.added, self.file_identities = [], []
         content = None
         if entry_cache is not None:
@@ -275,6 +276,13 @@ class _Loader:
         if record is not None:
             self._replay(path, name, record)
             return
+        record = _readable(prepared)
+        if record is not None:
+            self._replay(path, name, record)
+            if entry_cache is not None and content is not None:
+                assert prepared is not None
+                entry_cache.store(path, key, set(record.data_files), {k: v for k, v in prepared.items() if k != "data"})
+            return
         first_problem, first_move = len(self.problems), len(self.moves)
         usage = self.context.track()
         document, problems = manifest.load(path, name, content)
@@ -284,6 +292,19 @@ class _Loader:
         self.read(document)
         if entry_cache is not None and len(self.problems) == first_problem and not usage[0]:
             entry_cache.store(path, key, usage[1], self._record(document, first_move))
+
+    def prepared_record(self, path: Path, name: str) -> dict[str, Any] | None:
+        """What reading one file adds to a fresh loader, as `load_file` can replay it
+        (data: the data files it read); None where it had a problem or read the environment:
+        `load_file` reads that file itself."""
+        usage = self.context.track()
+        document, problems = manifest.load(path, name)
+        if problems:
+            return None
+        self.read(document)
+        if self.problems or usage[0]:
+            return None
+        return {**self._record(document, 0), "data": sorted(map(str, usage[1]))}
 
     def _record(self, document: Document, first_move: int) -> dict[str, Any]:
         """What `_replay` needs to add this file's entries, identities and moves again."""
@@ -564,19 +585,38 @@ def load(
     `variables` (from --var-file and --var) override the project file's `vars`. `cache`: reuse
     and record each file's rendered, validated entries in `<root>/.publisher/` (entrycache).
     """
-    if cache:
-        try:
-            return _load(paths, variables, environ, cache=True)
-        except _ReplayedProblems:
-            pass  # the messages come from a load without the cache: exact, and never stale
-    return _load(paths, variables, environ, cache=False)
+    try:
+        return _load(paths, variables, environ, cache=cache, share=True)
+    except _ReplayedProblems:  # the messages come from one plain load: exact, and never stale
+        return _load(paths, variables, environ, cache=False, share=False)
 
 
 class _ReplayedProblems(Exception):
-    """A catalog loaded partly from the entry cache has problems."""
+    """A catalog loaded partly from records (the entry cache's, a second process's) has problems."""
 
 
-def _load(paths: list[Path], variables: Mapping[str, Any] | None, environ: Mapping[str, str] | None, *, cache: bool) -> Catalog:
+SHARE_MIN_BYTES = 256 * 1024  # below this, forking costs more than it saves
+
+
+def _prepared_elsewhere(jobs: list[tuple[Path, str]], context: templating.Context) -> dict[Path, dict[str, Any]]:
+    """Each file's `prepared_record`, the work shared with a forked copy of this process."""
+    try:
+        size = sum(path.stat().st_size for path, _ in jobs)
+    except OSError:
+        return {}  # load_file says which file cannot be read
+    processes = sharing.workers(os.environ)
+    if size < SHARE_MIN_BYTES or processes < 2:
+        return {}
+    # Every process reads into its own copy of this context: what a file used reaches this
+    # load only through its record, whichever process read it.
+    scratch = templating.Context(vars=context.vars, environ=context.environ, root=context.root)
+    records = sharing.share(jobs, lambda job: _Loader(scratch).prepared_record(*job), processes)
+    return {path: record for (path, _), record in zip(jobs, records) if record is not None}
+
+
+def _load(
+    paths: list[Path], variables: Mapping[str, Any] | None, environ: Mapping[str, str] | None, *, cache: bool, share: bool
+) -> Catalog:
     root, files = discover(paths)
     project, problems = project_module.load(root, display_name(root / project_module.PROJECT_FILE))
     if problems:
@@ -591,12 +631,13 @@ def _load(paths: list[Path], variables: Mapping[str, Any] | None, environ: Mappi
     names = []
     spans: dict[Path, tuple[int, int, list[str]]] = {}
     cwd = Path.cwd().resolve()
-    for path in files:
-        path = path.resolve()
-        name = display_name(path, cwd)
+    jobs = [(path, display_name(path, cwd)) for path in map(Path.resolve, files)]
+    # Shared only when every file is to be read: a cache that answers most needs no help.
+    prepared = _prepared_elsewhere(jobs, context) if share and (entry_cache is None or entry_cache.empty) else {}
+    for path, name in jobs:
         names.append(name)
         first_problem = len(loader.problems)
-        loader.load_file(path, name, entry_cache)
+        loader.load_file(path, name, entry_cache, prepared.get(path))
         spans[path] = (first_problem, len(loader.problems), loader.added)
     # A YAML file that a template reads with data() is data, not a manifest.
     for path in sorted(context.used_files & set(spans), key=lambda p: -spans[p][0]):

@@ -35,6 +35,11 @@ class EntryCache:
         self._added = False
         self._digests: dict[Path, str] = {}  # data files, hashed once per load however many files read them
 
+    @property
+    def empty(self) -> bool:
+        """No usable record: every file will be read."""
+        return not self._old
+
     def _digest(self, path: Path) -> str:
         if path not in self._digests:
             self._digests[path] = file_digest(path)

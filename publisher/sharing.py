@@ -1,0 +1,116 @@
+"""Share a list of independent jobs between this process and forked copies of it.
+
+Reading a large catalog is CPU work in pure Python, and CI machines have two cores or more.
+The copies (forks: they see everything this process has loaded) take jobs from one queue, so
+no process waits while work remains, and each sends its results back once, as `marshal` data
+(plain values only; nothing is executed to read them).
+
+Whatever a copy does not deliver (it failed, was killed, sent something unreadable) comes back
+as None, and the caller does that job itself: sharing can make reading slower, never different.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import signal
+import sys
+import threading
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
+
+Job = TypeVar("Job")
+
+WORKERS_VARIABLE = "PUBLISHER_WORKERS"  # processes that read a catalog; "1": never fork
+MAX_WORKERS = 4  # beyond this, sending results back costs more than the reading saved
+_INDEX = 4  # bytes per job number in the queue
+_QUEUE_CAPACITY = 65536 // _INDEX  # a pipe holds 64 KiB on Linux: the queue is written before the fork
+
+
+def workers(environ: Mapping[str, str]) -> int:
+    """How many processes may share the work: PUBLISHER_WORKERS, else the usable cores (at
+    most MAX_WORKERS); 1 where forking is not safe: off Linux (macOS system libraries are not
+    safe to use after a fork) or with another thread running (a fork copies only the calling
+    thread, and a lock another thread held stays locked in the copy)."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return 1
+    chosen = environ.get(WORKERS_VARIABLE, "").strip()
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
+
+
+def share(jobs: Sequence[Job], work: Callable[[Job], Any], processes: int) -> list[Any]:
+    """`work(job)` for each job, or None where a forked copy did not deliver one. This process
+    is one of `processes`.
+
+    `work` must return plain values (what `marshal` writes) and must not need anything that
+    other jobs leave behind in the process that ran them."""
+    if processes < 2 or len(jobs) < 2:
+        return [work(job) for job in jobs]
+    count = min(len(jobs), _QUEUE_CAPACITY)
+    queue_out, queue_in = os.pipe()
+    # Every job number is in the pipe before the forks, and one read takes one number: each
+    # process takes the next job when it becomes free. The writing end is closed first, so an
+    # empty queue reads as the end.
+    os.write(queue_in, b"".join(i.to_bytes(_INDEX, "little") for i in range(count)))
+    os.close(queue_in)
+    copies: list[tuple[int, int]] = []  # (pid, the end its results are read from)
+    results: list[Any] = [None] * len(jobs)
+    finished = False
+    try:
+        for _ in range(min(processes, count) - 1):
+            copy = _fork(queue_out, jobs, work)
+            if copy is None:
+                break  # no process to spare: fewer copies, or none, do the work
+            copies.append(copy)
+        for index in _taken(queue_out):
+            results[index] = work(jobs[index])
+        payloads = []
+        for _, results_out in copies:
+            with os.fdopen(results_out, "rb", closefd=False) as stream:
+                payloads.append(stream.read())
+        finished = True
+    finally:
+        os.close(queue_out)
+        for pid, results_out in copies:
+            os.close(results_out)
+            if not finished:  # interrupted, or a bug: the copies' work is not wanted
+                os.kill(pid, signal.SIGKILL)
+        statuses = [os.waitpid(pid, 0)[1] for pid, _ in copies]
+    for status, payload in zip(statuses, payloads):
+        if status != 0:
+            continue
+        try:
+            done = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            continue
+        for index, value in done.items():
+            results[index] = value
+    return results
+
+
+def _fork(queue_out: int, jobs: Sequence[Job], work: Callable[[Job], Any]) -> tuple[int, int] | None:
+    results_out, results_in = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:  # a process limit, or no memory for one more
+        os.close(results_out)
+        os.close(results_in)
+        return None
+    if pid == 0:  # the copy: it must never return into the caller's code
+        status = 1
+        try:
+            os.close(results_out)
+            done = {index: work(jobs[index]) for index in _taken(queue_out)}
+            with os.fdopen(results_in, "wb") as out:
+                out.write(marshal.dumps(done))
+            status = 0
+        finally:
+            os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+    os.close(results_in)
+    return pid, results_out
+
+
+def _taken(queue: int) -> Iterator[int]:
+    while len(chunk := os.read(queue, _INDEX)) == _INDEX:
+        yield int.from_bytes(chunk, "little")

@@ -1,0 +1,94 @@
+"""Jobs shared with forked copies: every result comes back in order, and a copy that fails,
+is killed or sends something unreadable only leaves its jobs to the caller."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from publisher import sharing
+
+PARENT = os.getpid()
+
+
+def _slow_double(job: int) -> tuple[int, int]:
+    time.sleep(0.002)  # long enough that a copy is running before the queue is empty
+    return job * 2, os.getpid()
+
+
+def test_every_job_is_done_once_in_order_by_both_processes():
+    results = sharing.share(list(range(60)), _slow_double, 2)
+    assert [doubled for doubled, _ in results] == [job * 2 for job in range(60)]
+    workers = {pid for _, pid in results}
+    assert PARENT in workers and len(workers) == 2, "the copy took none of the jobs"
+
+
+def test_one_process_never_forks():
+    results = sharing.share(list(range(10)), _slow_double, 1)
+    assert {pid for _, pid in results} == {PARENT}
+
+
+def _fails_in_the_copy(job: int) -> int:
+    time.sleep(0.002)
+    if os.getpid() != PARENT:
+        raise RuntimeError("a bug in the copy")
+    return job
+
+
+def _killed_in_the_copy(job: int) -> int:
+    time.sleep(0.002)
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return job
+
+
+def _unwritable_in_the_copy(job: int) -> object:
+    time.sleep(0.002)
+    return job if os.getpid() == PARENT else object()  # marshal cannot write it
+
+
+@pytest.mark.parametrize("work", [_fails_in_the_copy, _killed_in_the_copy, _unwritable_in_the_copy])
+def test_what_a_copy_does_not_deliver_comes_back_as_none(work):
+    results = sharing.share(list(range(40)), work, 2)
+    assert all(result in (job, None) for job, result in enumerate(results))
+    assert None in results, "the copy took none of the jobs"
+    assert any(result is not None for result in results)
+
+
+def test_a_failure_in_this_process_stops_the_copy_and_propagates():
+    def fails_here(job: int) -> int:
+        time.sleep(0.002)
+        if os.getpid() == PARENT and job > 5:
+            raise KeyError(job)
+        return job
+
+    with pytest.raises(KeyError):
+        sharing.share(list(range(200)), fails_here, 2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the copy was reaped: no process left behind
+
+
+def test_the_number_of_workers(monkeypatch):
+    monkeypatch.setenv(sharing.WORKERS_VARIABLE, "1")
+    assert sharing.workers(os.environ) == 1
+    monkeypatch.setenv(sharing.WORKERS_VARIABLE, "3")
+    assert sharing.workers(os.environ) == 3
+    monkeypatch.setenv(sharing.WORKERS_VARIABLE, "many")
+    assert 1 <= sharing.workers(os.environ) <= sharing.MAX_WORKERS
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch):
+    monkeypatch.setenv(sharing.WORKERS_VARIABLE, "2")
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert sharing.workers(os.environ) == 1
+    finally:
+        release.set()
+        thread.join()
+    assert sharing.workers(os.environ) == 2
