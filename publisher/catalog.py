@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import manifest, schema, sharing, templating
 from . import project as project_module
@@ -276,11 +276,9 @@ class _Loader:
         if record is not None:
             self._replay(path, name, record)
             return
-        record = _readable(prepared)
-        if record is not None:
+        if prepared is not None and (record := _readable(prepared)) is not None:
             self._replay(path, name, record)
             if entry_cache is not None and content is not None:
-                assert prepared is not None
                 entry_cache.store(path, key, set(record.data_files), {k: v for k, v in prepared.items() if k != "data"})
             return
         first_problem, first_move = len(self.problems), len(self.moves)
@@ -578,17 +576,24 @@ class _Loader:
 
 def load(
     paths: list[Path], *, variables: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
-    cache: bool = False,
+    cache: bool = False, meanwhile: Callable[[Path, project_module.Project], None] | None = None,
 ) -> Catalog:
     """Load the whole catalog, or raise `InvalidInput` with every problem of every file.
 
     `variables` (from --var-file and --var) override the project file's `vars`. `cache`: reuse
     and record each file's rendered, validated entries in `<root>/.publisher/` (entrycache).
+    `meanwhile(root, project)`: other work of the caller's, done in this process while forked
+    copies read files (the state, for plan); called once before any manifest file is read, or
+    not at all when the project file has problems.
     """
     try:
-        return _load(paths, variables, environ, cache=cache, share=True)
+        return _load(paths, variables, environ, cache=cache, share=True, meanwhile=meanwhile)
     except _ReplayedProblems:  # the messages come from one plain load: exact, and never stale
         return _load(paths, variables, environ, cache=False, share=False)
+
+
+def _nothing() -> None:
+    pass
 
 
 class _ReplayedProblems(Exception):
@@ -598,24 +603,29 @@ class _ReplayedProblems(Exception):
 SHARE_MIN_BYTES = 256 * 1024  # below this, forking costs more than it saves
 
 
-def _prepared_elsewhere(jobs: list[tuple[Path, str]], context: templating.Context) -> dict[Path, dict[str, Any]]:
-    """Each file's `prepared_record`, the work shared with a forked copy of this process."""
+def _prepared_elsewhere(
+    jobs: list[tuple[Path, str]], context: templating.Context, meanwhile: Callable[[], None]
+) -> dict[Path, dict[str, Any]]:
+    """Each file's `prepared_record`, the work shared with forked copies of this process,
+    which does `meanwhile()` first."""
     try:
         size = sum(path.stat().st_size for path, _ in jobs)
     except OSError:
-        return {}  # load_file says which file cannot be read
+        size = 0  # load_file says which file cannot be read
     processes = sharing.workers(os.environ)
     if size < SHARE_MIN_BYTES or processes < 2:
+        meanwhile()
         return {}
     # Every process reads into its own copy of this context: what a file used reaches this
     # load only through its record, whichever process read it.
     scratch = templating.Context(vars=context.vars, environ=context.environ, root=context.root)
-    records = sharing.share(jobs, lambda job: _Loader(scratch).prepared_record(*job), processes)
+    records = sharing.share(jobs, lambda job: _Loader(scratch).prepared_record(*job), processes, meanwhile)
     return {path: record for (path, _), record in zip(jobs, records) if record is not None}
 
 
 def _load(
-    paths: list[Path], variables: Mapping[str, Any] | None, environ: Mapping[str, str] | None, *, cache: bool, share: bool
+    paths: list[Path], variables: Mapping[str, Any] | None, environ: Mapping[str, str] | None, *, cache: bool, share: bool,
+    meanwhile: Callable[[Path, project_module.Project], None] | None = None,
 ) -> Catalog:
     root, files = discover(paths)
     project, problems = project_module.load(root, display_name(root / project_module.PROJECT_FILE))
@@ -632,8 +642,12 @@ def _load(
     spans: dict[Path, tuple[int, int, list[str]]] = {}
     cwd = Path.cwd().resolve()
     jobs = [(path, display_name(path, cwd)) for path in map(Path.resolve, files)]
-    # Shared only when every file is to be read: a cache that answers most needs no help.
-    prepared = _prepared_elsewhere(jobs, context) if share and (entry_cache is None or entry_cache.empty) else {}
+    then = functools.partial(meanwhile, root, project) if meanwhile is not None else _nothing
+    if share and (entry_cache is None or entry_cache.empty):  # a cache that answers most files needs no help
+        prepared = _prepared_elsewhere(jobs, context, then)
+    else:
+        then()
+        prepared = {}
     for path, name in jobs:
         names.append(name)
         first_problem = len(loader.problems)

@@ -93,9 +93,40 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(paths: tuple[Path, ...], variables: dict[str, Any], *, use_cache: bool = True) -> catalog_module.Catalog:
+def _load(
+    paths: tuple[Path, ...], variables: dict[str, Any], *, use_cache: bool = True,
+    meanwhile: Callable[[Path, project_module.Project], None] | None = None,
+) -> catalog_module.Catalog:
     with _collector_paused():
-        return catalog_module.load(list(paths), variables=variables, cache=use_cache and cache.enabled(os.environ))
+        return catalog_module.load(
+            list(paths), variables=variables, cache=use_cache and cache.enabled(os.environ), meanwhile=meanwhile
+        )
+
+
+class _StateMeanwhile:
+    """Reads the state while the catalog is being read (catalog.load's `meanwhile`). A state
+    that cannot be read is reported after the catalog's own problems, as when read after it."""
+
+    def __init__(self, state_path: Path | None) -> None:
+        self.state_path = state_path
+        self.store: LocalStateStore | None = None
+        self.state: State | None = None
+        self.error: PublisherError | None = None
+
+    def __call__(self, root: Path, project: project_module.Project) -> None:
+        self.store = LocalStateStore(_state_file(root, project, self.state_path))
+        try:
+            self.state = self.store.read()
+        except PublisherError as error:
+            self.error = error
+
+    def result(self, catalog: catalog_module.Catalog) -> tuple[LocalStateStore, State]:
+        if self.store is None:  # not called: read it now
+            self(catalog.root, catalog.project)
+        if self.error is not None:
+            raise self.error
+        assert self.store is not None and self.state is not None
+        return self.store, self.state
 
 
 def _client(**options: Any) -> Client:
@@ -225,10 +256,10 @@ def plan(paths: tuple[Path, ...], state_path: Path | None, var_pairs: tuple[str,
             click.echo(_render(remembered, output_format, no_color), nl=False)
             _step_summary(remembered)
             return
+    meanwhile = _StateMeanwhile(state_path)
     with _collector_paused():
-        catalog = _load(paths, variables)
-        store = _store(catalog, state_path)
-        state = store.read()
+        catalog = _load(paths, variables, meanwhile=meanwhile)
+        store, state = meanwhile.result(catalog)
     remote = refresh_state(state, _client()) if refresh else None
     with _collector_paused():
         the_plan = make_plan(catalog, state, targets=targets, now=_now(), remote=remote)

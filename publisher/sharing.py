@@ -39,13 +39,17 @@ def workers(environ: Mapping[str, str]) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
-def share(jobs: Sequence[Job], work: Callable[[Job], Any], processes: int) -> list[Any]:
+def share(
+    jobs: Sequence[Job], work: Callable[[Job], Any], processes: int, meanwhile: Callable[[], None] = lambda: None
+) -> list[Any]:
     """`work(job)` for each job, or None where a forked copy did not deliver one. This process
-    is one of `processes`.
+    is one of `processes`; it calls `meanwhile()` once the copies are working, before it
+    takes jobs itself (or first, when there are no copies).
 
     `work` must return plain values (what `marshal` writes) and must not need anything that
     other jobs leave behind in the process that ran them."""
     if processes < 2 or len(jobs) < 2:
+        meanwhile()
         return [work(job) for job in jobs]
     count = min(len(jobs), _QUEUE_CAPACITY)
     queue_out, queue_in = os.pipe()
@@ -63,6 +67,7 @@ def share(jobs: Sequence[Job], work: Callable[[Job], Any], processes: int) -> li
             if copy is None:
                 break  # no process to spare: fewer copies, or none, do the work
             copies.append(copy)
+        meanwhile()
         for index in _taken(queue_out):
             results[index] = work(jobs[index])
         payloads = []

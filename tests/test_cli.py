@@ -104,3 +104,23 @@ def test_validate_and_plan_start_without_the_libraries_they_do_not_need(write, t
     run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "catalog")], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_plan_reports_the_catalog_before_a_broken_state(shared, write, cli, tmp_path, monkeypatch):
+    """plan reads the state while the catalog is read (catalog.load's meanwhile), but says
+    what it would say reading one after the other: the manifest's problems first."""
+    if shared:
+        monkeypatch.setattr(cli_module.catalog_module, "SHARE_MIN_BYTES", 0)
+        monkeypatch.setenv("PUBLISHER_WORKERS", "2")
+    write("c.yaml", CATALOG)
+    write("more.yaml", "boards:\n  other:\n    identity: club\n    name: Other\n")
+    state = tmp_path / "catalog" / "publisher.state.json"
+    state.write_text("{ not json")
+
+    broken_state = cli("plan", tmp_path / "catalog")
+    assert broken_state.code == 1 and "the state file is not valid JSON" in broken_state.err
+
+    write("more.yaml", "boards:\n  other:\n    identity: club\n    privacy: SOMETIMES\n")
+    both = cli("plan", tmp_path / "catalog")
+    assert both.code == 1 and "more.yaml:4:5" in both.err and "not valid JSON" not in both.err

@@ -92,3 +92,13 @@ def test_no_fork_while_another_thread_runs(monkeypatch):
         release.set()
         thread.join()
     assert sharing.workers(os.environ) == 2
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_meanwhile_runs_once_in_this_process_while_the_copies_work(processes):
+    calls: list[int] = []
+    results = sharing.share(list(range(40)), _slow_double, processes, meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == [PARENT]
+    assert [doubled for doubled, _ in results] == [job * 2 for job in range(40)]
+    if processes == 2:
+        assert {pid for _, pid in results} != {PARENT}, "the copy took none of the jobs"
