@@ -600,7 +600,7 @@ class _ReplayedProblems(Exception):
     """A catalog loaded partly from records (the entry cache's, a second process's) has problems."""
 
 
-SHARE_MIN_BYTES = 256 * 1024  # below this, forking costs more than it saves
+SHARE_MIN_BYTES = 32 * 1024  # below this, forking costs about what it saves (measured: 22 KB even, 39 KB faster)
 
 
 def _prepared_elsewhere(
