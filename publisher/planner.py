@@ -23,10 +23,13 @@ def resolve(value: Any, id_of: dict[str, Any]) -> Any:
     if isinstance(value, Ref):
         return id_of.get(value.address, UNKNOWN)
     if isinstance(value, dict):
-        return {k: resolve(v, id_of) for k, v in value.items()}
+        return {k: resolve(v, id_of) if isinstance(v, _NESTED) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve(v, id_of) for v in value]
+        return [resolve(v, id_of) if isinstance(v, _NESTED) else v for v in value]
     return value
+
+
+_NESTED = (Ref, dict, list)  # what resolve() looks into; anything else is kept as it is
 
 
 def _title(type_name: str) -> str:
