@@ -65,14 +65,16 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
         changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k not in ignored)
     if record.get("identity") != resource.identity:
         changed.append("identity")
-    if record.get("type") != rtype.name:
+    type_changed = record.get("type") != rtype.name
+    if type_changed and "type" not in changed:  # a channel section's body has a `type` of its own
         changed.append("type")
     change.changed = changed
     if not changed:
         return change
     updatable = rtype.update_fields if rtype.can_update else frozenset()
     # A field removed from the manifest cannot be cleared through an update: it forces a replace.
-    change.forces = [k for k in changed if k not in updatable or k not in after]
+    # So does another type, even where `type` is a field the API can update.
+    change.forces = [k for k in changed if k not in updatable or k not in after or (k == "type" and type_changed)]
     if not change.forces:
         change.action = "update"
         change.reason = "the API can update " + ", ".join(map(change.field_name, changed))
@@ -82,7 +84,7 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
     deletable = old_type is not None and old_type.can_delete
     chosen = resource.lifecycle.get("on_immutable_change")
     mode = chosen or ("replace" if deletable else "error")
-    forced = ", ".join(map(change.field_name, change.forces))
+    forced = ", ".join("type" if k == "type" and type_changed else change.field_name(k) for k in change.forces)
     network = network_title(rtype.name)
     if record.get("type") != rtype.name and not deletable:
         # The old object is of another type, one the API cannot delete: it can only stay.

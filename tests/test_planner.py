@@ -154,3 +154,17 @@ def test_a_type_change_replaces_through_the_recorded_type(old, new, keep_old):
     assert (change.action, change.keep_old) == ("replace", keep_old)
     if keep_old:
         assert "the old one stays on LinkedIn: the API cannot delete it" in change.reason
+
+
+def test_a_type_change_is_never_an_update_even_where_type_is_an_updatable_field():
+    """A channel section's body has a `type` (its section_type), which the API can update. A
+    playlist moved to a channel section's address is still another object: it is replaced,
+    and `type` is listed once."""
+    section = Resource("posts.s", TYPES["youtube/channel/section"], PIN_TOKEN, {"type": "singlePlaylist", "title": "T"}, {}, {}, HERE)
+    state = State()
+    state.resources["posts.s"] = {"type": "youtube/playlist", "identity": PIN_TOKEN, "id": "7", "ids": {},
+                                  "inputs": {"title": "T"}, "status": "created", "dependencies": []}
+    change = make_plan(_catalog(section), state).changes[0]
+    assert change.action == "replace"
+    assert change.changed.count("type") == 1 and "type" in change.forces
+    assert change.reason == "type cannot be updated, so it is deleted and posted again"
