@@ -260,7 +260,7 @@ def test_a_shared_read_leaves_files_to_the_copy(shared_catalog, cli, monkeypatch
 def test_a_shared_read_fills_the_entry_cache(shared_catalog, cli, monkeypatch):
     monkeypatch.setenv("PUBLISHER_CACHE", "on")
     first = _shared_and_alone(cli, monkeypatch, "plan", shared_catalog)
-    entries = (shared_catalog / ".publisher" / "entries.json").read_text()
+    entries = (shared_catalog / ".publisher" / "entries.jsonl").read_text()
     assert "pins-29.yaml" in entries and "From the environment" not in entries
     monkeypatch.setenv("PUBLISHER_CACHE", "off")
     assert cli("plan", shared_catalog).out == first.out

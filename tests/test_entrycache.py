@@ -107,7 +107,7 @@ def test_a_file_that_reads_the_environment_is_never_recorded(write, catalog, cli
     write("posts.yaml", 'posts:\n  hello:\n    type: twitter/post\n    identity: club\n    message: "{{ env(\'GREETING\') }}"\n')
     monkeypatch.setenv("GREETING", "secret-greeting-1")
     assert "secret-greeting-1" in _plan(cli, monkeypatch, catalog).out
-    entries = (catalog / ".publisher" / "entries.json").read_text()
+    entries = (catalog / ".publisher" / "entries.jsonl").read_text()
     assert "secret-greeting-1" not in entries and "posts.yaml" not in entries
     assert "boards.yaml" in entries
     monkeypatch.setenv("GREETING", "secret-greeting-2")
@@ -122,20 +122,43 @@ def test_problems_among_replayed_entries_read_exactly_as_without_the_cache(write
     assert "duplicate address pins.night" in run.err and "pins.yaml:2:3" in run.err
 
 
-@pytest.mark.parametrize("garbage", ["not json", '{"common": 1}', "[]", "other key", "bad entries", "bad data"])
+GARBAGE = ["not json", '{"common": 1}', "[]", "other key", "bad entries", "bad data", "bad record", "no tab"]
+
+
+@pytest.mark.parametrize("garbage", GARBAGE)
 def test_a_damaged_cache_is_ignored(garbage, catalog, cli, monkeypatch):
     assert _plan(cli, monkeypatch, catalog).code == 0
-    path = catalog / ".publisher" / "entries.json"
-    cache = json.loads(path.read_text())
-    for record in cache["files"].values():  # right shape, wrong insides
+    path = catalog / ".publisher" / "entries.jsonl"
+    header, *lines = path.read_text().splitlines()
+    damaged = [header]
+    for line in lines:  # right shape, wrong insides
+        name, record = line.split("\t", 1)
+        fields = json.loads(record)
         if garbage == "other key":
-            record["entries"], record["key"] = [["pins", "other", ["pins", "other"], {}, "", [1, 1]]], "0"
+            fields["entries"], fields["key"] = [["pins", "other", ["pins", "other"], {}, "", [1, 1]]], "0"
         elif garbage == "bad entries":
-            record["entries"] = [[1, 2], None]
+            fields["entries"] = [[1, 2], None]
         elif garbage == "bad data":
-            record["data"] = ["not", "a", "mapping"]
-    path.write_text(json.dumps(cache) if garbage in ("other key", "bad entries", "bad data") else garbage)
+            fields["data"] = ["not", "a", "mapping"]
+        record = json.dumps(fields)[:-1] if garbage == "bad record" else json.dumps(fields)
+        damaged.append(f"{name}{record}" if garbage == "no tab" else f"{name}\t{record}")
+    if garbage in ("not json", '{"common": 1}', "[]"):
+        path.write_text(garbage)
+    else:
+        path.write_text("\n".join(damaged) + "\n")
     _same_as_without_cache(cli, monkeypatch, catalog)
+
+
+def test_an_unchanged_record_is_written_back_as_it_was(catalog, cli, monkeypatch):
+    assert _plan(cli, monkeypatch, catalog).code == 0
+    path = catalog / ".publisher" / "entries.jsonl"
+    before = {line.split("\t", 1)[0]: line for line in path.read_text().splitlines()[1:]}
+    (catalog / "pins.yaml").write_text(PINS.replace("at night", "by night"))
+    assert _plan(cli, monkeypatch, catalog).code == 0
+    after = {line.split("\t", 1)[0]: line for line in path.read_text().splitlines()[1:]}
+    assert before.keys() == after.keys()
+    changed = [name for name in after if after[name] != before[name]]
+    assert changed == [json.dumps(str((catalog / "pins.yaml").resolve()))]
 
 
 EDITS = {
