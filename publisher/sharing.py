@@ -23,7 +23,6 @@ Job = TypeVar("Job")
 WORKERS_VARIABLE = "PUBLISHER_WORKERS"  # processes that read a catalog; "1": never fork
 MAX_WORKERS = 4  # beyond this, sending results back costs more than the reading saved
 _INDEX = 4  # bytes per job number in the queue
-_QUEUE_CAPACITY = 65536 // _INDEX  # a pipe holds 64 KiB on Linux: the queue is written before the fork
 
 
 def workers(environ: Mapping[str, str]) -> int:
@@ -51,13 +50,19 @@ def share(
     if processes < 2 or len(jobs) < 2:
         meanwhile()
         return [work(job) for job in jobs]
-    count = min(len(jobs), _QUEUE_CAPACITY)
     queue_out, queue_in = os.pipe()
     # Every job number is in the pipe before the forks, and one read takes one number: each
     # process takes the next job when it becomes free. The writing end is closed first, so an
-    # empty queue reads as the end.
-    os.write(queue_in, b"".join(i.to_bytes(_INDEX, "little") for i in range(count)))
+    # empty queue reads as the end. Written without blocking (nothing reads it yet): the jobs
+    # whose numbers do not fit (a pipe holds 64 KiB, less for a user over the kernel's pipe
+    # limits) come back as None, and the caller does them.
+    os.set_blocking(queue_in, False)
+    try:
+        written = os.write(queue_in, b"".join(i.to_bytes(_INDEX, "little") for i in range(len(jobs))))
+    except BlockingIOError:
+        written = 0
     os.close(queue_in)
+    count = written // _INDEX
     copies: list[tuple[int, int]] = []  # (pid, the end its results are read from)
     results: list[Any] = [None] * len(jobs)
     finished = False

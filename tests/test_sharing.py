@@ -102,3 +102,13 @@ def test_meanwhile_runs_once_in_this_process_while_the_copies_work(processes):
     assert [doubled for doubled, _ in results] == [job * 2 for job in range(40)]
     if processes == 2:
         assert {pid for _, pid in results} != {PARENT}, "the copy took none of the jobs"
+
+
+def test_jobs_beyond_what_the_queue_holds_are_left_to_the_caller():
+    """The queue is a pipe written before the fork, without blocking: 64 KiB of job numbers
+    on Linux. More jobs than that never hang; the rest come back as None."""
+    jobs = list(range(20_000))
+    results = sharing.share(jobs, lambda job: job, 2)
+    done = [result for result in results if result is not None]
+    assert done == jobs[: len(done)] and 0 < len(done) < len(jobs)
+    assert all(result is None for result in results[len(done):])
