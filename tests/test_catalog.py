@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import graphlib
+import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -242,19 +244,27 @@ def test_a_shared_read_reports_exactly_as_one_process(problem, shared_catalog, w
     assert run.code == 1 and "Traceback" not in run.err
 
 
-def test_a_shared_read_leaves_files_to_the_copy(shared_catalog, cli, monkeypatch):
+def test_a_shared_read_leaves_files_to_the_copy(shared_catalog, cli, monkeypatch, tmp_path):
     parsed: list[str] = []
     real = catalog_module.manifest.load
+    parent, marker = os.getpid(), tmp_path / "a copy is reading"
+    deadline: list[float] = []  # set at the first wait: 30 s in all, not per file
 
     def spy(path, display, content=None):
-        parsed.append(display)  # in this process only: the copy appends to its own list
+        if os.getpid() != parent:
+            marker.touch()
+        elif Path(display).name != "publisher.yaml":  # read before the fork
+            parsed.append(display)  # in this process only: the copy appends to its own list
+            deadline[:] = deadline or [time.monotonic() + 30]
+            while not marker.exists() and time.monotonic() < deadline[0]:
+                time.sleep(0.001)
         return real(path, display, content)
 
     monkeypatch.setattr(catalog_module.manifest, "load", spy)
     monkeypatch.setenv("PUBLISHER_WORKERS", "2")
     assert cli("plan", shared_catalog).code == 0
     manifests = [p for p in shared_catalog.glob("*.yaml") if p.name != "publisher.yaml"]
-    assert len(parsed) < len(manifests), "the copy read none of the files"
+    assert 0 < len(parsed) < len(manifests), "the copy read none of the files"
 
 
 def test_a_shared_read_fills_the_entry_cache(shared_catalog, cli, monkeypatch):

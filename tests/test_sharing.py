@@ -7,6 +7,8 @@ import os
 import signal
 import threading
 import time
+from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -15,44 +17,66 @@ from publisher import sharing
 PARENT = os.getpid()
 
 
-def _slow_double(job: int) -> tuple[int, int]:
-    time.sleep(0.002)  # long enough that a copy is running before the queue is empty
-    return job * 2, os.getpid()
+@pytest.fixture
+def meet(tmp_path: Path) -> Callable[[], None]:
+    """Called at the start of every job: a copy says it is working, and this process waits
+    for that before its first job ends, so a copy takes jobs however busy the machine is."""
+    marker = tmp_path / "a copy is working"
+    deadline: list[float] = []  # set at the first wait: 30 s in all, not per job
+
+    def at_each_job() -> None:
+        if os.getpid() != PARENT:
+            marker.touch()
+            return
+        deadline[:] = deadline or [time.monotonic() + 30]
+        while not marker.exists() and time.monotonic() < deadline[0]:
+            time.sleep(0.001)
+
+    return at_each_job
 
 
-def test_every_job_is_done_once_in_order_by_both_processes():
-    results = sharing.share(list(range(60)), _slow_double, 2)
+def _doubled(meet: Callable[[], None]) -> Callable[[int], tuple[int, int]]:
+    def work(job: int) -> tuple[int, int]:
+        meet()
+        return job * 2, os.getpid()
+
+    return work
+
+
+def test_every_job_is_done_once_in_order_by_both_processes(meet):
+    results = sharing.share(list(range(60)), _doubled(meet), 2)
     assert [doubled for doubled, _ in results] == [job * 2 for job in range(60)]
     workers = {pid for _, pid in results}
     assert PARENT in workers and len(workers) == 2, "the copy took none of the jobs"
 
 
 def test_one_process_never_forks():
-    results = sharing.share(list(range(10)), _slow_double, 1)
+    results = sharing.share(list(range(10)), lambda job: (job, os.getpid()), 1)
     assert {pid for _, pid in results} == {PARENT}
 
 
 def _fails_in_the_copy(job: int) -> int:
-    time.sleep(0.002)
     if os.getpid() != PARENT:
         raise RuntimeError("a bug in the copy")
     return job
 
 
 def _killed_in_the_copy(job: int) -> int:
-    time.sleep(0.002)
     if os.getpid() != PARENT:
         os.kill(os.getpid(), signal.SIGKILL)
     return job
 
 
-def _unwritable_in_the_copy(job: int) -> object:
-    time.sleep(0.002)
+def _unwritable_in_the_copy(job: int) -> Any:
     return job if os.getpid() == PARENT else object()  # marshal cannot write it
 
 
-@pytest.mark.parametrize("work", [_fails_in_the_copy, _killed_in_the_copy, _unwritable_in_the_copy])
-def test_what_a_copy_does_not_deliver_comes_back_as_none(work):
+@pytest.mark.parametrize("failing", [_fails_in_the_copy, _killed_in_the_copy, _unwritable_in_the_copy])
+def test_what_a_copy_does_not_deliver_comes_back_as_none(failing, meet):
+    def work(job: int) -> Any:
+        meet()
+        return failing(job)
+
     results = sharing.share(list(range(40)), work, 2)
     assert all(result in (job, None) for job, result in enumerate(results))
     assert None in results, "the copy took none of the jobs"
@@ -95,9 +119,11 @@ def test_no_fork_while_another_thread_runs(monkeypatch):
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_meanwhile_runs_once_in_this_process_while_the_copies_work(processes):
+def test_meanwhile_runs_once_in_this_process_while_the_copies_work(processes, meet, tmp_path):
     calls: list[int] = []
-    results = sharing.share(list(range(40)), _slow_double, processes, meanwhile=lambda: calls.append(os.getpid()))
+    if processes == 1:
+        (tmp_path / "a copy is working").touch()  # there is none to wait for
+    results = sharing.share(list(range(40)), _doubled(meet), processes, meanwhile=lambda: calls.append(os.getpid()))
     assert calls == [PARENT]
     assert [doubled for doubled, _ in results] == [job * 2 for job in range(40)]
     if processes == 2:
