@@ -23,6 +23,7 @@ Job = TypeVar("Job")
 WORKERS_VARIABLE = "PUBLISHER_WORKERS"  # processes that read a catalog; "1": never fork
 MAX_WORKERS = 4  # beyond this, sending results back costs more than the reading saved
 _INDEX = 4  # bytes per job number in the queue
+_STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def workers(environ: Mapping[str, str]) -> int:
@@ -101,15 +102,23 @@ def share(
 
 def _fork(queue_out: int, jobs: Sequence[Job], work: Callable[[Job], Any]) -> tuple[int, int] | None:
     results_out, results_in = os.pipe()
+    # Ctrl-C or a stop between the fork and the copy's `try` would unwind the copy through the
+    # caller's own cleanup (a lock released, a file written twice): held back across the fork,
+    # and in the copy they end it as their default actions do.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         pid = os.fork()
     except OSError:  # a process limit, or no memory for one more
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(results_out)
         os.close(results_in)
         return None
     if pid == 0:  # the copy: it must never return into the caller's code
         status = 1
         try:
+            for stop in _STOPS:
+                signal.signal(stop, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(results_out)
             done = {index: work(jobs[index]) for index in _taken(queue_out)}
             with os.fdopen(results_in, "wb") as out:
@@ -117,6 +126,7 @@ def _fork(queue_out: int, jobs: Sequence[Job], work: Callable[[Job], Any]) -> tu
             status = 0
         finally:
             os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(results_in)
     return pid, results_out
 

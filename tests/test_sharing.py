@@ -138,3 +138,34 @@ def test_jobs_beyond_what_the_queue_holds_are_left_to_the_caller():
     done = [result for result in results if result is not None]
     assert done == jobs[: len(done)] and 0 < len(done) < len(jobs)
     assert all(result is None for result in results[len(done):])
+
+
+def test_ctrl_c_ends_the_copies_and_only_this_process_unwinds(meet, tmp_path):
+    """Ctrl-C reaches every process of the group: the copies end without running the
+    caller's cleanup, this process raises KeyboardInterrupt, and no copy is left behind."""
+    unwound = tmp_path / "unwound in"
+    if not Path(f"/proc/{PARENT}/task/{PARENT}/children").exists():
+        pytest.skip("this kernel does not list a process's children")
+
+    def work(job: int) -> int:
+        meet()
+        if os.getpid() == PARENT and job > 3:
+            for pid in [*_children(), PARENT]:
+                os.kill(pid, signal.SIGINT)
+            time.sleep(1)  # the interrupt arrives here
+        return job
+
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            sharing.share(list(range(200)), work, 2)
+        finally:
+            with open(unwound, "a") as stream:
+                stream.write(f"{os.getpid()}\n")
+    assert unwound.read_text().split() == [str(PARENT)]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def _children() -> list[int]:
+    listing = Path(f"/proc/{PARENT}/task/{PARENT}/children")  # a Linux kernel option, almost always on
+    return [int(pid) for pid in listing.read_text().split()]
