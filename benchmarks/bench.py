@@ -50,17 +50,19 @@ def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
     subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(state)], check=True)
     measure = str(HERE / "measure.py")
     no_cache = {**os.environ, "PUBLISHER_CACHE": "off"}
+    one_process = {**no_cache, "PUBLISHER_WORKERS": "1"}  # as the floor runs: no forked copies
     target = next(root.glob("posts-*.yaml"))
     original = target.read_text()
     changed_text = original.replace("Post 0 of file", "Changed post 0 of file", 1)
     cache_dir = root / ".publisher"
     snapshot = work / f"cache-{size}"  # the cache a no-op plan leaves, taken in the first round
     plan = (measure, "plan", str(root), str(state))
-    kinds = ("floor", "cold_noop", "cold_one_change", "first_filling_cache", "warm_noop", "warm_one_change")
+    kinds = ("floor", "cold_noop", "cold_noop_one_process", "cold_one_change", "first_filling_cache", "warm_noop", "warm_one_change")
     samples: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
     for _ in range(runs):
         samples["floor"].append(_run(measure, "floor", str(root)))
         samples["cold_noop"].append(_run(*plan, env=no_cache))
+        samples["cold_noop_one_process"].append(_run(*plan, env=one_process))
         target.write_text(changed_text)
         samples["cold_one_change"].append(_run(*plan, env=no_cache))
         target.write_text(original)
@@ -209,15 +211,16 @@ def main() -> None:
 
 def table(results: dict[str, object]) -> str:
     lines = [
-        "| resources | floor (yaml CSafeLoader) | cold no-op plan | cold, 1 change | first, filling the cache | warm no-op "
-        "| warm, 1 file changed | peak MB (floor / cold / warm, 1 file) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| resources | floor (yaml CSafeLoader) | cold no-op plan | cold no-op, one process | cold, 1 change "
+        "| first, filling the cache | warm no-op | warm, 1 file changed | peak MB (floor / cold / warm, 1 file) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in results["plan"]:  # type: ignore[union-attr]
         r = p["ratios"]
         lines.append(
             f"| {p['resources']:,} | {p['floor_yaml_load']['seconds']:.3f} s | {p['plan_cold_noop']['seconds']:.3f} s "
-            f"({r['cold_noop_to_floor']:.2f}×) | {p['plan_cold_one_change']['seconds']:.3f} s ({r['cold_one_change_to_floor']:.2f}×) "
+            f"({r['cold_noop_to_floor']:.2f}×) | {p['plan_cold_noop_one_process']['seconds']:.3f} s "
+            f"({r['cold_noop_one_process_to_floor']:.2f}×) | {p['plan_cold_one_change']['seconds']:.3f} s ({r['cold_one_change_to_floor']:.2f}×) "
             f"| {p['plan_first_filling_cache']['seconds']:.3f} s ({r['first_filling_cache_to_floor']:.2f}×) "
             f"| {p['plan_warm_noop']['seconds']:.3f} s ({r['warm_noop_to_floor']:.2f}×) "
             f"| {p['plan_warm_one_change']['seconds']:.3f} s ({r['warm_one_change_to_floor']:.2f}×) "
