@@ -90,10 +90,10 @@ def test_a_failure_in_this_process_stops_the_copy_and_propagates():
             raise KeyError(job)
         return job
 
+    before = _children()
     with pytest.raises(KeyError):
         sharing.share(list(range(200)), fails_here, 2)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # the copy was reaped: no process left behind
+    assert _children() == before  # the copy was stopped and reaped: no process left behind
 
 
 def test_the_number_of_workers(monkeypatch):
@@ -144,8 +144,6 @@ def test_ctrl_c_ends_the_copies_and_only_this_process_unwinds(meet, tmp_path):
     """Ctrl-C reaches every process of the group: the copies end without running the
     caller's cleanup, this process raises KeyboardInterrupt, and no copy is left behind."""
     unwound = tmp_path / "unwound in"
-    if not Path(f"/proc/{PARENT}/task/{PARENT}/children").exists():
-        pytest.skip("this kernel does not list a process's children")
 
     def work(job: int) -> int:
         meet()
@@ -155,6 +153,7 @@ def test_ctrl_c_ends_the_copies_and_only_this_process_unwinds(meet, tmp_path):
             time.sleep(1)  # the interrupt arrives here
         return job
 
+    before = _children()
     with pytest.raises(KeyboardInterrupt):
         try:
             sharing.share(list(range(200)), work, 2)
@@ -162,10 +161,12 @@ def test_ctrl_c_ends_the_copies_and_only_this_process_unwinds(meet, tmp_path):
             with open(unwound, "a") as stream:
                 stream.write(f"{os.getpid()}\n")
     assert unwound.read_text().split() == [str(PARENT)]
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+    assert _children() == before
 
 
 def _children() -> list[int]:
-    listing = Path(f"/proc/{PARENT}/task/{PARENT}/children")  # a Linux kernel option, almost always on
-    return [int(pid) for pid in listing.read_text().split()]
+    """This process's children, zombies included (Linux; a kernel option that is almost always on)."""
+    listing = Path(f"/proc/{PARENT}/task/{PARENT}/children")
+    if not listing.exists():
+        pytest.skip("this kernel does not list a process's children")
+    return sorted(int(pid) for pid in listing.read_text().split())
