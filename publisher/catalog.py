@@ -451,6 +451,7 @@ class _Loader:
                       'e.g. "product-{{ each.sku }}"')
             return
         body = {k: v for k, v in entry.items() if k != "for_each"}
+        renderer = templating.fields_renderer(body)  # the same fields for every item
         for label, each in pairs:
             item_names = {**names, "each": each}
             try:
@@ -458,11 +459,11 @@ class _Loader:
             except ValueError as error:
                 self.problems.append(Diagnostic(document.locate(path), dotted(path), f"{label}: {error}"))
                 continue
-            self._add_entry(document, path, section, str(rendered), body, item_names, label)
+            self._add_entry(document, path, section, str(rendered), body, item_names, label, renderer)
 
     def _add_entry(
         self, document: Document, where: tuple[Any, ...], section: str, name: str, entry: dict[str, Any],
-        names: dict[str, Any], label: str,
+        names: dict[str, Any], label: str, renderer: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
     ) -> None:
         shown = (section, name)
         prefix = f"{label}: " if label else ""
@@ -475,7 +476,10 @@ class _Loader:
             self.problems.append(Diagnostic(document.locate(where), address, f"{prefix}duplicate address {address}",
                                             f"first defined at {first_document.locate(first_where)}"))
             return
-        fields, problems = templating.render(document, entry, where, names, shown=shown, label=label)
+        fields = renderer(names) if renderer is not None else None
+        problems: list[Diagnostic] = []
+        if fields is None:
+            fields, problems = templating.render(document, entry, where, names, shown=shown, label=label)
         if problems:
             self.first_seen[address] = (document, where)
             self.problems.extend(problems)

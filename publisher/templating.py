@@ -133,11 +133,14 @@ def _lookup(names: Mapping[str, Any], parts: tuple[str, ...]) -> Any:
     return value
 
 
+_Parsed = tuple[str, tuple[tuple[tuple[str, ...], str], ...], bool]
+
+
 @lru_cache(maxsize=8192)
-def _name_template(source: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], bool] | None:
-    """`"{{ each.name }}: {{ each.price }} EUR"` → its texts, its name paths and whether it is
-    one whole name, parsed once per distinct string; None when it is more than names, or
-    when Jinja would look a name up differently (Jinja renders those)."""
+def _name_template(source: str) -> _Parsed | None:
+    """`"{{ each.name }}: {{ each.price }} EUR"` → `(head, ((name path, text after it), ...),
+    whether it is one whole name)`, parsed once per distinct string; None when it is more than
+    names, or when Jinja would look a name up differently (Jinja renders those)."""
     if "{%" in source or "{#" in source:
         return None
     pieces = _NAME_PATH.split(source)
@@ -149,27 +152,30 @@ def _name_template(source: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...],
     if any(hasattr(dict, part) for path in paths for part in path[1:]):
         return None
     whole = len(paths) == 1 and not texts[0].strip() and not texts[1].strip()
-    return texts, paths, whole
+    return texts[0], tuple(zip(paths, texts[1:])), whole
 
 
 def _fast_render(source: str, names: Mapping[str, Any]) -> Any:
     """Most templates only insert names (`{{ each.sku }}`): do that without compiling one
     Jinja template per distinct string. Anything else, or any doubt, returns `_MISS`."""
     parsed = _name_template(source)
-    if parsed is None:
-        return _MISS
-    texts, paths, whole = parsed
+    return _MISS if parsed is None else _filled(parsed, names)
+
+
+def _filled(parsed: _Parsed, names: Mapping[str, Any]) -> Any:
+    """A template `_name_template` parsed, its names filled in; `_MISS` when unsure."""
+    out, pieces, whole = parsed
     if whole:
-        value = _lookup(names, paths[0])  # one whole expression keeps its type
+        value = _lookup(names, pieces[0][0])  # one whole expression keeps its type
         return _plain(value) if value is not _MISS and not callable(value) else _MISS
-    out = [texts[0]]
-    for path, text in zip(paths, texts[1:]):
-        value = _lookup(names, path)
+    for path, text in pieces:
+        value = names.get(path[0], _MISS)  # _lookup, inlined: this runs for every value of every item
+        for part in path[1:]:
+            value = value.get(part, _MISS) if isinstance(value, dict) else _MISS
         if value is _MISS or not isinstance(value, _SCALARS):
             return _MISS
-        out.append(str(value))
-        out.append(text)
-    return "".join(out)
+        out += str(value) + text
+    return out
 
 
 def render_string(source: str, names: Mapping[str, Any]) -> Any:
@@ -205,6 +211,63 @@ def _template_error(error: Exception) -> ValueError:
 
 def is_template(value: Any) -> bool:
     return isinstance(value, str) and "{" in value and ("{{" in value or "{%" in value or "{#" in value)
+
+
+_PLAIN_CONTAINERS = (dict, list)
+
+
+def _copied(value: Any) -> Any:
+    """A fresh copy of plain nested data, as rendering makes one for every entry."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_template(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_template(v) for v in value)
+    return is_template(value)
+
+
+def fields_renderer(fields: dict[str, Any]) -> Callable[[Mapping[str, Any]], dict[str, Any] | None] | None:
+    """For the fields a `for_each` gives to every item: what `render` makes of them, decided
+    once instead of value by value for each item. The renderer returns None where it is not
+    sure (a name it cannot look up as Jinja would): `render` then renders that item. None
+    when some template is more than names, or sits inside a nested value."""
+    steps: list[tuple[str, int, Any]] = []  # (key, what to do, the value)
+    for key, value in fields.items():
+        if isinstance(value, _PLAIN_CONTAINERS):
+            if _has_template(value):
+                return None
+            steps.append((key, _COPY, value))
+        elif is_template(value):
+            parsed = _name_template(value)
+            if parsed is None:
+                return None
+            steps.append((key, _FILL, parsed))
+        else:
+            steps.append((key, _KEEP, value))
+
+    def rendered(names: Mapping[str, Any]) -> dict[str, Any] | None:
+        out: dict[str, Any] = {}
+        for key, step, value in steps:
+            if step == _FILL:
+                value = _filled(value, names)
+                if value is _MISS:
+                    return None
+            elif step == _COPY:
+                value = _copied(value)
+            out[key] = value
+        return out
+
+    return rendered
+
+
+_KEEP, _COPY, _FILL = range(3)
 
 
 def render(

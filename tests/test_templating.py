@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from conftest import PIN_TOKEN
 
 BOARD = f"""
@@ -223,6 +226,43 @@ def test_fast_rendering_matches_jinja():
         )
         if fast is not templating._MISS:
             assert fast == jinja and type(fast) is type(jinja), source
+
+
+_field_values = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.text(max_size=12),
+        st.sampled_from([
+            "{{ each.sku }}", "p-{{ each.sku }}-{{ vars.n }}", "{{ each.price }}", "{{ each.missing }}", "{{ vars.rows }}",
+            "x {{ vars.rows }}", "{{ each.sku | upper }}", "{{ vars.items }}", "{{ each }}", "{ref: boards.b}", "{{ vars.none }} y",
+        ]),
+    ),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["ref", "a", "b"]), inner, max_size=2),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@example(fields={"n": "{{ each.price }}", "tags": ["a", {"ref": "boards.b"}], "link": "p-{{ each.sku }}-{{ vars.n }}"},
+         each={"price": 2, "sku": True})
+@example(fields={"n": "{{ each.price }}", "description": "{{ each.name }} {{ vars.none }} y"}, each={"price": 1.5, "name": None})
+@given(
+    fields=st.dictionaries(st.sampled_from(["description", "link", "board", "tags", "enabled", "n"]), _field_values, max_size=5),
+    each=st.dictionaries(st.sampled_from(["sku", "price", "name"]), st.one_of(st.text(max_size=5), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none()), max_size=3),
+)
+def test_the_for_each_fields_renderer_renders_as_render_does(fields, each):
+    """Decided once per for_each: wherever the renderer answers, it answers what `render`
+    does for that item, without a problem; where it is unsure (None), `render` is used."""
+    from publisher import templating
+    from publisher.manifest import Document
+
+    names = {"vars": {"n": 3, "rows": [1, 2], "none": None, "items": "shadow"}, "each": each}
+    renderer = templating.fields_renderer(fields)
+    fast = renderer(names) if renderer is not None else None
+    if fast is not None:
+        rendered, problems = templating.render(Document("f.yaml", fields), fields, ("pins", "p"), names)
+        assert problems == [] and repr(fast) == repr(rendered)  # repr: 1, 1.0 and True differ
+        # as render does, each item gets its own nested values: no item can change another's
+        assert not any(fast[k] is v for k, v in fields.items() if isinstance(v, (dict, list)))
 
 
 def test_the_shop_example_generates_500_pins_and_applies(sandbox, cli, tmp_path):
