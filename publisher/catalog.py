@@ -363,8 +363,9 @@ class _Loader:
             elif key == "identities":
                 self.read_identities(document, value)
             else:
+                names = self.context.names(document.folder)  # what its templates see: the same for every entry
                 for name, entry in value.items():
-                    self._read_entry(document, key, name, entry)
+                    self._read_entry(document, key, name, entry, names)
 
     def _read_moves(self, document: Document, moves: Any) -> None:
         if not isinstance(moves, list):
@@ -416,12 +417,11 @@ class _Loader:
                 self.identities.setdefault(alias, (token, document.locate(path)))
                 self.file_identities.append((alias, token, document.locate(path)))
 
-    def _read_entry(self, document: Document, section: str, name: str, entry: Any) -> None:
+    def _read_entry(self, document: Document, section: str, name: str, entry: Any, names: dict[str, Any]) -> None:
         path = (section, name)
         if not isinstance(entry, dict):
             self._add(document, path, "an entry must be a mapping of fields")
             return
-        names = self.context.names(document.folder)
         if "for_each" in entry:
             self._expand(document, section, name, entry, names)
         elif templating.is_template(name):
