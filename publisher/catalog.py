@@ -77,6 +77,10 @@ class Catalog:
         return self._order
 
 
+_NO_TIMES: Mapping[str, dt.datetime | None] = {}
+_NO_DEPENDENCIES: frozenset[str] = frozenset()
+
+
 def _dependencies_first(graph: Mapping[str, frozenset[str]]) -> list[str]:
     """A depth-first topological order, in address order where the graph leaves a choice.
 
@@ -85,6 +89,10 @@ def _dependencies_first(graph: Mapping[str, frozenset[str]]) -> list[str]:
     done: set[str] = set()
     for start in sorted(graph):
         if start in done:
+            continue
+        if not graph[start]:  # most resources refer to nothing: no walk to make
+            done.add(start)
+            out.append(start)
             continue
         path = [start]
         stack = [iter(sorted(graph[start]))]
@@ -539,18 +547,20 @@ class _Loader:
                     ids[name] = value
                 else:
                     body[name] = value
-            times = {}
+            times = _NO_TIMES
             if "publish_at" in fields or "expire_at" in fields:
                 times = {key: self._time(entry, key) for key in ("publish_at", "expire_at") if key in fields}
             if "expire_at" in times and not rtype.can_delete:
                 self.problems.append(Diagnostic(entry.document.locate((*entry.where, "expire_at")), f"{address}.expire_at",
                                                 f"the API cannot delete a {rtype.title}, so it cannot expire"))
             if token is not None:
+                lifecycle = fields.get("lifecycle")
                 resource = built[address] = Resource(
-                    address, rtype, token, body, ids, dict(fields.get("lifecycle") or {}), entry.document.locate(entry.where),
-                    publish_at=times.get("publish_at"), expire_at=times.get("expire_at"),
+                    address, rtype, token, body, ids, dict(lifecycle) if lifecycle else {}, entry.document.locate(entry.where),
+                    times.get("publish_at"), times.get("expire_at"),
                 )
-                resource.__dict__["dependencies"] = frozenset(dependencies)  # found on the way: no second walk
+                # found on the way: no second walk
+                resource.__dict__["dependencies"] = frozenset(dependencies) if dependencies else _NO_DEPENDENCIES
         return built
 
     def _time(self, entry: _Entry, key: str) -> dt.datetime | None:

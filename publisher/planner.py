@@ -55,7 +55,8 @@ def _desired(resource: Resource, id_of: dict[str, Any]) -> dict[str, Any]:
 
 def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, Any]) -> Change:
     rtype = resource.type
-    before = {**record.get("inputs", {}), **record.get("ids", {})}
+    inputs, ids = record.get("inputs", {}), record.get("ids")
+    before = {**inputs, **ids} if ids else dict(inputs)
     after = _desired(resource, id_of)
     change = Change(resource.address, rtype.name, "no-op", resource.identity, before=before, after=after, resource=resource)
     if before == after:  # the common case: nothing to compare field by field
@@ -137,7 +138,8 @@ def _plan_pending(resource_address: str, record: dict[str, Any], matches: list[s
 def _plan_removed(address: str, record: dict[str, Any]) -> Change:
     type_name = record.get("type", "?")
     rtype = TYPES.get(type_name)
-    before = {**record.get("inputs", {}), **record.get("ids", {})}
+    inputs, ids = record.get("inputs", {}), record.get("ids")
+    before = {**inputs, **ids} if ids else dict(inputs)
     change = Change(address, type_name, "delete", record.get("identity", ""), before=before)
     if rtype is not None and rtype.can_delete:
         change.reason = "removed from the manifests"
@@ -257,7 +259,8 @@ def make_plan(
         if record is not None and record.get("status") == "pending":
             changes.append(_plan_pending(address, record, remote.matches.get(address) if remote else None))
             continue
-        change = _calendar(resource, record, now, waiting)
+        # The calendar only has a say before a resource exists, or once it may expire.
+        change = _calendar(resource, record, now, waiting) if record is None or resource.expire_at is not None else None
         if change is not None:
             if change.action in ("scheduled", "expired"):
                 waiting[address] = change.reason
