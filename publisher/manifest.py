@@ -227,12 +227,12 @@ def _plain_document(text: str, file: str) -> Document | None:
     marks: dict[Path_, tuple[int, int]] = {}
     open_mappings: list[tuple[int, dict[str, Any], Path_]] = []  # (their keys' indent, the mapping, its path)
     pending: tuple[int, dict[str, Any], str, Path_] | None = None  # a key with nothing after it yet
+    implicit = _IMPLICIT  # a key or value starting with none of its characters is a string
     for number, line in enumerate(text.split("\n"), 1):
-        content = line.lstrip(" ")
-        if not content or content[0] == "#":
-            continue
         match = _PLAIN_LINE.fullmatch(line)
         if match is None:
+            if not line.strip(" ") or line.lstrip(" ")[0] == "#":
+                continue  # blank, or a comment
             return None
         indent_text, key_text, double, single, plain = match.groups()
         indent = len(indent_text)
@@ -249,7 +249,7 @@ def _plain_document(text: str, file: str) -> Document | None:
         while open_mappings[-1][0] > indent:
             open_mappings.pop()
         keys_indent, mapping, parent_path = open_mappings[-1]
-        key = str(_plain_scalar(key_text))
+        key = key_text if key_text[0] not in implicit else str(_plain_scalar(key_text))
         if keys_indent != indent or key in mapping or len(parent_path) >= MAX_DEPTH:
             return None
         path = (*parent_path, key)
@@ -261,7 +261,7 @@ def _plain_document(text: str, file: str) -> Document | None:
         elif plain is not None:
             if ": " in plain or " #" in plain or plain.endswith(":"):
                 return None
-            mapping[key] = _plain_scalar(plain)
+            mapping[key] = plain if plain[0] not in implicit else _plain_scalar(plain)
         else:
             mapping[key] = None
             pending = (indent, mapping, key, path)
