@@ -171,9 +171,7 @@ def _filled(parsed: _Parsed, names: Mapping[str, Any]) -> Any:
         value = _lookup(names, pieces[0][0])  # one whole expression keeps its type
         return _plain(value) if value is not _MISS and not callable(value) else _MISS
     for path, text in pieces:
-        value = names.get(path[0], _MISS)  # _lookup, inlined: this runs for every value of every item
-        for part in path[1:]:
-            value = value.get(part, _MISS) if isinstance(value, dict) else _MISS
+        value = _lookup(names, path)
         if value is _MISS or not isinstance(value, _SCALARS):
             return _MISS
         out += str(value) + text
@@ -227,15 +225,6 @@ def _flat_and_plain(fields: dict[str, Any]) -> bool:
 _PLAIN_CONTAINERS = (dict, list)
 
 
-def _copied(value: Any) -> Any:
-    """A fresh copy of plain nested data, as rendering makes one for every entry."""
-    if isinstance(value, dict):
-        return {k: _copied(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copied(v) for v in value]
-    return value
-
-
 def _has_template(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_template(v) for v in value.values())
@@ -271,7 +260,7 @@ def fields_renderer(fields: dict[str, Any]) -> Callable[[Mapping[str, Any]], dic
                 if value is _MISS:
                     return None
             elif step == _COPY:
-                value = _copied(value)
+                value = _plain(value)  # of YAML's values, a fresh copy: as render makes for every item
             out[key] = value
         return out
 
