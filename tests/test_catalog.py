@@ -247,16 +247,19 @@ def test_a_shared_read_reports_exactly_as_one_process(problem, shared_catalog, w
 def test_a_shared_read_leaves_files_to_the_copy(shared_catalog, cli, monkeypatch, tmp_path):
     parsed: list[str] = []
     real = catalog_module.manifest.load
-    parent, marker = os.getpid(), tmp_path / "a copy is reading"
+    parent = os.getpid()
+    here, there = tmp_path / "this process is reading", tmp_path / "a copy is reading"
     deadline: list[float] = []  # set at the first wait: 30 s in all, not per file
 
     def spy(path, display, content=None):
-        if os.getpid() != parent:
-            marker.touch()
-        elif Path(display).name != "publisher.yaml":  # read before the fork
-            parsed.append(display)  # in this process only: the copy appends to its own list
+        if Path(display).name != "publisher.yaml":  # read before the fork
+            if os.getpid() == parent:
+                parsed.append(display)  # in this process only: the copy appends to its own list
+            # each process waits until the other has started a file: both read some, however busy the machine
+            mine, theirs = (here, there) if os.getpid() == parent else (there, here)
+            mine.touch()
             deadline[:] = deadline or [time.monotonic() + 30]
-            while not marker.exists() and time.monotonic() < deadline[0]:
+            while not theirs.exists() and time.monotonic() < deadline[0]:
                 time.sleep(0.001)
         return real(path, display, content)
 

@@ -19,17 +19,17 @@ PARENT = os.getpid()
 
 @pytest.fixture
 def meet(tmp_path: Path) -> Callable[[], None]:
-    """Called at the start of every job: a copy says it is working, and this process waits
-    for that before its first job ends, so a copy takes jobs however busy the machine is."""
-    marker = tmp_path / "a copy is working"
+    """Called at the start of every job: each process says it is working, and waits until the
+    other one has said so too, so both take jobs however busy the machine is (a copy could
+    otherwise empty the queue before this process takes a job, or the other way round)."""
+    here, there = tmp_path / "this process is working", tmp_path / "a copy is working"
     deadline: list[float] = []  # set at the first wait: 30 s in all, not per job
 
     def at_each_job() -> None:
-        if os.getpid() != PARENT:
-            marker.touch()
-            return
+        mine, theirs = (here, there) if os.getpid() == PARENT else (there, here)
+        mine.touch()
         deadline[:] = deadline or [time.monotonic() + 30]
-        while not marker.exists() and time.monotonic() < deadline[0]:
+        while not theirs.exists() and time.monotonic() < deadline[0]:
             time.sleep(0.001)
 
     return at_each_job
