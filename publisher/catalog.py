@@ -175,7 +175,7 @@ _NAME = re.compile(r"^[^.\s]+$")
 _DATA_SOURCE = re.compile(r"""data\(\s*['"]([^'"]+)['"]""")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     document: Document
     where: tuple[Any, ...]  # where it is written (for line numbers)
@@ -183,14 +183,11 @@ class _Entry:
     name: str  # its name, rendered for a generated entry
     fields: dict[str, Any]
     label: str  # "item 3 of products.csv (sku=ABC-3)" for a generated entry
+    type_name: str  # `type`, or the section's default
 
     @property
     def address(self) -> str:
         return f"{self.section}.{self.name}"
-
-    @functools.cached_property
-    def type_name(self) -> str:
-        return str(self.fields.get("type") or SECTIONS[self.section][0])
 
 
 class _Routes(dict):  # type: ignore[type-arg]
@@ -340,7 +337,8 @@ class _Loader:
                 self._add(document, where, f"duplicate address {address}")
                 continue
             self.first_seen[address] = (document, where)
-            self.entries[address] = _Entry(document, where, section, entry_name, fields, label)
+            type_name = str(fields.get("type") or SECTIONS[section][0])
+            self.entries[address] = _Entry(document, where, section, entry_name, fields, label, type_name)
             self.added.append(address)
         for alias, token, (line, column) in record.identities:
             if self._identity_conflicts(alias, token):
@@ -510,7 +508,7 @@ class _Loader:
         if found:
             self.problems.extend(found)
             return
-        self.entries[address] = _Entry(document, where, section, name, fields, label)
+        self.entries[address] = _Entry(document, where, section, name, fields, label, type_name)
         self.added.append(address)
 
     def _identity(self, entry: _Entry, value: str) -> str | None:
