@@ -30,6 +30,7 @@ def resolve(value: Any, id_of: dict[str, Any]) -> Any:
 
 
 _NESTED = (Ref, dict, list)  # what resolve() looks into; anything else is kept as it is
+_NOTHING: dict[str, Any] = {}  # never changed: what a record without inputs or ids has
 
 
 def _title(type_name: str) -> str:
@@ -53,12 +54,23 @@ def _desired(resource: Resource, id_of: dict[str, Any]) -> dict[str, Any]:
     return {**resolve(resource.body, id_of), **resolve(resource.ids, id_of)}
 
 
+def _merged(fields: dict[str, Any], ids: dict[str, Any] | None) -> dict[str, Any]:
+    return {**fields, **ids} if ids else fields
+
+
 def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, Any]) -> Change:
     rtype = resource.type
-    inputs, ids = record.get("inputs", {}), record.get("ids")
-    before = {**inputs, **ids} if ids else dict(inputs)
-    after = _desired(resource, id_of)
+    inputs, ids = record.get("inputs", _NOTHING), record.get("ids") or _NOTHING
+    if resource.dependencies:
+        body, path_ids = resolve(resource.body, id_of), resolve(resource.ids, id_of)
+    else:
+        body, path_ids = resource.body, resource.ids
+    # A plan only shows before and after, never changes them: the state's and the catalog's
+    # own dicts serve where nothing needs merging.
+    before, after = _merged(inputs, ids), _merged(body, path_ids)
     change = Change(resource.address, rtype.name, "no-op", resource.identity, before=before, after=after, resource=resource)
+    if inputs == body and ids == path_ids and record.get("identity") == resource.identity and record.get("type") == rtype.name:
+        return change  # the common case: nothing changed
     if before == after:  # the common case: nothing to compare field by field
         changed = []
     else:
