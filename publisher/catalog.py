@@ -47,9 +47,18 @@ class Resource:
     body: dict[str, Any]  # the API body fields; values may hold `Ref`s
     ids: dict[str, Any]  # ids that go into the create path; values may be `Ref`s
     lifecycle: dict[str, Any]
-    location: Location
+    # Where it is written: a Location, or (document, path) to locate only when asked (most
+    # never are, and locating is a quarter of building a resource).
+    where: Location | tuple[Document, tuple[Any, ...]] = field(repr=False)
     publish_at: dt.datetime | None = None
     expire_at: dt.datetime | None = None
+
+    @property
+    def location(self) -> Location:
+        if isinstance(self.where, Location):
+            return self.where
+        document, path = self.where
+        return document.locate(path)
 
     @functools.cached_property
     def dependencies(self) -> frozenset[str]:
@@ -554,7 +563,7 @@ class _Loader:
             if token is not None:
                 lifecycle = fields.get("lifecycle")
                 resource = built[address] = Resource(
-                    address, rtype, token, body, ids, dict(lifecycle) if lifecycle else {}, entry.document.locate(entry.where),
+                    address, rtype, token, body, ids, dict(lifecycle) if lifecycle else {}, (entry.document, entry.where),
                     times.get("publish_at"), times.get("expire_at"),
                 )
                 # found on the way: no second walk

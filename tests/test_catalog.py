@@ -115,6 +115,24 @@ def test_a_reference_to_an_entry_with_errors_reports_only_that_entry(cli, write,
     assert run.err.rstrip().endswith("2 errors in 1 file")
 
 
+def test_a_resource_is_located_where_its_entry_is_written(write, tmp_path):
+    write(
+        "a.yaml",
+        f"""
+        boards:
+          stadium:
+            identity: {PIN_TOKEN}
+            name: Stadium
+
+          museum:
+            identity: {PIN_TOKEN}
+            name: Museum
+        """,
+    )
+    catalog = catalog_module.load([tmp_path / "catalog"])
+    assert str(catalog.resources["boards.museum"].location) == "catalog/a.yaml:6:3"
+
+
 def _graph_catalog(graph: dict[str, set[str]]) -> Catalog:
     resources = {}
     for address, refers_to in graph.items():
