@@ -7,6 +7,7 @@ import functools
 import graphlib
 import os
 import re
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -46,7 +47,7 @@ class Resource:
     identity: str  # the identity token, aliases resolved
     body: dict[str, Any]  # the API body fields; values may hold `Ref`s
     ids: dict[str, Any]  # ids that go into the create path; values may be `Ref`s
-    lifecycle: dict[str, Any]
+    lifecycle: Mapping[str, Any]
     # Where it is written: a Location, or (document, path) to locate only when asked (most
     # never are, and locating is a quarter of building a resource).
     where: Location | tuple[Document, tuple[Any, ...]] = field(repr=False)
@@ -87,6 +88,7 @@ class Catalog:
 
 
 _NO_TIMES: Mapping[str, dt.datetime | None] = {}
+_NO_LIFECYCLE: Mapping[str, Any] = types.MappingProxyType({})  # shared by every resource without one
 _NO_DEPENDENCIES: frozenset[str] = frozenset()
 
 
@@ -563,7 +565,7 @@ class _Loader:
             if token is not None:
                 lifecycle = fields.get("lifecycle")
                 resource = built[address] = Resource(
-                    address, rtype, token, body, ids, dict(lifecycle) if lifecycle else {}, (entry.document, entry.where),
+                    address, rtype, token, body, ids, dict(lifecycle) if lifecycle else _NO_LIFECYCLE, (entry.document, entry.where),
                     times.get("publish_at"), times.get("expire_at"),
                 )
                 # found on the way: no second walk

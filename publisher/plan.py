@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from .catalog import Catalog, Ref, Resource
 from .redact import mask
@@ -41,8 +41,8 @@ class Change:
     reason: str = ""
     before: dict[str, Any] | None = None  # what the state says was last sent
     after: dict[str, Any] | None = None  # what will be sent (ids and body, refs resolved)
-    changed: list[str] = field(default_factory=list)  # fields that differ
-    forces: list[str] = field(default_factory=list)  # of those, the ones that force a replace
+    changed: Sequence[str] = ()  # fields that differ
+    forces: Sequence[str] = ()  # of those, the ones that force a replace
     keep_old: bool = False  # replace by `recreate`: the old object stays on the network
     resource: Resource | None = None  # the desired resource (None for delete / forget)
 
@@ -134,8 +134,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
                 "identity": mask(c.identity) if c.identity else None,
                 "before": encode(c.before),
                 "after": encode(c.after),
-                "changed": c.changed,
-                "forces": c.forces,
+                "changed": list(c.changed),
+                "forces": list(c.forces),
                 "keep_old": c.keep_old,
             }
             for c in plan.changes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import operator
 from typing import Any
 
 from .catalog import Catalog, Ref, Resource
@@ -30,6 +31,7 @@ def resolve(value: Any, id_of: dict[str, Any]) -> Any:
 
 
 _NESTED = (Ref, dict, list)  # what resolve() looks into; anything else is kept as it is
+_by_address = operator.attrgetter("address")
 _NOTHING: dict[str, Any] = {}  # never changed: what a record without inputs or ids has
 
 
@@ -61,10 +63,10 @@ def _merged(fields: dict[str, Any], ids: dict[str, Any] | None) -> dict[str, Any
 def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, Any]) -> Change:
     rtype = resource.type
     inputs, ids = record.get("inputs", _NOTHING), record.get("ids") or _NOTHING
+    body, path_ids = resource.body, resource.ids
     if resource.dependencies:
-        body, path_ids = resolve(resource.body, id_of), resolve(resource.ids, id_of)
-    else:
-        body, path_ids = resource.body, resource.ids
+        body = resolve(body, id_of)
+        path_ids = resolve(path_ids, id_of) if path_ids else path_ids
     # A plan only shows before and after, never changes them: the state's and the catalog's
     # own dicts serve where nothing needs merging.
     before, after = _merged(inputs, ids), _merged(body, path_ids)
@@ -265,9 +267,10 @@ def make_plan(
     changes: list[Change] = []
     id_of: dict[str, Any] = {}
     waiting: dict[str, str] = {}  # address → why it is not created yet (scheduled, expired)
+    resources, records = catalog.resources, state.resources
     for address in catalog.order():
-        resource = catalog.resources[address]
-        record = state.resources.get(address)
+        resource = resources[address]
+        record = records.get(address)
         if record is not None and record.get("status") == "pending":
             changes.append(_plan_pending(address, record, remote.matches.get(address) if remote else None))
             continue
@@ -282,17 +285,17 @@ def make_plan(
             change.reason = NEW_REASON
         else:
             change = _plan_existing(resource, record, id_of)
-        if address in drift and change.action != "no-op":
+        if drift and address in drift and change.action != "no-op":
             change.reason = f"{drift[address]}. {change.reason}".strip(". ")
         if remote is not None and address in remote.unreadable:
             change = Change(address, resource.type.name, "blocked", resource.identity, reason=remote.unreadable[address])
         if change.action not in _NEW_ID and record is not None and record.get("id"):
             id_of[address] = record["id"]
         changes.append(change)
-    for address, record in state.resources.items():
-        if address not in catalog.resources:
+    for address, record in records.items():
+        if address not in resources:
             changes.append(_plan_removed(address, record) if record.get("status") != "pending" else _plan_pending(address, record))
-    changes.sort(key=lambda c: c.address)
+    changes.sort(key=_by_address)
     if targets:
         changes = _targeted(changes, catalog, state, targets)
     return Plan(catalog, state.lineage, state.serial, changes, targets, moved, notes)
