@@ -254,10 +254,10 @@ def _readable(record: dict[str, Any] | None) -> _Record | None:
 
     try:
         entries = []
-        for section, name, where, fields, label, at in record["entries"]:
+        for section, name, where, fields, label, (line, column) in record["entries"]:
             if not (isinstance(section, str) and isinstance(name, str) and isinstance(fields, dict) and isinstance(label, str)):
                 return None
-            entries.append((section, name, tuple(where), fields, label, position(at)))
+            entries.append((section, name, tuple(where), fields, label, (int(line), int(column))))
         identities = [(str(alias), str(token), position(at)) for alias, token, at in record["identities"]]
         moves = [(str(source), str(target), position(at)) for source, target, at in record["moves"]]
         return _Record(entries, identities, moves, [Path(p) for p in record["data"]])
@@ -271,7 +271,8 @@ class _Loader:
         self.problems: list[Diagnostic] = []
         self.identities: dict[str, tuple[str, Location]] = {}
         self.entries: dict[str, _Entry] = {}
-        self.first_seen: dict[str, tuple[Document, tuple[Any, ...]]] = {}  # located only when needed
+        # Addresses claimed by entries with problems, and where (the others are in `entries`).
+        self.faulty: dict[str, tuple[Document, tuple[Any, ...]]] = {}
         self.moves: list[Move] = []
         self.added: list[str] = []  # addresses the current file declared
         self.file_identities: list[tuple[str, str, Location]] = []  # and its identities
@@ -341,13 +342,13 @@ class _Loader:
         without the cache, for the exact messages."""
         self.replayed = True
         document = Document(name, None, folder=path.parent)
-        for section, entry_name, where, fields, label, (line, column) in record.entries:
-            document.marks[where] = (line, column)
+        marks = document.marks
+        for section, entry_name, where, fields, label, at in record.entries:
+            marks[where] = at
             address = f"{section}.{entry_name}"
-            if address in self.first_seen:
+            if address in self.entries or address in self.faulty:
                 self._add(document, where, f"duplicate address {address}")
                 continue
-            self.first_seen[address] = (document, where)
             type_name = str(fields.get("type") or SECTIONS[section][0])
             self.entries[address] = _Entry(document, where, section, entry_name, fields, label, type_name)
             self.added.append(address)
@@ -488,8 +489,9 @@ class _Loader:
             self.problems.append(Diagnostic(document.locate(where), dotted(shown), f"{prefix}an entry name cannot be empty or contain '.' or spaces"))
             return
         address = f"{section}.{name}"
-        if address in self.first_seen:
-            first_document, first_where = self.first_seen[address]
+        first = self.entries.get(address)
+        if first is not None or address in self.faulty:
+            first_document, first_where = (first.document, first.where) if first is not None else self.faulty[address]
             self.problems.append(Diagnostic(document.locate(where), address, f"{prefix}duplicate address {address}",
                                             f"first defined at {first_document.locate(first_where)}"))
             return
@@ -498,7 +500,7 @@ class _Loader:
         if fields is None:
             fields, problems = templating.render(document, entry, where, names, shown=shown, label=label)
         if problems:
-            self.first_seen[address] = (document, where)
+            self.faulty[address] = (document, where)
             self.problems.extend(problems)
             return
         enabled = fields.pop("enabled", True)
@@ -507,17 +509,18 @@ class _Loader:
             return
         if not enabled:
             return  # left out of the catalog: it claims no address
-        self.first_seen[address] = (document, where)
         default, allowed = SECTIONS[section]
         type_name = fields.get("type", default)
         if type_name not in allowed:
             message = f"type {type_name!r} cannot be declared under {section}" if type_name else "missing required field 'type'"
             at = (*where, "type") if "type" in fields else where
             self.problems.append(Diagnostic(document.locate(at), dotted((*shown, "type") if "type" in fields else shown), prefix + message, "allowed: " + ", ".join(allowed)))
+            self.faulty[address] = (document, where)
             return
         found = schema.check(document, where, fields, TYPES[type_name].schema_name, shown=shown, label=label)
         if found:
             self.problems.extend(found)
+            self.faulty[address] = (document, where)
             return
         self.entries[address] = _Entry(document, where, section, name, fields, label, type_name)
         self.added.append(address)
@@ -586,7 +589,7 @@ class _Loader:
             target = self.entries.get(ref.address)
             if target is not None and target.type_name in targets:
                 continue
-            if target is None and ref.address in self.first_seen:
+            if target is None and ref.address in self.faulty:
                 continue  # it exists but has errors of its own, reported where it is written
             location = entry.document.locate((*entry.where, key, "ref"))
             prefix = f"{entry.label}: " if entry.label else ""
