@@ -23,6 +23,7 @@ Job = TypeVar("Job")
 WORKERS_VARIABLE = "PUBLISHER_WORKERS"  # processes that read a catalog; "1": never fork
 MAX_WORKERS = 4  # beyond this, sending results back costs more than the reading saved
 _INDEX = 4  # bytes per job number in the queue
+_SIZE = 4  # bytes before each result, saying its length
 _STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
@@ -81,6 +82,8 @@ def share(
             with os.fdopen(results_out, "rb", closefd=False) as stream:
                 payloads.append(stream.read())
         finished = True
+        # Read while the copies exit (freeing a forked process's memory takes a while).
+        delivered = [_delivered(payload, len(jobs)) for payload in payloads]
     finally:
         os.close(queue_out)
         for pid, results_out in copies:
@@ -88,16 +91,30 @@ def share(
             if not finished:  # interrupted, or a bug: the copies' work is not wanted
                 os.kill(pid, signal.SIGKILL)
         statuses = [os.waitpid(pid, 0)[1] for pid, _ in copies]
-    for status, payload in zip(statuses, payloads):
-        if status != 0:
-            continue
-        try:
-            done = marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):
-            continue
-        for index, value in done.items():
-            results[index] = value
+    for status, done in zip(statuses, delivered):
+        if status == 0:
+            for index, value in done:
+                results[index] = value
     return results
+
+
+def _delivered(payload: bytes, count: int) -> list[tuple[int, Any]]:
+    """A copy's results: (job number, result) for each job it did; none if any is unreadable."""
+    done = []
+    view, position = memoryview(payload), 0
+    try:
+        while position < len(payload):
+            size = int.from_bytes(view[position:position + _SIZE], "little")
+            start, position = position + _SIZE, position + _SIZE + size
+            if position > len(payload):
+                return []  # cut short
+            index, value = marshal.loads(view[start:position])
+            if not (isinstance(index, int) and 0 <= index < count):
+                return []
+            done.append((index, value))
+    except (EOFError, ValueError, TypeError):
+        return []
+    return done
 
 
 def _fork(queue_out: int, jobs: Sequence[Job], work: Callable[[Job], Any]) -> tuple[int, int] | None:
@@ -120,9 +137,14 @@ def _fork(queue_out: int, jobs: Sequence[Job], work: Callable[[Job], Any]) -> tu
                 signal.signal(stop, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(results_out)
-            done = {index: work(jobs[index]) for index in _taken(queue_out)}
+            # Each result is encoded as soon as it is made, while the others still work: at
+            # the end only the writing is left, not encoding everything while they wait.
+            done = []
+            for index in _taken(queue_out):
+                encoded = marshal.dumps((index, work(jobs[index])))
+                done += [len(encoded).to_bytes(_SIZE, "little"), encoded]
             with os.fdopen(results_in, "wb") as out:
-                out.write(marshal.dumps(done))
+                out.write(b"".join(done))
             status = 0
         finally:
             os._exit(status)  # no atexit handlers, no flushing of the parent's buffers

@@ -3,6 +3,7 @@ is killed or sends something unreadable only leaves its jobs to the caller."""
 
 from __future__ import annotations
 
+import marshal
 import os
 import signal
 import threading
@@ -170,3 +171,21 @@ def _children() -> list[int]:
     if not listing.exists():
         pytest.skip("this kernel does not list a process's children")
     return sorted(int(pid) for pid in listing.read_text().split())
+
+
+def _framed(*results: object) -> bytes:
+    encoded = [marshal.dumps(result) for result in results]
+    return b"".join(len(e).to_bytes(4, "little") + e for e in encoded)
+
+
+@pytest.mark.parametrize("payload", [
+    _framed((0, "a"), (1, "b"))[:-1],  # cut short in the last result
+    _framed((0, "a"), (1, "b")) + b"\x01",  # cut short in a length
+    _framed((0, "a"), (7, "b")),  # a job that does not exist
+    _framed((0, "a"), ("1", "b")),  # not a job number
+    _framed((0, "a"), (1, "b", "c")),  # not a pair
+    b"\x03\x00\x00\x00\xff\xff\xff",  # not marshal data
+])
+def test_a_copy_that_sends_anything_unreadable_delivers_nothing(payload):
+    assert sharing._delivered(_framed((0, "a"), (1, "b")), 2) == [(0, "a"), (1, "b")]
+    assert sharing._delivered(payload, 2) == []
