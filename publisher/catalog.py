@@ -87,7 +87,6 @@ class Catalog:
         return self._order
 
 
-_NO_TIMES: Mapping[str, dt.datetime | None] = {}
 _NO_LIFECYCLE: Mapping[str, Any] = types.MappingProxyType({})  # shared by every resource without one
 _NO_DEPENDENCIES: frozenset[str] = frozenset()
 
@@ -538,20 +537,24 @@ class _Loader:
 
     def resources(self) -> dict[str, Resource]:
         built: dict[str, Resource] = {}
+        tokens = {alias: token for alias, (token, _) in self.identities.items()}
+        routes_of: dict[str, _Routes] = {}
         for address, entry in self.entries.items():
-            routes = _routes(entry.type_name)
+            routes = routes_of.get(entry.type_name) or routes_of.setdefault(entry.type_name, _routes(entry.type_name))
             rtype = routes.rtype
             fields = entry.fields
-            token = self._identity(entry, fields["identity"])
+            token = tokens.get(fields["identity"]) or self._identity(entry, fields["identity"])
             ids: dict[str, Any] = {}
             body: dict[str, Any] = {}
-            dependencies: set[str] = set()
+            dependencies: set[str] | None = None  # made for the few resources that refer to others
             for key, value in fields.items():
                 route = routes[key]
                 if route is None:  # publisher's own field, not the API's
                     continue
                 reference, is_id, name = route
                 if isinstance(value, (dict, list)):
+                    if dependencies is None:
+                        dependencies = set()
                     value = _as_refs(value, dependencies)
                     if reference is not None:
                         self._check_ref(entry, key, value, reference.targets)
@@ -559,17 +562,18 @@ class _Loader:
                     ids[name] = value
                 else:
                     body[name] = value
-            times = _NO_TIMES
+            publish_at = expire_at = None
             if "publish_at" in fields or "expire_at" in fields:
-                times = {key: self._time(entry, key) for key in ("publish_at", "expire_at") if key in fields}
-            if "expire_at" in times and not rtype.can_delete:
-                self.problems.append(Diagnostic(entry.document.locate((*entry.where, "expire_at")), f"{address}.expire_at",
-                                                f"the API cannot delete a {rtype.title}, so it cannot expire"))
+                publish_at = self._time(entry, "publish_at") if "publish_at" in fields else None
+                expire_at = self._time(entry, "expire_at") if "expire_at" in fields else None
+                if "expire_at" in fields and not rtype.can_delete:
+                    self.problems.append(Diagnostic(entry.document.locate((*entry.where, "expire_at")), f"{address}.expire_at",
+                                                    f"the API cannot delete a {rtype.title}, so it cannot expire"))
             if token is not None:
                 lifecycle = fields.get("lifecycle")
                 resource = built[address] = Resource(
                     address, rtype, token, body, ids, dict(lifecycle) if lifecycle else _NO_LIFECYCLE, (entry.document, entry.where),
-                    times.get("publish_at"), times.get("expire_at"),
+                    publish_at, expire_at,
                 )
                 # found on the way: no second walk
                 resource.__dict__["dependencies"] = frozenset(dependencies) if dependencies else _NO_DEPENDENCIES
