@@ -32,7 +32,7 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     address: str
     type: str
