@@ -253,10 +253,14 @@ def _readable(record: dict[str, Any] | None) -> _Record | None:
 
     try:
         entries = []
-        for section, name, where, fields, label, (line, column) in record["entries"]:
+        for entry in record["entries"]:
+            section, name, where, fields, label, at = entry
             if not (isinstance(section, str) and isinstance(name, str) and isinstance(fields, dict) and isinstance(label, str)):
                 return None
-            entries.append((section, name, tuple(where), fields, label, (int(line), int(column))))
+            if not (type(entry) is tuple and type(where) is tuple and type(at) is tuple and len(at) == 2):
+                line, column = at  # lists, from the entry cache's JSON; tuples from another process
+                entry = (section, name, tuple(where), fields, label, (int(line), int(column)))
+            entries.append(entry)
         identities = [(str(alias), str(token), position(at)) for alias, token, at in record["identities"]]
         moves = [(str(source), str(target), position(at)) for source, target, at in record["moves"]]
         return _Record(entries, identities, moves, [Path(p) for p in record["data"]])
@@ -326,9 +330,12 @@ class _Loader:
             return [location.line, location.column]
 
         entries = []
+        marks = document.marks
         for address in self.added:
             entry = self.entries[address]
-            entries.append([entry.section, entry.name, list(entry.where), entry.fields, entry.label, at(document.locate(entry.where))])
+            where = entry.where
+            position = marks.get(where) or tuple(at(document.locate(where)))
+            entries.append((entry.section, entry.name, where, entry.fields, entry.label, position))
         return {
             "entries": entries,
             "identities": [[alias, token, at(location)] for alias, token, location in self.file_identities],
