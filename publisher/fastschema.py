@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-from .limits import twitter_length
+from .limits import within_twitter_length
 
 Check = Callable[[Any], bool]
 _ANNOTATIONS = frozenset(
@@ -46,7 +46,7 @@ class _Generator:
         self.resolve = resolve
         self.open: set[str] = set()
         self.functions: list[str] = []
-        self.names: dict[str, Any] = {"json_equal": json_equal, "twitter_length": twitter_length, "_unique": _unique}
+        self.names: dict[str, Any] = {"json_equal": json_equal, "within_twitter_length": within_twitter_length, "_unique": _unique}
         self._count = 0
 
     def _fresh(self, prefix: str) -> str:
@@ -73,13 +73,24 @@ class _Generator:
         if not isinstance(schema, dict):
             raise Unsupported(repr(schema))
         parts: list[str] = []
+        # One type, tested first: the other keywords need not test it again.
+        declared = schema.get("type")
+        known = declared if isinstance(declared, str) and declared in _PYTHON_TYPES else None
+        if known is not None:
+            parts.append(_TYPE_TESTS[known].format(v=v))
         object_keywords = ("properties", "required", "additionalProperties")
         if any(k in schema for k in object_keywords):
-            parts.append(f"{self.object(schema, base)}({v})")
+            if not any(k in schema for k in ("properties", "additionalProperties")):  # only required: no function call
+                present = " and ".join(f"{key!r} in {v}" for key in schema["required"]) or "True"
+                parts.append(present if known == "object" else f"not isinstance({v}, dict) or ({present})")
+            else:
+                parts.append(f"{self.object(schema, base)}({v})")
         for keyword, value in schema.items():
             if keyword in _ANNOTATIONS or keyword in object_keywords or keyword in ("then", "else"):
                 continue  # then / else go with if
-            parts.append(self.keyword(keyword, value, schema, base, v))
+            if keyword == "type" and known is not None:
+                continue
+            parts.append(self.keyword(keyword, value, schema, base, v, _PYTHON_TYPES[known] if known is not None else None))
         return " and ".join(f"({p})" for p in parts) or "True"
 
     def object(self, schema: Mapping[str, Any], base: str) -> str:
@@ -105,7 +116,11 @@ class _Generator:
         self.functions.append("\n".join([*lines, "    return True", ""]))
         return name
 
-    def keyword(self, keyword: str, value: Any, schema: Mapping[str, Any], base: str, v: str) -> str:
+    def keyword(self, keyword: str, value: Any, schema: Mapping[str, Any], base: str, v: str, known: str | None = None) -> str:
+        """`known`: the Python type `v` is known to have ("str", "list", "dict"), if any."""
+        def unless_not(kind: str) -> str:  # "applies only to values of this kind"
+            return "" if kind == known else f"not isinstance({v}, {kind}) or "
+
         if keyword == "$ref":
             return self.ref(value, base, v)
         if keyword == "type":
@@ -116,23 +131,25 @@ class _Generator:
                 return f"isinstance({v}, str) and {v} in {self.constant(frozenset(value))}"
             return f"any(json_equal({v}, option) for option in {self.constant(list(value))})"
         if keyword == "const":
+            if isinstance(value, str):  # json_equal, for a string
+                return f"type({v}) is str and {v} == {self.constant(value)}"
             return f"json_equal({v}, {self.constant(value)})"
         if keyword == "propertyNames":
-            return f"not isinstance({v}, dict) or all({self.function(value, base)}(k) for k in {v})"
+            return f"{unless_not('dict')}all({self.function(value, base)}(k) for k in {v})"
         if keyword in _LENGTHS:
             kind, compare = _LENGTHS[keyword]
-            return f"not isinstance({v}, {kind}) or len({v}) {compare} {int(value)}"
+            return f"{unless_not(kind)}len({v}) {compare} {int(value)}"
         if keyword == "pattern":
-            return f"not isinstance({v}, str) or {self.constant(re.compile(value))}.search({v}) is not None"
+            return f"{unless_not('str')}{self.constant(re.compile(value))}.search({v}) is not None"
         if keyword in _COMPARISONS:
             number = self.constant(value)
             return f"isinstance({v}, bool) or not isinstance({v}, (int, float)) or {v} {_COMPARISONS[keyword]} {number}"
         if keyword == "items":
             if isinstance(value, list):
                 raise Unsupported("tuple items")
-            return f"not isinstance({v}, list) or all({self.function(value, base)}(i) for i in {v})"
+            return f"{unless_not('list')}all({self.function(value, base)}(i) for i in {v})"
         if keyword == "uniqueItems":
-            return f"not isinstance({v}, list) or _unique({v})" if value else "True"
+            return f"{unless_not('list')}_unique({v})" if value else "True"
         if keyword in ("allOf", "anyOf", "oneOf"):
             parts = [f"({self.expression(sub, base, v)})" for sub in value]
             if keyword == "oneOf":
@@ -146,7 +163,7 @@ class _Generator:
             otherwise = self.expression(schema.get("else", True), base, v)
             return f"({then}) if ({condition}) else ({otherwise})"
         if keyword == "x-twitter-length":
-            return f"not isinstance({v}, str) or twitter_length({v}) <= {int(value)}"
+            return f"{unless_not('str')}within_twitter_length({v}, {int(value)})"
         raise Unsupported(keyword)
 
     def ref(self, reference: str, base: str, v: str) -> str:
@@ -182,6 +199,7 @@ _TYPE_TESTS = {
     "number": "isinstance({v}, (int, float)) and not isinstance({v}, bool)",
     "integer": "(isinstance({v}, int) and not isinstance({v}, bool)) or (isinstance({v}, float) and {v}.is_integer())",
 }
+_PYTHON_TYPES = {"string": "str", "array": "list", "object": "dict"}  # the JSON types that are one Python type
 _COMPARISONS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
 _LENGTHS = {"maxLength": ("str", "<="), "minLength": ("str", ">="), "maxItems": ("list", "<="), "minItems": ("list", ">=")}
 

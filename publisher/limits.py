@@ -35,6 +35,15 @@ def twitter_length(text: str) -> int:
     return total + _count_plain(text[position:])
 
 
+def within_twitter_length(text: str, limit: int) -> bool:
+    """`twitter_length(text) <= limit`, without finding the URLs where that cannot matter: in
+    ASCII text every character weighs 1, and each URL (it holds a "." or a "://", and URLs
+    do not overlap) adds at most its 23."""
+    if text.isascii() and len(text) + _URL_WEIGHT * (text.count(".") + text.count("://")) <= limit:
+        return True
+    return twitter_length(text) <= limit
+
+
 def _count_plain(text: str) -> int:
     if text.isascii():
         return len(text)  # every ASCII character weighs 1, and none starts an emoji we count

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from publisher import schema
-from publisher.fastschema import json_equal
+from publisher.fastschema import compile_schema, json_equal
 from publisher.resources import TYPES
 
 NAMES = [t.schema_name for t in TYPES.values()] + ["project.json", "manifest.json"]
@@ -66,3 +67,19 @@ def test_agreement_near_valid_entries(data):
             instance[key] = data.draw(values)
     expected = not any(True for _ in schema.validator(name).iter_errors(instance))
     assert schema.fast_validator(name)(instance) == expected, (name, instance)
+
+
+@pytest.mark.parametrize(("shape", "valid", "invalid"), [
+    ({"maxLength": 2, "pattern": "^a"}, [5, None, [1, 2, 3], "ab"], ["abc", "b"]),  # no type: other kinds pass
+    ({"type": "string", "maxLength": 2}, ["ab"], [5, "abc", ["a"]]),
+    ({"type": "array", "maxItems": 1, "uniqueItems": True}, [[1]], [[1, 2], "a", {"a": 1}]),
+    ({"required": ["a"]}, [{"a": 1}, "no object", 3], [{"b": 1}]),
+    ({"type": "object", "required": ["a"]}, [{"a": 1}], [{"b": 1}, "no object"]),
+    ({"const": "a"}, ["a"], ["b", 1, True, None, ["a"]]),
+    ({"x-twitter-length": 30}, ["x" * 30, "see https://t.co", 12], ["x" * 31, "👍" * 16]),
+])
+def test_schemas_beyond_ours_compile_to_what_they_say(shape, valid, invalid):
+    check = compile_schema("s.json", lambda name: shape)
+    assert check is not None
+    assert all(check(value) for value in valid)
+    assert not any(check(value) for value in invalid)

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..limits import twitter_length
+from ..limits import within_twitter_length
 
 PUSH = "/push/identities/{token}/"
 UPDATE = "/update/identities/{token}/"
@@ -38,7 +38,7 @@ def text(limit: int) -> Check:
 
 
 def tweet_text(value: Any) -> bool:
-    return isinstance(value, str) and twitter_length(value) <= 280
+    return isinstance(value, str) and within_twitter_length(value, 280)
 
 
 def url(value: Any) -> bool:
