@@ -146,15 +146,22 @@ def _name_template(source: str) -> _Parsed | None:
     if "{%" in source or "{#" in source:
         return None
     pieces = _NAME_PATH.split(source)
-    texts = tuple(pieces[::2])
-    if any("{{" in text or "}}" in text for text in texts):
+    texts = pieces[::2]
+    between = "\0".join(texts)  # a separator no brace pair can span
+    if "{{" in between or "}}" in between:
         return None
-    paths = tuple(tuple(path.split(".")) for path in pieces[1::2])
-    # Jinja tries attributes before items: `vars.items` is dict.items. Leave those to it.
-    if any(hasattr(dict, part) for path in paths for part in path[1:]):
-        return None
+    paths = []
+    for path in pieces[1::2]:
+        parts = tuple(path.split("."))
+        for part in parts[1:]:
+            if part in _DICT_ATTRIBUTES:  # Jinja tries attributes before items: `vars.items` is dict.items. Leave those to it.
+                return None
+        paths.append(parts)
     whole = len(paths) == 1 and not texts[0].strip() and not texts[1].strip()
     return texts[0], tuple(zip(paths, texts[1:])), whole
+
+
+_DICT_ATTRIBUTES = frozenset(name for name in {*dir(dict), *dir(type)} if hasattr(dict, name))  # what hasattr(dict, ...) finds
 
 
 def _fast_render(source: str, names: Mapping[str, Any]) -> Any:
