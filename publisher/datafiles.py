@@ -35,11 +35,7 @@ def read(path: Path, shown: str) -> Any:
     except (OSError, UnicodeDecodeError) as error:
         raise DataFileError(f"data('{shown}'): cannot read: {error}") from None
     if suffix == ".csv":
-        rows = list(csv.DictReader(io.StringIO(text)))
-        for number, row in enumerate(rows, start=2):
-            if None in row or any(value is None for value in row.values()):
-                raise DataFileError(f"data('{shown}'): line {number} has a different number of columns than the header")
-        return rows
+        return _csv_rows(text, shown)
     if suffix == ".json":
         try:
             return json.loads(text)
@@ -51,3 +47,18 @@ def read(path: Path, shown: str) -> Any:
             raise DataFileError(f"data('{shown}'): {problems[0].render()}")
         return document.data
     raise DataFileError(f"data('{shown}'): unsupported file type {suffix or '(none)'}; use .csv, .json, .yaml or .yml")
+
+
+def _csv_rows(text: str, shown: str) -> list[dict[str, str]]:
+    """Rows as mappings of the header's names, as csv.DictReader makes them (blank lines
+    after the header skipped), without DictReader's Python code per row."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)  # the first line, even a blank one, as DictReader takes it
+    if header is None:
+        return []
+    lines = [values for values in reader if values]  # all read first: a CSV error anywhere comes first
+    width = len(header)
+    for number, values in enumerate(lines, start=2):
+        if len(values) != width:
+            raise DataFileError(f"data('{shown}'): line {number} has a different number of columns than the header")
+    return [dict(zip(header, values)) for values in lines]
