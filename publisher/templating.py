@@ -108,7 +108,8 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if type(value) is dict:  # a data file's row: no need for the slower Mapping check below
-        return {str(k): _plain(v) for k, v in value.items()}
+        # Strings are most keys and values: kept as they are without a call each.
+        return {k if type(k) is str else str(k): v if type(v) is str else _plain(v) for k, v in value.items()}
     jinja2 = sys.modules.get("jinja2")  # only Jinja makes an Undefined: none before it is imported
     if jinja2 is not None and isinstance(value, jinja2.Undefined):
         value._fail_with_undefined_error()
