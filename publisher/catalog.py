@@ -278,13 +278,14 @@ class _Loader:
         self.faulty: dict[str, tuple[Document, tuple[Any, ...]]] = {}
         self.moves: list[Move] = []
         self.added: list[str] = []  # addresses the current file declared
+        self.added_faulty: list[str] = []  # and those of its entries with problems
         self.file_identities: list[tuple[str, str, Location]] = []  # and its identities
         self.replayed = False  # some file's entries came from a record (the entry cache, another process)
 
     def load_file(self, path: Path, name: str, entry_cache: EntryCache | None, prepared: dict[str, Any] | None = None) -> None:
         """Read one manifest file, or replay what the entry cache recorded for it, or what
         `prepared_record` made of it in another process."""
-        self.added, self.file_identities = [], []
+        self.added, self.added_faulty, self.file_identities = [], [], []
         content = None
         if entry_cache is not None:
             try:
@@ -506,7 +507,7 @@ class _Loader:
         if fields is None:
             fields, problems = templating.render(document, entry, where, names, shown=shown, label=label)
         if problems:
-            self.faulty[address] = (document, where)
+            self._claim_faulty(address, document, where)
             self.problems.extend(problems)
             return
         enabled = fields.pop("enabled", True)
@@ -521,15 +522,21 @@ class _Loader:
             message = f"type {type_name!r} cannot be declared under {section}" if type_name else "missing required field 'type'"
             at = (*where, "type") if "type" in fields else where
             self.problems.append(Diagnostic(document.locate(at), dotted((*shown, "type") if "type" in fields else shown), prefix + message, "allowed: " + ", ".join(allowed)))
-            self.faulty[address] = (document, where)
+            self._claim_faulty(address, document, where)
             return
         found = schema.check(document, where, fields, TYPES[type_name].schema_name, shown=shown, label=label)
         if found:
             self.problems.extend(found)
-            self.faulty[address] = (document, where)
+            self._claim_faulty(address, document, where)
             return
         self.entries[address] = _Entry(document, where, section, name, fields, label, type_name)
         self.added.append(address)
+
+    def _claim_faulty(self, address: str, document: Document, where: tuple[Any, ...]) -> None:
+        """An entry with problems still claims its address: a duplicate of it is one more problem,
+        and a reference to it is not (its own problems are reported where it is written)."""
+        self.faulty[address] = (document, where)
+        self.added_faulty.append(address)
 
     def _identity(self, entry: _Entry, value: str) -> str | None:
         if value in self.identities:
@@ -676,7 +683,7 @@ def _load(
     if project.document is not None:
         loader.read_identities(project.document, project.identities)
     names = []
-    spans: dict[Path, tuple[int, int, list[str]]] = {}
+    spans: dict[Path, tuple[int, int, list[str], list[str]]] = {}
     cwd = Path.cwd().resolve()
     jobs = [(path, display_name(path, cwd)) for path in map(Path.resolve, files)]
     then = functools.partial(meanwhile, root, project) if meanwhile is not None else _nothing
@@ -689,13 +696,15 @@ def _load(
         names.append(name)
         first_problem = len(loader.problems)
         loader.load_file(path, name, entry_cache, prepared.get(path))
-        spans[path] = (first_problem, len(loader.problems), loader.added)
+        spans[path] = (first_problem, len(loader.problems), loader.added, loader.added_faulty)
     # A YAML file that a template reads with data() is data, not a manifest.
     for path in sorted(context.used_files & set(spans), key=lambda p: -spans[p][0]):
-        start, end, added = spans[path]
+        start, end, added, added_faulty = spans[path]
         del loader.problems[start:end]
         for address in added:
             del loader.entries[address]
+        for address in added_faulty:
+            del loader.faulty[address]
         names.remove(display_name(path, cwd))
     sources = sorted(p for p in spans if p not in context.used_files)
     catalog = Catalog(root=root, files=names, project=project, context=context, sources=sources, moves=loader.moves,

@@ -134,6 +134,26 @@ def test_a_reference_to_an_entry_of_a_data_file_is_not_in_the_catalog(cli, write
     assert "refers to boards.stadium, which is not in the catalog" in run.err
 
 
+def test_a_reference_to_an_entry_with_errors_in_a_data_file_is_not_in_the_catalog(cli, write, tmp_path):
+    """Its errors are not reported (it is data): nor may it stand in for a board."""
+    write("boards.yaml", f"boards:\n  stadium:\n    identity: {PIN_TOKEN}\n    privacy: open\n")
+    write(
+        "pins.yaml",
+        f"""
+        pins:
+          "p-{{{{ each.key }}}}":
+            for_each: "{{{{ data('boards.yaml') }}}}"
+            identity: {PIN_TOKEN}
+            board: {{ref: boards.stadium}}
+            picture: https://cdn.example.com/p.jpg
+        """,
+    )
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1
+    assert "refers to boards.stadium, which is not in the catalog" in run.err
+    assert "privacy" not in run.err
+
+
 def test_a_resource_is_located_where_its_entry_is_written(write, tmp_path):
     write(
         "a.yaml",
