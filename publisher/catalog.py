@@ -603,7 +603,7 @@ class _Loader:
         return moment.astimezone(dt.timezone.utc)
 
     def _check_ref(self, entry: _Entry, key: str, value: Any, targets: tuple[str, ...]) -> None:
-        for ref in _refs_in(value):
+        for ref in (value,) if type(value) is Ref else _refs_in(value):  # most are one ref: no generator
             target = self.entries.get(ref.address)
             if target is not None and target.type_name in targets:
                 continue
