@@ -73,7 +73,7 @@ def _plan_existing(resource: Resource, record: dict[str, Any], id_of: dict[str, 
     change = Change(resource.address, rtype.name, "no-op", resource.identity, before=before, after=after, resource=resource)
     if inputs == body and ids == path_ids and record.get("identity") == resource.identity and record.get("type") == rtype.name:
         return change  # the common case: nothing changed
-    if before == after:  # the common case: nothing to compare field by field
+    if before == after:  # the same fields, split otherwise between ids and body
         changed = []
     else:
         ignored = _ignored_keys(resource)
