@@ -181,6 +181,7 @@ def _framed(*results: object) -> bytes:
 @pytest.mark.parametrize("payload", [
     _framed((0, "a"), (1, "b"))[:-1],  # cut short in the last result
     _framed((0, "a"), (1, "b")) + b"\x01",  # cut short in a length
+    _framed((0, "a")) + (99).to_bytes(4, "little") + marshal.dumps((1, "b")),  # shorter than its length says
     _framed((0, "a"), (7, "b")),  # a job that does not exist
     _framed((0, "a"), ("1", "b")),  # not a job number
     _framed((0, "a"), (1, "b", "c")),  # not a pair
