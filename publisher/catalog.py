@@ -219,9 +219,16 @@ class _Routes(dict):  # type: ignore[type-arg]
         return route
 
 
-@functools.lru_cache(maxsize=None)
-def _routes(type_name: str) -> _Routes:
-    return _Routes(TYPES[type_name])
+class _RouteTables(dict):  # type: ignore[type-arg]
+    """Each type's `_Routes`, made when the type is first met (a plain lookup after that:
+    resources() asks once per resource)."""
+
+    def __missing__(self, type_name: str) -> _Routes:
+        routes = self[type_name] = _Routes(TYPES[type_name])
+        return routes
+
+
+_ROUTES = _RouteTables()
 
 
 def _item_label(index: int, item: Any, source: str) -> str:
@@ -327,15 +334,15 @@ class _Loader:
 
     def _record(self, document: Document, first_move: int) -> dict[str, Any]:
         """What `_replay` needs to add this file's entries, identities and moves again."""
-        def at(location: Location) -> list[int]:
-            return [location.line, location.column]
+        def at(location: Location) -> tuple[int, int]:
+            return location.line, location.column
 
         entries = []
         marks = document.marks
         for address in self.added:
             entry = self.entries[address]
             where = entry.where
-            position = marks.get(where) or tuple(at(document.locate(where)))
+            position = marks.get(where) or at(document.locate(where))
             entries.append((entry.section, entry.name, where, entry.fields, entry.label, position))
         return {
             "entries": entries,
@@ -538,9 +545,8 @@ class _Loader:
         self.faulty[address] = (document, where)
         self.added_faulty.append(address)
 
-    def _identity(self, entry: _Entry, value: str) -> str | None:
-        if value in self.identities:
-            return self.identities[value][0]
+    def _token(self, entry: _Entry, value: str) -> str | None:
+        """An `identity` that is no declared alias: a token written out, or a problem."""
         if _TOKEN.match(value):
             return value
         known = ", ".join(sorted(self.identities)) or "none declared"
@@ -552,12 +558,11 @@ class _Loader:
     def resources(self) -> dict[str, Resource]:
         built: dict[str, Resource] = {}
         tokens = {alias: token for alias, (token, _) in self.identities.items()}
-        routes_of: dict[str, _Routes] = {}
         for address, entry in self.entries.items():
-            routes = routes_of.get(entry.type_name) or routes_of.setdefault(entry.type_name, _routes(entry.type_name))
+            routes = _ROUTES[entry.type_name]
             rtype = routes.rtype
             fields = entry.fields
-            token = tokens.get(fields["identity"]) or self._identity(entry, fields["identity"])
+            token = tokens.get(fields["identity"]) or self._token(entry, fields["identity"])
             ids: dict[str, Any] = {}
             body: dict[str, Any] = {}
             dependencies: set[str] | None = None  # made for the few resources that refer to others
