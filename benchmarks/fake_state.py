@@ -5,20 +5,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from publisher import catalog as catalog_module
-from publisher.planner import resolve
-from publisher.state import LocalStateStore, State, new_record
+from publisher.loading import catalog as catalog_loader
+from publisher.model import CREATED, State, resolve
+from publisher.state.local import LocalStateStore
+from publisher.state.store import new_record
 
 
 def fake_state(root: Path, target: Path) -> None:
-    catalog = catalog_module.load([root])
+    catalog = catalog_loader.load([root])
     state = State()
     ids: dict[str, str] = {}
     for number, address in enumerate(catalog.order()):
         resource = catalog.resources[address]
         body, path_ids = resolve(resource.body, ids), resolve(resource.ids, ids)
         ids[address] = str(900000000000000000 + number)
-        state.resources[address] = new_record(resource, body, path_ids, status="created", remote_id=ids[address])
+        state.resources[address] = new_record(resource, body, path_ids, status=CREATED, remote_id=ids[address])
     LocalStateStore(target).write(state, expected_serial=0)
 
 

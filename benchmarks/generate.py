@@ -49,12 +49,12 @@ def generate(root: Path, total: int) -> None:
                 if i % 2:
                     entries.append(
                         f"  tweet-{f:03d}-{i:05d}:\n    type: twitter/post\n    identity: club-twitter\n"
-                        f"    message: \"Match day {i} of file {f}: tickets at {{{{ vars.shop_url }}}}/t/{i}\""
+                        f'    message: "Match day {i} of file {f}: tickets at {{{{ vars.shop_url }}}}/t/{i}"'
                     )
                 else:
                     entries.append(
                         f"  page-{f:03d}-{i:05d}:\n    type: facebook/page/post\n    identity: shop\n"
-                        f"    page_id: \"104512345678901\"\n    message: Post {i} of file {f}\n"
+                        f'    page_id: "104512345678901"\n    message: Post {i} of file {f}\n'
                         f"    link: https://club.example.com/news/{f}/{i}"
                     )
             (root / f"posts-{f:03d}.yaml").write_text("\n".join(entries) + "\n")

@@ -1,7 +1,7 @@
 """Run one measured operation in this (fresh) process; print seconds and peak memory as JSON.
 
-    python benchmarks/measure.py floor DIR
-    python benchmarks/measure.py plan DIR STATE [extra publisher args...]
+python benchmarks/measure.py floor DIR
+python benchmarks/measure.py plan DIR STATE [extra publisher args...]
 """
 
 from __future__ import annotations
@@ -46,9 +46,7 @@ def main() -> None:
     else:
         plan(Path(args[0]), Path(args[1]), *args[2:])
     seconds = time.perf_counter() - started
-    # The process, plus the copies a plan forks to share the reading (their own peaks, added:
-    # an upper bound on what the plan held at once).
-    peak_mb = sum(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
 
 

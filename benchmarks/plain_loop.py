@@ -23,7 +23,9 @@ def main() -> None:
             session = local.session = requests.Session()
             session.auth = (public, private)
         body = {"request": {"push": {"pin": {"description": f"pin {i}", "picture": "https://cdn.example.com/p.jpg"}}}}
-        response = session.post(f"{url}/push/identities/{TOKEN}/pinterest/board/{board_id}/pin.json", data=json.dumps(body), timeout=30)
+        response = session.post(
+            f"{url}/push/identities/{TOKEN}/pinterest/board/{board_id}/pin.json", data=json.dumps(body), timeout=30
+        )
         response.raise_for_status()
 
     started = time.perf_counter()

@@ -1,78 +1,141 @@
-"""Skip a plan whose answer is already known: "no changes", for exactly these inputs.
+"""How publisher hashes its inputs, and the one cache built on it: the no-op plan memo.
 
-A plan is a pure function of the manifests, the project file, the data files and environment
-values its templates read, the variables given, the schemas, publisher itself and the state
-file. After a plan with no changes, `remember` stores a digest of all of them; the next plan
-with the same digest prints the same answer without parsing anything. Any change to any input
-changes the digest, so the shortcut is only ever taken when it is provably the same plan.
+A plan is a pure function of the manifests, the project file, the data files and the
+environment values its templates read, the variables given, publisher itself (its code and
+schemas) and the state. After a plan with no changes, the memo stores a digest of all of
+them; the next plan whose inputs have the same digest prints "no changes" without reading
+anything else. Any change to any input changes the digest, so the answer is never stale.
 
-The memo holds digests only: no token, no value read from the environment. It lives in
-`<catalog root>/.publisher/` (a hidden folder, never read as manifests); PUBLISHER_CACHE=off
-turns it off.
+The memo holds digests only: no token, no environment value. It lives in
+`<catalog root>/.publisher/` (hidden: never read as a manifest); PUBLISHER_CACHE=off turns it off.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
+from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, NamedTuple
 
-from .catalog import Catalog
-from . import cachedir
-from .cachedir import CACHE_DIR, file_digest, program_digest
+import yaml
 
+from . import __version__
+from .state.files import write_atomically
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_DIR = ".publisher"
 MEMO = "noop-plan.json"
+
+
+# Digests ------------------------------------------------------------------------------------
+
+
+def digest(data: bytes | str) -> str:
+    """`sha256:<hex>`, the one form every digest publisher writes takes."""
+    return "sha256:" + hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def json_digest(value: Any) -> str:
+    """The digest of a value's canonical JSON (sorted keys, no spaces)."""
+    return digest(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str))
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return "missing"
+
+
+def files_digest(root: Path, paths: set[Path]) -> str:
+    """One digest of several files, each named relative to `root`."""
+    named = []
+    for path in sorted(p.resolve() for p in paths):
+        try:
+            name = str(path.relative_to(root.resolve()))
+        except ValueError:
+            name = str(path)
+        named.append((name, file_digest(path)))
+    return json_digest(named)
+
+
+@lru_cache(maxsize=1)
+def program_digest() -> str:
+    """publisher's own code and schemas, and the versions of the libraries that shape a value.
+
+    The code itself, not only the version number: a checkout between two plans changes it."""
+    parts = [__version__, yaml.__version__]
+    jinja = importlib.util.find_spec("jinja2")  # its code, without importing it
+    if jinja is not None and jinja.origin:
+        parts.append(file_digest(Path(jinja.origin)))
+    for path in sorted(PACKAGE_DIR.rglob("*.py")) + sorted((PACKAGE_DIR / "schemas").glob("*.json")):
+        parts.append(f"{path.relative_to(PACKAGE_DIR)} {file_digest(path)}")
+    return json_digest(parts)
+
+
+# The no-op memo -----------------------------------------------------------------------------
 
 
 def enabled(environ: Mapping[str, str]) -> bool:
     return environ.get("PUBLISHER_CACHE", "on").lower() not in ("off", "0", "false", "no")
 
 
+class MemoInputs(NamedTuple):
+    """What a plan reads besides what its templates read: the manifests, vars, the state file."""
+
+    manifests: list[Path]
+    variables: Mapping[str, Any]
+    state_file: Path
+
+
 class NoopMemo:
+    """The inputs of the last plan that had no changes, for one catalog root."""
+
     def __init__(self, root: Path, environ: Mapping[str, str]) -> None:
         self.root = root
         self.environ = environ
         self.path = root / CACHE_DIR / MEMO
 
-    def _key(
-        self, files: list[Path], state_file: Path, variables: Mapping[str, Any], env_names: list[str], data_files: list[str]
-    ) -> str:
-        digest = hashlib.sha256()
-        parts: list[Any] = [
-            program_digest(),
-            json.dumps(variables, sort_keys=True, default=str),
-            str(state_file.resolve()),
-            file_digest(state_file),
-            file_digest(self.root / "publisher.yaml"),
-        ]
-        parts += [(str(f.resolve()), file_digest(f)) for f in sorted(files)]
-        parts += [(name, hashlib.sha256(str(self.environ.get(name)).encode()).hexdigest()) for name in env_names]
-        parts += [(name, file_digest(self.root / name)) for name in data_files]
-        digest.update(json.dumps(parts).encode())
-        return digest.hexdigest()
+    def _key(self, inputs: MemoInputs, env_names: list[str], data_files: list[str]) -> str:
+        return json_digest(
+            [
+                program_digest(),
+                inputs.variables,
+                str(inputs.state_file.resolve()),
+                file_digest(inputs.state_file),
+                file_digest(self.root / "publisher.yaml"),
+                [(str(f.resolve()), file_digest(f)) for f in sorted(inputs.manifests)],
+                [(name, digest(str(self.environ.get(name)))) for name in env_names],
+                [(name, file_digest(self.root / name)) for name in data_files],
+            ]
+        )
 
-    def lookup(self, files: list[Path], state_file: Path, variables: Mapping[str, Any]) -> int | None:
-        """The number of resources of the remembered no-op plan, if these inputs are its inputs."""
-        if state_file.with_name(state_file.name + ".journal").exists():
+    def lookup(self, inputs: MemoInputs) -> int | None:
+        """The number of resources of the remembered no-op plan, if these are its inputs."""
+        if inputs.state_file.with_name(inputs.state_file.name + ".journal").exists():
             return None  # an interrupted apply: the state is not what the file says
         try:
             memo = json.loads(self.path.read_text(encoding="utf-8"))
-            key = self._key(files, state_file, variables, list(memo["env"]), list(memo["data"]))
+            key = self._key(inputs, list(memo["env"]), list(memo["data"]))
+            return int(memo["resources"]) if memo.get("key") == key else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return int(memo["resources"]) if memo.get("key") == key else None
 
-    def remember(self, catalog: Catalog, files: list[Path], state_file: Path, variables: Mapping[str, Any]) -> None:
-        """Store the inputs of a plan that had no changes (`files`: as `discover` found them)."""
-        assert catalog.context is not None
-        env_names = sorted(catalog.context.used_env)
-        data_files = sorted(os.path.relpath(p, self.root) for p in catalog.context.used_files)
-        memo = {
-            "key": self._key(files, state_file, variables, env_names, data_files),
-            "env": env_names,
-            "data": data_files,
-            "resources": len(catalog.resources),
-        }
-        cachedir.write(self.root, MEMO, json.dumps(memo) + "\n")
+    def remember(self, inputs: MemoInputs, env_names: set[str], data_files: set[Path], resources: int) -> None:
+        """Store the inputs of a plan that had no changes, and what templates read."""
+        names = sorted(env_names)
+        files = sorted(os.path.relpath(p, self.root) for p in data_files)
+        memo = {"key": self._key(inputs, names, files), "env": names, "data": files, "resources": resources}
+        folder = self.root / CACHE_DIR
+        try:
+            folder.mkdir(exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# publisher's cache: safe to delete, not to commit\n*\n")
+            write_atomically(self.path, json.dumps(memo) + "\n", durable=False)
+        except OSError:
+            pass  # a memo that cannot be written is only a slower next plan

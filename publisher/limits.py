@@ -11,11 +11,11 @@ _LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037)
 _URL_WEIGHT = 23
 # An emoji and what joins or modifies it (ZWJ, variation selectors, skin tones, tags, keycaps).
 _EMOJI = re.compile(
-    "(?:[\U0001F1E6-\U0001F1FF]{2}"  # a flag: two regional indicators
-    "|[#*0-9]\uFE0F?\u20E3"  # a keycap
-    "|[\u203C-\u3299\U0001F000-\U0001FAFF]"
-    "[\uFE0E\uFE0F\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F]*"
-    "(?:\u200D[\u203C-\u3299\U0001F000-\U0001FAFF][\uFE0E\uFE0F\U0001F3FB-\U0001F3FF]*)*)"
+    "(?:[\U0001f1e6-\U0001f1ff]{2}"  # a flag: two regional indicators
+    "|[#*0-9]\ufe0f?\u20e3"  # a keycap
+    "|[\u203c-\u3299\U0001f000-\U0001faff]"
+    "[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]*"
+    "(?:\u200d[\u203c-\u3299\U0001f000-\U0001faff][\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]*)*)"
 )
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+from .rules import TOKEN
 
 
 def mask(token: str) -> str:
@@ -16,4 +14,4 @@ def mask(token: str) -> str:
 
 def mask_all(text: str) -> str:
     """Mask every UUID-shaped token in a text (paths, API messages)."""
-    return _UUID.sub(lambda match: mask(match.group(0)), text)
+    return TOKEN.sub(lambda match: mask(match.group(0)), text)

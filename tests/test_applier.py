@@ -187,7 +187,9 @@ def test_changing_a_board_is_blocked_and_sends_nothing(sandbox, cli, write, tmp_
 
 
 def test_recreate_posts_a_new_board_and_moves_its_pins(sandbox, cli, write, tmp_path):
-    path = write("catalog.yaml", CATALOG.replace("privacy: PUBLIC", "privacy: PUBLIC\n    lifecycle: {on_immutable_change: recreate}"))
+    path = write(
+        "catalog.yaml", CATALOG.replace("privacy: PUBLIC", "privacy: PUBLIC\n    lifecycle: {on_immutable_change: recreate}")
+    )
     assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
     old = _state(tmp_path)["resources"]
     path.write_text(path.read_text().replace("name: Stadium", "name: Arena"))

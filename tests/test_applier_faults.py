@@ -15,9 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import PIN_TOKEN
 from publisher.sandbox import Behaviour, Sandbox
-from publisher.state import LocalStateStore
+from publisher.state.local import LocalStateStore
+
+from conftest import PIN_TOKEN
 
 PINS = 200
 
@@ -54,7 +55,10 @@ def _env(server: Sandbox) -> dict[str, str]:
 def _apply_process(catalog: Path, server: Sandbox, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "publisher", "apply", str(catalog), "--auto-approve", *extra],
-        env=_env(server), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=_env(server),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -84,10 +88,10 @@ def _settle(cli, catalog: Path, server: Sandbox) -> None:
         state = LocalStateStore(state_file).read()
         pins = _pins_by_description(server)
         for address, record in state.resources.items():
-            if record["status"] != "pending":
+            if record.status != "pending":
                 continue
             # Look on the network, as the user would, for the object the lost answer was about.
-            matches = pins.get(record["inputs"]["description"], []) if "description" in record["inputs"] else []
+            matches = pins.get(record.inputs["description"], []) if "description" in record.inputs else []
             assert len(matches) <= 1
             args = ["--id", matches[0]] if matches else ["--absent"]
             assert cli("state", "resolve", address, *args, "--state", state_file).code == 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from publisher.loading import catalog as catalog_module
+
 from conftest import PIN_TOKEN
-from publisher import catalog as catalog_module
 
 CATALOG = """
 identities:

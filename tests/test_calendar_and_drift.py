@@ -15,14 +15,18 @@ def _state(catalog: Path) -> dict:
 
 
 def test_a_scheduled_post_waits_for_its_time(sandbox, cli, write, tmp_path, monkeypatch):
-    write("c.yaml", BOARD + """
+    write(
+        "c.yaml",
+        BOARD
+        + """
 posts:
   launch:
     type: twitter/post
     identity: club
     message: Season tickets are on sale
     publish_at: 2026-12-01T09:00:00+01:00
-""")
+""",
+    )
     catalog = tmp_path / "catalog"
     monkeypatch.setenv("PUBLISHER_NOW", "2026-12-01T07:59:00Z")
     plan = cli("plan", catalog)
@@ -75,8 +79,11 @@ def test_an_imported_pin_is_no_op_on_the_next_plan(sandbox, cli, write, tmp_path
     import requests
 
     existing = requests.post(
-        f"{sandbox.url}/push/identities/{PIN_TOKEN}/pinterest/board/{board_id}/pin.json", auth=("test-public", "test-private"),
-        json={"request": {"push": {"pin": {"description": "Camp Nou at night", "picture": "https://cdn.example.com/camp-nou.jpg"}}}},
+        f"{sandbox.url}/push/identities/{PIN_TOKEN}/pinterest/board/{board_id}/pin.json",
+        auth=("test-public", "test-private"),
+        json={
+            "request": {"push": {"pin": {"description": "Camp Nou at night", "picture": "https://cdn.example.com/camp-nou.jpg"}}}
+        },
         timeout=5,
     ).json()["response"]["result"]["data"]["pin_id"]
     write("p.yaml", PIN)
@@ -144,7 +151,9 @@ def test_a_rename_with_moved_sends_no_request(sandbox, cli, write, tmp_path):
     catalog = tmp_path / "catalog"
     assert cli("apply", catalog, "--auto-approve").code == 0
     pin_id = _state(catalog)["pins.camp-nou"]["id"]
-    path.write_text(path.read_text().replace("camp-nou:", "camp-nou-night:") + "moved:\n  - {from: pins.camp-nou, to: pins.camp-nou-night}\n")
+    path.write_text(
+        path.read_text().replace("camp-nou:", "camp-nou-night:") + "moved:\n  - {from: pins.camp-nou, to: pins.camp-nou-night}\n"
+    )
     sandbox.clear()
 
     plan = cli("plan", catalog)
@@ -191,7 +200,9 @@ def test_import_generate_prints_the_entry_to_declare(sandbox, cli, write, tmp_pa
 
 
 def test_a_page_post_deleted_on_facebook_is_posted_again(sandbox, cli, write, tmp_path):
-    write("c.yaml", f"""
+    write(
+        "c.yaml",
+        f"""
 posts:
   news:
     type: facebook/page/post
@@ -203,7 +214,8 @@ posts:
     identity: {PIN_TOKEN}
     page_id: "888"
     message: Hello other fans
-""")
+""",
+    )
     catalog = tmp_path / "catalog"
     assert cli("apply", catalog, "--auto-approve").code == 0
     post_id = _state(catalog)["posts.news"]["id"]

@@ -9,9 +9,11 @@ import sys
 
 import pytest
 
-from conftest import HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
 from publisher import cli as cli_module
-from publisher.state import LocalStateStore
+from publisher.state.local import LocalStateStore
+from publisher.workflows import plan as plan_workflow
+
+from conftest import HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
 
 CATALOG = STADIUM + HELLO_TWEET
 
@@ -50,7 +52,7 @@ def test_an_internal_error_exits_3_and_suggests_debug(cli, write, tmp_path, monk
     def broken(*args, **kwargs):
         raise RuntimeError(f"boom {PIN_TOKEN}")
 
-    monkeypatch.setattr(cli_module, "make_plan", broken)
+    monkeypatch.setattr(plan_workflow, "make_plan", broken)
     run = cli("plan", tmp_path / "catalog")
     assert run.code == 3
     assert "rerun with --debug" in run.err
@@ -85,7 +87,7 @@ def test_no_key_and_no_full_token_in_any_output(sandbox, cli, write, tmp_path):
         for secret in ("test-public", "test-private", PIN_TOKEN, TWEET_TOKEN):
             assert secret not in run.output
     assert "2af2…aae6" in outputs[1].out
-    # The state file is the one place that keeps the full token (SPEC §4).
+    # The state file is the one place that keeps the full token.
     assert json.loads(state_file.read_text())["resources"]["boards.stadium"]["identity"] == PIN_TOKEN
     assert "test-private" not in state_file.read_text()
 
@@ -106,20 +108,15 @@ def test_validate_and_plan_start_without_the_libraries_they_do_not_need(write, t
     assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
-@pytest.mark.parametrize("shared", [False, True])
-def test_plan_reports_the_catalog_before_a_broken_state(shared, write, cli, tmp_path, monkeypatch):
-    """plan reads the state while the catalog is read (catalog.load's meanwhile), but says
-    what it would say reading one after the other: the manifest's problems first."""
-    if shared:
-        monkeypatch.setattr(cli_module.catalog_module, "SHARE_MIN_BYTES", 0)
-        monkeypatch.setenv("PUBLISHER_WORKERS", "2")
+def test_plan_reports_the_catalog_before_a_broken_state(write, cli, tmp_path):
+    """The manifests' problems come first: a broken state is reported once they are fixed."""
     write("c.yaml", CATALOG)
     write("more.yaml", "boards:\n  other:\n    identity: club\n    name: Other\n")
     state = tmp_path / "catalog" / "publisher.state.json"
     state.write_text("{ not json")
 
     broken_state = cli("plan", tmp_path / "catalog")
-    assert broken_state.code == 1 and "the state file is not valid JSON" in broken_state.err
+    assert broken_state.code == 1 and "the state is not valid JSON" in broken_state.err
 
     write("more.yaml", "boards:\n  other:\n    identity: club\n    privacy: SOMETIMES\n")
     both = cli("plan", tmp_path / "catalog")

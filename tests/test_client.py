@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PIN_TOKEN
-from publisher.client import Client, api_url_from
+from publisher.applying.client import Client, api_url_from
 from publisher.errors import PublisherError
+
+from conftest import PIN_TOKEN
 
 BOARD = f"""
 boards:

@@ -6,17 +6,35 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import schema
-from publisher.fastschema import compile_schema, json_equal
-from publisher.resources import TYPES
+from publisher.loading import schema
+from publisher.loading.fastschema import compile_schema, json_equal
+from publisher.resource_types import TYPES
 
 NAMES = [t.schema_name for t in TYPES.values()] + ["project.json", "manifest.json"]
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, width=16),
     st.text(max_size=6),
-    st.sampled_from(["PUBLIC", "public", "https://x.example/a.jpg", "ftp://x", "123", "club", "en", "pt-BR",
-                     "2af20011-8965-471b-8f6b-8b66a611aae6", "x" * 281, "👍" * 141, "singlePlaylist", "horizontalRow"]),
+    st.sampled_from(
+        [
+            "PUBLIC",
+            "public",
+            "https://x.example/a.jpg",
+            "ftp://x",
+            "123",
+            "club",
+            "en",
+            "pt-BR",
+            "2af20011-8965-471b-8f6b-8b66a611aae6",
+            "x" * 281,
+            "👍" * 141,
+            "singlePlaylist",
+            "horizontalRow",
+        ]
+    ),
 )
 values = st.recursive(
     scalars,
@@ -69,15 +87,18 @@ def test_agreement_near_valid_entries(data):
     assert schema.fast_validator(name)(instance) == expected, (name, instance)
 
 
-@pytest.mark.parametrize(("shape", "valid", "invalid"), [
-    ({"maxLength": 2, "pattern": "^a"}, [5, None, [1, 2, 3], "ab"], ["abc", "b"]),  # no type: other kinds pass
-    ({"type": "string", "maxLength": 2}, ["ab"], [5, "abc", ["a"]]),
-    ({"type": "array", "maxItems": 1, "uniqueItems": True}, [[1]], [[1, 2], "a", {"a": 1}]),
-    ({"required": ["a"]}, [{"a": 1}, "no object", 3], [{"b": 1}]),
-    ({"type": "object", "required": ["a"]}, [{"a": 1}], [{"b": 1}, "no object"]),
-    ({"const": "a"}, ["a"], ["b", 1, True, None, ["a"]]),
-    ({"x-twitter-length": 30}, ["x" * 30, "see https://t.co", 12], ["x" * 31, "👍" * 16]),
-])
+@pytest.mark.parametrize(
+    ("shape", "valid", "invalid"),
+    [
+        ({"maxLength": 2, "pattern": "^a"}, [5, None, [1, 2, 3], "ab"], ["abc", "b"]),  # no type: other kinds pass
+        ({"type": "string", "maxLength": 2}, ["ab"], [5, "abc", ["a"]]),
+        ({"type": "array", "maxItems": 1, "uniqueItems": True}, [[1]], [[1, 2], "a", {"a": 1}]),
+        ({"required": ["a"]}, [{"a": 1}, "no object", 3], [{"b": 1}]),
+        ({"type": "object", "required": ["a"]}, [{"a": 1}], [{"b": 1}, "no object"]),
+        ({"const": "a"}, ["a"], ["b", 1, True, None, ["a"]]),
+        ({"x-twitter-length": 30}, ["x" * 30, "see https://t.co", 12], ["x" * 31, "👍" * 16]),
+    ],
+)
 def test_schemas_beyond_ours_compile_to_what_they_say(shape, valid, invalid):
     check = compile_schema("s.json", lambda name: shape)
     assert check is not None

@@ -28,7 +28,11 @@ def test_twitter_counts_like_twitter(text, length):
 
 
 @settings(max_examples=2000, deadline=None)
-@given(st.lists(st.sampled_from(list("ab .:/-@x") + ["http://", "https://", ".com", ".io", "é", "👍", "\u0301", "\n"]), max_size=20).map("".join),
-       st.integers(0, 120))
+@given(
+    st.lists(
+        st.sampled_from(list("ab .:/-@x") + ["http://", "https://", ".com", ".io", "é", "👍", "\u0301", "\n"]), max_size=20
+    ).map("".join),
+    st.integers(0, 120),
+)
 def test_the_quick_bound_answers_as_counting_does(text, limit):
     assert within_twitter_length(text, limit) == (twitter_length(text) <= limit)

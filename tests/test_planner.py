@@ -6,14 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PIN_TOKEN
-from publisher.catalog import Catalog, Ref, Resource
-from publisher.errors import Location
-from publisher.planner import make_plan
-from publisher.state import State, digest
-from publisher.resources import TYPES
+from publisher.cache import json_digest
+from publisher.loading.catalog import Catalog
+from publisher.loading.documents import Document
+from publisher.model import Ref, Resource, State, StateRecord
+from publisher.planning.planner import make_plan
+from publisher.resource_types import TYPES
 
-HERE = Location("catalog.yaml", 1, 1)
+from conftest import PIN_TOKEN
+
+HERE = (Document("catalog.yaml", {}), ())
 
 
 def _board(**lifecycle) -> Resource:
@@ -29,17 +31,17 @@ def _catalog(*resources: Resource) -> Catalog:
     return Catalog(Path("."), [], resources={r.address: r for r in resources})
 
 
-def _record(resource: Resource, remote_id: str, ids: dict | None = None) -> dict:
-    return {
-        "type": resource.type.name,
-        "identity": resource.identity,
-        "id": remote_id,
-        "ids": ids or {},
-        "inputs": resource.body,
-        "digest": digest(resource.body),
-        "status": "created",
-        "dependencies": sorted(resource.dependencies),
-    }
+def _record(resource: Resource, remote_id: str, ids: dict | None = None) -> StateRecord:
+    return StateRecord(
+        type=resource.type.name,
+        identity=resource.identity,
+        status="created",
+        inputs=resource.body,
+        ids=ids or {},
+        id=remote_id,
+        digest=json_digest(resource.body),
+        dependencies=sorted(resource.dependencies),
+    )
 
 
 def _applied(*resources: Resource) -> State:
@@ -92,9 +94,7 @@ def test_ignore_changes_hides_a_field():
 
 
 def test_recreate_keeps_the_old_object():
-    plan = make_plan(
-        _catalog(_board(), _pin(picture="https://x/q.jpg", on_immutable_change="recreate")), _applied(_pin())
-    )
+    plan = make_plan(_catalog(_board(), _pin(picture="https://x/q.jpg", on_immutable_change="recreate")), _applied(_pin()))
     change = next(c for c in plan.changes if c.address == "pins.p")
     assert (change.action, change.keep_old) == ("replace", True)
 
@@ -120,7 +120,7 @@ def test_another_identity_forces_a_replace():
 
 def test_pending_create_blocks_and_says_how_to_settle():
     state = _applied()
-    state.resources["pins.p"] = {"type": "pinterest/pin", "identity": PIN_TOKEN, "status": "pending", "inputs": {}}
+    state.resources["pins.p"] = StateRecord(type="pinterest/pin", identity=PIN_TOKEN, status="pending", inputs={})
     change = next(c for c in make_plan(_catalog(_board(), _pin()), state).changes if c.address == "pins.p")
     assert change.action == "blocked"
     assert "publisher state resolve pins.p --id REMOTE_ID" in change.reason
@@ -148,8 +148,7 @@ LINKEDIN_BODY = {"link": "https://x.example/"}
 def test_a_type_change_replaces_through_the_recorded_type(old, new, keep_old):
     post = Resource("posts.x", TYPES[new[0]], PIN_TOKEN, new[1], {}, {}, HERE)
     state = State()
-    state.resources["posts.x"] = {"type": old[0], "identity": PIN_TOKEN, "id": "7", "ids": {},
-                                  "inputs": old[1], "status": "created", "dependencies": []}
+    state.resources["posts.x"] = StateRecord(type=old[0], identity=PIN_TOKEN, id="7", inputs=old[1], status="created")
     change = make_plan(_catalog(post), state).changes[0]
     assert (change.action, change.keep_old) == ("replace", keep_old)
     if keep_old:
@@ -160,10 +159,13 @@ def test_a_type_change_is_never_an_update_even_where_type_is_an_updatable_field(
     """A channel section's body has a `type` (its section_type), which the API can update. A
     playlist moved to a channel section's address is still another object: it is replaced,
     and `type` is listed once."""
-    section = Resource("posts.s", TYPES["youtube/channel/section"], PIN_TOKEN, {"type": "singlePlaylist", "title": "T"}, {}, {}, HERE)
+    section = Resource(
+        "posts.s", TYPES["youtube/channel/section"], PIN_TOKEN, {"type": "singlePlaylist", "title": "T"}, {}, {}, HERE
+    )
     state = State()
-    state.resources["posts.s"] = {"type": "youtube/playlist", "identity": PIN_TOKEN, "id": "7", "ids": {},
-                                  "inputs": {"title": "T"}, "status": "created", "dependencies": []}
+    state.resources["posts.s"] = StateRecord(
+        type="youtube/playlist", identity=PIN_TOKEN, id="7", inputs={"title": "T"}, status="created"
+    )
     change = make_plan(_catalog(section), state).changes[0]
     assert change.action == "replace"
     assert change.changed.count("type") == 1 and "type" in change.forces

@@ -9,14 +9,17 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PIN_TOKEN, RunningSandbox
 from publisher.sandbox import Sandbox
+
+from conftest import PIN_TOKEN, RunningSandbox
 
 texts = st.text(st.sampled_from("abc xyz-é👍"), min_size=1, max_size=12)
 catalogs = st.fixed_dictionaries(
     {
         "boards": st.dictionaries(st.sampled_from(["b1", "b2", "b3"]), texts, min_size=1, max_size=3),
-        "pins": st.dictionaries(st.sampled_from([f"p{i}" for i in range(6)]), st.tuples(st.integers(0, 2), texts, st.booleans()), max_size=6),
+        "pins": st.dictionaries(
+            st.sampled_from([f"p{i}" for i in range(6)]), st.tuples(st.integers(0, 2), texts, st.booleans()), max_size=6
+        ),
         "tweets": st.dictionaries(st.sampled_from(["t1", "t2", "t3"]), texts, max_size=3),
     }
 )
@@ -36,7 +39,9 @@ def _manifest(spec: dict) -> str:
             for name, (board, text, flag) in spec["pins"].items()
         }
     if spec["tweets"]:
-        doc["posts"] = {name: {"type": "twitter/post", "identity": PIN_TOKEN, "message": text} for name, text in spec["tweets"].items()}
+        doc["posts"] = {
+            name: {"type": "twitter/post", "identity": PIN_TOKEN, "message": text} for name, text in spec["tweets"].items()
+        }
     return yaml.safe_dump(doc, allow_unicode=True)
 
 

@@ -32,11 +32,21 @@ posts:
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30),
-    st.sampled_from(["{{ vars.x }}", "{{ each.sku }}", "{{ data('x.csv') }}", "{ref: boards.stadium}", "no", "PUBLIC", PIN_TOKEN]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.sampled_from(
+        ["{{ vars.x }}", "{{ each.sku }}", "{{ data('x.csv') }}", "{ref: boards.stadium}", "no", "PUBLIC", PIN_TOKEN]
+    ),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3), max_leaves=12)
-keys = st.sampled_from(["identities", "boards", "pins", "posts", "moved", "type", "identity", "name", "board", "for_each", "enabled", "ref"])
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3), max_leaves=12
+)
+keys = st.sampled_from(
+    ["identities", "boards", "pins", "posts", "moved", "type", "identity", "name", "board", "for_each", "enabled", "ref"]
+)
 manifests = st.dictionaries(keys | st.text(max_size=8), values, max_size=5)
 
 
@@ -67,7 +77,11 @@ def test_mutated_valid_manifests_never_crash(data, cli, tmp_path):
         if action == "delete":
             text = text[:position] + text[position + data.draw(st.integers(1, 8)) :]
         elif action == "insert":
-            text = text[:position] + data.draw(st.text(st.sampled_from(list(":-{}[]'\"!&*#|> \n\t%@`") + ["a", "1"]), max_size=5)) + text[position:]
+            text = (
+                text[:position]
+                + data.draw(st.text(st.sampled_from(list(":-{}[]'\"!&*#|> \n\t%@`") + ["a", "1"]), max_size=5))
+                + text[position:]
+            )
         elif action == "duplicate-line":
             lines = text.splitlines(keepends=True)
             line = data.draw(st.integers(0, len(lines) - 1))

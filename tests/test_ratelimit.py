@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from publisher.ratelimit import RateLimiter
+from publisher.applying.ratelimit import RateLimiter
 
 
 class FakeClock:

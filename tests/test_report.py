@@ -7,10 +7,13 @@ import re
 
 import jsonschema
 
+from publisher.loading import schema
+from publisher.model import Action, Change, Plan
+from publisher.output.json import plan_to_json
+from publisher.output.markdown import MARKER, plan_markdown
+from publisher.output.text import plan_text
+
 from conftest import CAMP_NOU, HELLO_TWEET, PIN_TOKEN, STADIUM
-from publisher import schema
-from publisher.plan import Change, Plan, to_json
-from publisher.report import MARKER, plan_markdown, plan_text
 
 CATALOG = (
     STADIUM
@@ -49,10 +52,12 @@ def test_markdown_is_a_sticky_comment_with_inert_previews(cli, write, tmp_path):
 
 def _big_plan(count: int) -> Plan:
     changes = [
-        Change(f"posts.tweet-{i:05d}", "twitter/post", "create", PIN_TOKEN, after={"message": f"Tweet number {i} " + "x" * 80})
+        Change(
+            f"posts.tweet-{i:05d}", "twitter/post", Action.CREATE, PIN_TOKEN, after={"message": f"Tweet number {i} " + "x" * 80}
+        )
         for i in range(count)
     ]
-    return Plan(None, "lineage", 0, changes)
+    return Plan("lineage", 0, changes)
 
 
 def test_a_5000_change_plan_is_cut_under_the_cap_with_the_summary_kept():
@@ -96,13 +101,13 @@ def test_plan_appends_to_the_github_step_summary(cli, write, tmp_path, monkeypat
 
 
 def test_json_of_a_plan_in_memory_masks_tokens():
-    document = to_json(_big_plan(2))
+    document = plan_to_json(_big_plan(2))
     assert PIN_TOKEN not in json.dumps(document)
 
 
-SECTION = """
+SECTION = f"""
 identities:
-  club: {token}
+  club: {PIN_TOKEN}
 posts:
   section:
     type: youtube/channel/section
@@ -114,7 +119,7 @@ posts:
     identity: club
     page_id: "777"
     message: Hello fans
-""".format(token=PIN_TOKEN)
+"""
 
 
 def test_plans_name_fields_as_the_manifest_does(sandbox, cli, write, tmp_path):

@@ -6,10 +6,11 @@ import random
 
 import pytest
 
-from conftest import PIN_TOKEN
-from publisher.client import Client
+from publisher.applying.client import Client
+from publisher.applying.retry import RetryPolicy, retry_after
 from publisher.errors import ApiError, FatalApiError, OutcomeUnknown
-from publisher.retry import RetryPolicy, retry_after
+
+from conftest import PIN_TOKEN
 
 BOARD = ("pinterest/board.json", ("board",), {"name": "Stadium"})
 

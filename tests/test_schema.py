@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from publisher import schema
-from publisher.resources import TYPES
+from publisher.loading import schema
+from publisher.resource_types import TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
 from publisher.errors import StateError
-from publisher.state import LocalStateStore, State
+from publisher.model import State, StateRecord
+from publisher.state.local import LocalStateStore
+
+
+def _record(type_name: str, status: str = "created", **fields) -> StateRecord:
+    return StateRecord(type=type_name, identity="alias", status=status, inputs={}, **fields)
 
 
 def test_missing_state_reads_as_empty_with_a_fresh_lineage(tmp_path):
@@ -21,7 +27,7 @@ def test_missing_state_reads_as_empty_with_a_fresh_lineage(tmp_path):
 
 def test_write_is_sorted_pretty_and_bumps_the_serial(tmp_path):
     store = LocalStateStore(tmp_path / "s.json")
-    state = State(resources={"pins.b": {"type": "pinterest/pin"}, "boards.a": {"type": "pinterest/board"}})
+    state = State(resources={"pins.b": _record("pinterest/pin"), "boards.a": _record("pinterest/board")})
     store.write(state, expected_serial=0)
     text = (tmp_path / "s.json").read_text()
     data = json.loads(text)
@@ -45,13 +51,13 @@ def test_write_refuses_when_someone_else_wrote_in_between(tmp_path):
 
 def test_corrupt_state_is_a_clear_error(tmp_path):
     (tmp_path / "s.json").write_text('{"format_version": 1, "lineage": ')
-    with pytest.raises(StateError, match=r"s.json:1:\d+: the state file is not valid JSON"):
+    with pytest.raises(StateError, match=r"s.json:1:\d+: the state is not valid JSON"):
         LocalStateStore(tmp_path / "s.json").read()
 
 
 def test_state_that_is_not_utf8_is_a_clear_error(tmp_path):
     (tmp_path / "s.json").write_bytes(b'{"format_version": 1, "lineage": "\xff"}')
-    with pytest.raises(StateError, match=r"s.json: the state file is not UTF-8 text \(byte 34\)"):
+    with pytest.raises(StateError, match=r"s.json: the state is not UTF-8 text \(byte 34\)"):
         LocalStateStore(tmp_path / "s.json").read()
 
 
@@ -64,9 +70,8 @@ def test_unknown_format_version_is_refused(tmp_path):
 def test_lock_names_its_holder_and_unlock_needs_its_id(tmp_path):
     store = LocalStateStore(tmp_path / "s.json")
     with store.lock("publisher apply") as lock_id:
-        with pytest.raises(StateError) as held:
-            with store.lock("publisher apply"):
-                pass
+        with pytest.raises(StateError) as held, store.lock("publisher apply"):
+            pass
         message = str(held.value)
         assert "locked by 'publisher apply'" in message
         assert f"pid {os.getpid()}" in message
@@ -87,7 +92,7 @@ def test_stale_lock_is_removed_by_unlock(cli, tmp_path):
 
 def _journal_store(tmp_path):
     store = LocalStateStore(tmp_path / "s.json")
-    state = State(resources={"boards.a": {"type": "pinterest/board", "status": "created", "id": "1"}})
+    state = State(resources={"boards.a": _record("pinterest/board", id="1")})
     store.write(state, expected_serial=0)
     return store, store.read()
 
@@ -95,11 +100,11 @@ def _journal_store(tmp_path):
 def test_a_killed_apply_leaves_pending_records_that_read_folds_in(tmp_path):
     store, state = _journal_store(tmp_path)
     journal = store.journal(state)
-    journal.set("pins.p", {"type": "pinterest/pin", "status": "pending"})
+    journal.set("pins.p", _record("pinterest/pin", "pending"))
     journal._stream.close()  # the process dies here: no finish()
 
     folded = LocalStateStore(tmp_path / "s.json").read()
-    assert folded.resources["pins.p"]["status"] == "pending"
+    assert folded.resources["pins.p"].status == "pending"
     assert folded.serial == 1
     store.recover(folded)
     assert json.loads((tmp_path / "s.json").read_text())["resources"]["pins.p"]["status"] == "pending"
@@ -109,7 +114,7 @@ def test_a_killed_apply_leaves_pending_records_that_read_folds_in(tmp_path):
 def test_a_torn_last_line_and_an_empty_journal_are_harmless(tmp_path):
     store, state = _journal_store(tmp_path)
     journal = store.journal(state)
-    journal.set("pins.p", {"status": "pending"})
+    journal.set("pins.p", _record("pinterest/pin", "pending"))
     journal._stream.write('{"op": "set", "address": "pins.q", "rec')
     journal._stream.close()
     assert set(store.read().resources) == {"boards.a", "pins.p"}
@@ -120,7 +125,7 @@ def test_a_torn_last_line_and_an_empty_journal_are_harmless(tmp_path):
 def test_a_journal_already_folded_before_a_crash_is_ignored(tmp_path):
     store, state = _journal_store(tmp_path)
     journal = store.journal(state)
-    journal.set("pins.p", {"status": "created"})
+    journal.set("pins.p", _record("pinterest/pin"))
     journal._stream.close()
     text = store.journal_path.read_text()
     store.write(store.read(), expected_serial=1)  # folded and written...
@@ -145,7 +150,7 @@ def test_state_file_mode_is_kept(tmp_path):
 
 
 def test_the_local_file_is_one_state_store_among_possible_others(tmp_path):
-    from publisher.state import StateStore
+    from publisher.state.store import StateStore
 
     assert isinstance(LocalStateStore(tmp_path / "s.json"), StateStore)
 
@@ -153,4 +158,42 @@ def test_the_local_file_is_one_state_store_among_possible_others(tmp_path):
 def test_a_hostile_state_file_is_a_clear_error(tmp_path):
     (tmp_path / "s.json").write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(StateError, match="nested too deeply"):
+        LocalStateStore(tmp_path / "s.json").read()
+
+
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ("[]", "resources.pins.p: a record must be a JSON object"),
+        ('{"type": "pinterest/pin", "identity": "a", "status": "created"}', "resources.pins.p: missing field 'inputs'"),
+        ('{"type": 1, "identity": "a", "status": "created", "inputs": {}}', "resources.pins.p.type: must be a string"),
+        (
+            '{"type": "pinterest/pin", "identity": "a", "status": "done", "inputs": {}}',
+            "resources.pins.p.status: must be 'created' or 'pending'",
+        ),
+        (
+            '{"type": "pinterest/pin", "identity": "a", "status": "created", "inputs": []}',
+            "resources.pins.p.inputs: must be a JSON object",
+        ),
+        (
+            '{"type": "p", "identity": "a", "status": "created", "inputs": {}, "dependencies": [1]}',
+            "dependencies: must be a list of addresses",
+        ),
+        (
+            '{"type": "pinterest/pin", "identity": "a", "status": "created", "inputs": {}, "x": 1}',
+            "resources.pins.p: unknown field 'x'",
+        ),
+    ],
+)
+def test_a_malformed_record_is_refused_naming_the_record_and_the_field(tmp_path, record, message):
+    (tmp_path / "s.json").write_text(f'{{"format_version": 1, "lineage": "l", "serial": 1, "resources": {{"pins.p": {record}}}}}')
+    with pytest.raises(StateError, match=re.escape(message)):
+        LocalStateStore(tmp_path / "s.json").read()
+
+
+@pytest.mark.parametrize("field, value", [("resources", "[]"), ("serial", '"1"'), ("lineage", "null")])
+def test_a_malformed_state_is_never_read_as_empty(tmp_path, field, value):
+    document = {"format_version": "1", "lineage": '"l"', "serial": "1", "resources": "{}", field: value}
+    (tmp_path / "s.json").write_text("{" + ", ".join(f'"{k}": {v}' for k, v in document.items()) + "}")
+    with pytest.raises(StateError, match=field):
         LocalStateStore(tmp_path / "s.json").read()

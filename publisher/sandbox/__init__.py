@@ -1,4 +1,4 @@
-"""The local OneAll-compatible API (SPEC §7)."""
+"""The local OneAll-compatible API."""
 
 from .server import Behaviour, Fault, Sandbox
 

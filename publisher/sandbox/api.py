@@ -1,8 +1,8 @@
 """The sandbox's model of the OneAll endpoints: routes, body rules, objects in memory.
 
-This is the sandbox's own reading of `oneall-api.md`, kept apart from the client's registry
-(`publisher/resources.py`) so that a mistake in one is caught by the other. Choices the
-reference marks INFERRED are tagged `# INFERRED`.
+This is the sandbox's own reading of the API's documentation, kept apart from the client's
+registry (`publisher/resource_types.py`) so that a mistake in one is caught by the other.
+What the documentation does not say and was inferred is tagged `# INFERRED`.
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..limits import within_twitter_length
+from ..rules import is_token
 
 PUSH = "/push/identities/{token}/"
 UPDATE = "/update/identities/{token}/"
 PULL = "/pull/identities/{token}/"
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
 Check = Callable[[Any], bool]
@@ -100,9 +101,20 @@ _FB_PICTURES = ("facebook:picture",)
 _LINKEDIN = {"title": text(200), "description": text(256), "message": text(3000), "link": url, "picture": url}
 _SECTION = {
     "type": one_of(
-        "allPlaylists", "completedEvents", "likedPlaylists", "likes", "liveEvents", "multipleChannels",
-        "multiplePlaylists", "popularUploads", "recentActivity", "recentPosts", "recentUploads",
-        "singlePlaylist", "subscriptions", "upcomingEvents",
+        "allPlaylists",
+        "completedEvents",
+        "likedPlaylists",
+        "likes",
+        "liveEvents",
+        "multipleChannels",
+        "multiplePlaylists",
+        "popularUploads",
+        "recentActivity",
+        "recentPosts",
+        "recentUploads",
+        "singlePlaylist",
+        "subscriptions",
+        "upcomingEvents",
     ),
     "style": one_of("horizontalRow", "verticalList"),
     "title": text(100),
@@ -119,70 +131,192 @@ _PLAYLIST = {
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     # Facebook user
-    _create("facebook/post.json", "facebook", "post", ("post",), _FB_POST, any_of=("message", "link"),
-            exclusive=("link", "attachments"), links={"attachments": _FB_PICTURES}),
-    _create("facebook/picture.json", "facebook", "picture", ("picture",), {**_PICTURE, "create_post": boolean}, required=("url",)),
+    _create(
+        "facebook/post.json",
+        "facebook",
+        "post",
+        ("post",),
+        _FB_POST,
+        any_of=("message", "link"),
+        exclusive=("link", "attachments"),
+        links={"attachments": _FB_PICTURES},
+    ),
+    _create(
+        "facebook/picture.json", "facebook", "picture", ("picture",), {**_PICTURE, "create_post": boolean}, required=("url",)
+    ),
     _create("facebook/video.json", "facebook", "video", ("video",), {**_PICTURE, "create_post": boolean}, required=("url",)),
     # Facebook group (INFERRED: like the page variants, `group.id` names the group)
-    _create("facebook/group/post.json", "facebook", "post", ("group",), {"id": ident, **_FB_POST}, required=("id",),
-            any_of=("message", "link", "attachments"), exclusive=("link", "attachments"), links={"attachments": _FB_PICTURES}),
+    _create(
+        "facebook/group/post.json",
+        "facebook",
+        "post",
+        ("group",),
+        {"id": ident, **_FB_POST},
+        required=("id",),
+        any_of=("message", "link", "attachments"),
+        exclusive=("link", "attachments"),
+        links={"attachments": _FB_PICTURES},
+    ),
     _create("facebook/group/picture.json", "facebook", "picture", ("group",), {"id": ident, **_PICTURE}, required=("id", "url")),
     _create("facebook/group/video.json", "facebook", "video", ("group",), {"id": ident, **_PICTURE}, required=("id", "url")),
     # Facebook page
-    _create("facebook/page/post.json", "facebook", "post", ("page",), {"id": ident, **_FB_POST}, required=("id",),
-            any_of=("message", "link", "attachments"), exclusive=("link", "attachments"), links={"attachments": _FB_PICTURES}),
-    Endpoint("PUT", UPDATE + "facebook/page/{page_id}/post/{object_id}.json", "update", "facebook", "post", ("update", "post"),
-             _FB_POST, any_of=("message", "link", "attachments"), exclusive=("link", "attachments"), links={"attachments": _FB_PICTURES}),
+    _create(
+        "facebook/page/post.json",
+        "facebook",
+        "post",
+        ("page",),
+        {"id": ident, **_FB_POST},
+        required=("id",),
+        any_of=("message", "link", "attachments"),
+        exclusive=("link", "attachments"),
+        links={"attachments": _FB_PICTURES},
+    ),
+    Endpoint(
+        "PUT",
+        UPDATE + "facebook/page/{page_id}/post/{object_id}.json",
+        "update",
+        "facebook",
+        "post",
+        ("update", "post"),
+        _FB_POST,
+        any_of=("message", "link", "attachments"),
+        exclusive=("link", "attachments"),
+        links={"attachments": _FB_PICTURES},
+    ),
     Endpoint("DELETE", UPDATE + "facebook/page/{page_id}/post/{object_id}.json", "delete", "facebook", "post"),
     _create("facebook/page/picture.json", "facebook", "picture", ("page",), {"id": ident, **_PICTURE}, required=("id", "url")),
     Endpoint("DELETE", UPDATE + "facebook/page/{page_id}/picture/{object_id}.json", "delete", "facebook", "picture"),
-    _create("facebook/page/video.json", "facebook", "video", ("page",), {"id": ident, **_PICTURE}, required=("id", "url")),  # INFERRED
+    _create(
+        "facebook/page/video.json", "facebook", "video", ("page",), {"id": ident, **_PICTURE}, required=("id", "url")
+    ),  # INFERRED
     Endpoint("DELETE", UPDATE + "facebook/page/{page_id}/video/{object_id}.json", "delete", "facebook", "video"),
     # LinkedIn
     _create("linkedin/post.json", "linkedin", "post", ("post",), _LINKEDIN, required=("link",)),
-    _create("linkedin/company/post.json", "linkedin", "post", ("post",), {"company": ident, **_LINKEDIN}, required=("company", "link")),
+    _create(
+        "linkedin/company/post.json", "linkedin", "post", ("post",), {"company": ident, **_LINKEDIN}, required=("company", "link")
+    ),
     # Pinterest
-    _create("pinterest/board.json", "pinterest", "board", ("board",), {"name": text(180), "description": text(500), "privacy": _PRIVACY},
-            required=("name",), defaults={"description": "", "privacy": "PUBLIC"}),
-    # Both spellings of the picture key exist in the SDK's history (oneall-api.md §2.10).
-    _create("pinterest/board/{board_id}/pin.json", "pinterest", "pin", ("pin",),
-            {"description": text(500), "link": url, "picture": url, "image_url": url},
-            any_of=("picture", "image_url"), parent=("board_id", "pinterest", "board"),  # INFERRED: a pin needs an image
-            defaults={"description": "", "link": ""}, aliases={"image_url": "picture"}),
-    Endpoint("PUT", UPDATE + "pinterest/pin/{object_id}.json", "update", "pinterest", "pin", ("update", "pin"),
-             {"board": text(180), "description": text(500), "link": url}, any_of=("board", "description", "link")),
+    _create(
+        "pinterest/board.json",
+        "pinterest",
+        "board",
+        ("board",),
+        {"name": text(180), "description": text(500), "privacy": _PRIVACY},
+        required=("name",),
+        defaults={"description": "", "privacy": "PUBLIC"},
+    ),
+    # Both spellings of the picture key exist in the SDK's history (the documentation shows both).
+    _create(
+        "pinterest/board/{board_id}/pin.json",
+        "pinterest",
+        "pin",
+        ("pin",),
+        {"description": text(500), "link": url, "picture": url, "image_url": url},
+        any_of=("picture", "image_url"),
+        parent=("board_id", "pinterest", "board"),  # INFERRED: a pin needs an image
+        defaults={"description": "", "link": ""},
+        aliases={"image_url": "picture"},
+    ),
+    Endpoint(
+        "PUT",
+        UPDATE + "pinterest/pin/{object_id}.json",
+        "update",
+        "pinterest",
+        "pin",
+        ("update", "pin"),
+        {"board": text(180), "description": text(500), "link": url},
+        any_of=("board", "description", "link"),
+    ),
     Endpoint("DELETE", UPDATE + "pinterest/pin/{object_id}.json", "delete", "pinterest", "pin"),
     # Twitter
-    _create("twitter/post.json", "twitter", "post", ("post",), {"message": tweet_text, "attachments": ids, "location": text(200)},
-            any_of=("message", "attachments"), links={"attachments": ("twitter:picture", "twitter:video")}),
+    _create(
+        "twitter/post.json",
+        "twitter",
+        "post",
+        ("post",),
+        {"message": tweet_text, "attachments": ids, "location": text(200)},
+        any_of=("message", "attachments"),
+        links={"attachments": ("twitter:picture", "twitter:video")},
+    ),
     Endpoint("DELETE", UPDATE + "twitter/post/{object_id}.json", "delete", "twitter", "post"),
-    _create("twitter/picture.json", "twitter", "picture", ("picture",), {"url": url, "description": text(1000)}, required=("url",)),
-    _create("twitter/video.json", "twitter", "video", ("video",), {"video_url": url, "callback_url": url}, required=("video_url",)),
+    _create(
+        "twitter/picture.json", "twitter", "picture", ("picture",), {"url": url, "description": text(1000)}, required=("url",)
+    ),
+    _create(
+        "twitter/video.json", "twitter", "video", ("video",), {"video_url": url, "callback_url": url}, required=("video_url",)
+    ),
     # YouTube
-    _create("youtube/video.json", "youtube", "video", ("video",),
-            {"video_url": url, "title": text(100), "description": text(5000), "thumbnail_url": url, "callback_url": url},
-            required=("video_url", "title")),
+    _create(
+        "youtube/video.json",
+        "youtube",
+        "video",
+        ("video",),
+        {"video_url": url, "title": text(100), "description": text(5000), "thumbnail_url": url, "callback_url": url},
+        required=("video_url", "title"),
+    ),
     _create("youtube/playlist.json", "youtube", "playlist", ("playlist",), _PLAYLIST, required=("title",)),  # INFERRED body
-    Endpoint("PUT", UPDATE + "youtube/playlist/{object_id}.json", "update", "youtube", "playlist", ("update", "playlist"),
-             _PLAYLIST, required=("title",)),
+    Endpoint(
+        "PUT",
+        UPDATE + "youtube/playlist/{object_id}.json",
+        "update",
+        "youtube",
+        "playlist",
+        ("update", "playlist"),
+        _PLAYLIST,
+        required=("title",),
+    ),
     Endpoint("DELETE", UPDATE + "youtube/playlist/{object_id}.json", "delete", "youtube", "playlist"),
-    _create("youtube/playlist/{playlist_id}/video.json", "youtube", "entry", ("video",), {"id": ident, "position": position},
-            required=("id",), parent=("playlist_id", "youtube", "playlist")),  # INFERRED body
+    _create(
+        "youtube/playlist/{playlist_id}/video.json",
+        "youtube",
+        "entry",
+        ("video",),
+        {"id": ident, "position": position},
+        required=("id",),
+        parent=("playlist_id", "youtube", "playlist"),
+    ),  # INFERRED body
     Endpoint("DELETE", UPDATE + "youtube/playlist/{playlist_id}/video/{object_id}.json", "delete", "youtube", "entry"),
-    _create("youtube/channel/section.json", "youtube", "section", ("channel", "section"), _SECTION, required=("type",),
-            links={"playlists": ("youtube:playlist",)}),  # INFERRED body
-    Endpoint("PUT", UPDATE + "youtube/channel/section/{object_id}.json", "update", "youtube", "section", ("update", "channel", "section"),
-             _SECTION, links={"playlists": ("youtube:playlist",)}),
+    _create(
+        "youtube/channel/section.json",
+        "youtube",
+        "section",
+        ("channel", "section"),
+        _SECTION,
+        required=("type",),
+        links={"playlists": ("youtube:playlist",)},
+    ),  # INFERRED body
+    Endpoint(
+        "PUT",
+        UPDATE + "youtube/channel/section/{object_id}.json",
+        "update",
+        "youtube",
+        "section",
+        ("update", "channel", "section"),
+        _SECTION,
+        links={"playlists": ("youtube:playlist",)},
+    ),
     Endpoint("DELETE", UPDATE + "youtube/channel/section/{object_id}.json", "delete", "youtube", "section"),
     # Pull (INFERRED shapes: result.data.<plural> lists the objects as Push returns them)
     Endpoint("GET", PULL + "pinterest/boards.json", "list", "pinterest", "board"),
-    Endpoint("GET", PULL + "pinterest/board/{board_id}/pins.json", "list", "pinterest", "pin", parent=("board_id", "pinterest", "board")),
+    Endpoint(
+        "GET",
+        PULL + "pinterest/board/{board_id}/pins.json",
+        "list",
+        "pinterest",
+        "pin",
+        parent=("board_id", "pinterest", "board"),
+    ),
     Endpoint("GET", PULL + "twitter/tweets.json", "list", "twitter", "post"),
     Endpoint("GET", PULL + "youtube/playlists.json", "list", "youtube", "playlist"),
     Endpoint("GET", PULL + "facebook/page/{page_id}/posts.json", "list", "facebook", "post"),
 )
-_PLURAL = {("pinterest", "board"): "boards", ("pinterest", "pin"): "pins", ("twitter", "post"): "tweets",
-           ("youtube", "playlist"): "playlists", ("facebook", "post"): "posts"}
+_PLURAL = {
+    ("pinterest", "board"): "boards",
+    ("pinterest", "pin"): "pins",
+    ("twitter", "post"): "tweets",
+    ("youtube", "playlist"): "playlists",
+    ("facebook", "post"): "posts",
+}
 
 
 @dataclass
@@ -245,7 +379,7 @@ class Api:
         endpoint, match = chosen
         params = match.groupdict()
         token = params.pop("token")
-        if not _UUID.match(token):
+        if not is_token(token):
             raise Refusal(404, "The identity_token is invalid or unknown")  # INFERRED code
         with self.store.lock:
             if endpoint.action == "create":
@@ -340,7 +474,8 @@ class Api:
         found = [
             _data(network, kind, obj)
             for (network, kind, _), obj in self.store.objects.items()
-            if (network, kind) == (endpoint.network, endpoint.kind) and obj["_owner"] == token
+            if (network, kind) == (endpoint.network, endpoint.kind)
+            and obj["_owner"] == token
             and all(obj.get(k) == v for k, v in wanted.items())
         ]
         plural = _PLURAL[(endpoint.network, endpoint.kind)]

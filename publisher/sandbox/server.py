@@ -11,6 +11,7 @@ Test hooks live under `/_sandbox/` (no auth: the server only listens on loopback
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import hmac
 import json
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..state import write_atomically
+from ..state.files import write_atomically
 from .api import Api, Refusal
 
 _INFO = {
@@ -82,10 +83,8 @@ class _Server(ThreadingHTTPServer):
         (a thread left waiting for a client's next request would, until the client closes)."""
         with self.connections_lock:
             for connection in self.connections:
-                try:
+                with contextlib.suppress(OSError):  # closed already
                     connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass  # closed already
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that goes away mid-request (killed, timed out) is normal here.
@@ -191,111 +190,114 @@ def envelope(resource: str, status: int, info: str, data: dict[str, Any] | None 
     return {"response": response}
 
 
-def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "OneAllSandbox/1"
-        # One write per response and no Nagle: otherwise keep-alive clients wait ~40 ms for
-        # a delayed ACK on every request.
-        wbufsize = -1
-        disable_nagle_algorithm = True
+class _Handler(BaseHTTPRequestHandler):
+    sandbox: Sandbox  # set by `_handler_for`
+    protocol_version = "HTTP/1.1"
+    server_version = "OneAllSandbox/1"
+    # One write per response and no Nagle: otherwise keep-alive clients wait ~40 ms for
+    # a delayed ACK on every request.
+    wbufsize = -1
+    disable_nagle_algorithm = True
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log instead
-            pass
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log instead
+        pass
 
-        def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-            raw = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
+    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        raw = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
 
-        def _read(self) -> bytes:
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else b""
+    def _read(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
 
-        def _admin(self, method: str, path: str, raw: bytes) -> None:
-            if path == "/_sandbox/requests" and method == "GET":
-                with sandbox._lock:
-                    self._send(200, list(sandbox.log))
-            elif path == "/_sandbox/requests" and method == "DELETE":
-                with sandbox._lock:
-                    sandbox.log.clear()
-                self._send(200, [])
-            elif path == "/_sandbox/objects" and method == "GET":
-                with sandbox.api.store.lock:
-                    objects = [
-                        {"network": n, "object": k, "id": i, **{f: v for f, v in o.items() if f != "_owner"}}
-                        for (n, k, i), o in sandbox.api.store.objects.items()
-                    ]
-                self._send(200, objects)
-            elif path == "/_sandbox/faults" and method == "POST":
-                try:
-                    fault = Fault(**json.loads(raw or b"{}"))
-                except (TypeError, ValueError) as error:
-                    self._send(400, {"error": str(error)})
-                    return
-                with sandbox._lock:
-                    sandbox.faults.append(fault)
-                self._send(200, {"ok": True})
-            else:
-                self._send(404, {"error": "unknown sandbox endpoint"})
-
-        def _api(self, method: str) -> None:
-            raw = self._read()
-            path = urlsplit(self.path).path
-            if path.startswith("/_sandbox/"):
-                self._admin(method, path, raw)
-                return
-            payload: Any = None
-            entry: dict[str, Any] = {"method": method, "path": path, "body": None}
-            status, info, data = 200, _INFO[200], None
-            headers: dict[str, str] = {}
-            fault = None
+    def _admin(self, method: str, path: str, raw: bytes) -> None:
+        if path == "/_sandbox/requests" and method == "GET":
+            with self.sandbox._lock:
+                self._send(200, list(self.sandbox.log))
+        elif path == "/_sandbox/requests" and method == "DELETE":
+            with self.sandbox._lock:
+                self.sandbox.log.clear()
+            self._send(200, [])
+        elif path == "/_sandbox/objects" and method == "GET":
+            with self.sandbox.api.store.lock:
+                objects = [
+                    {"network": n, "object": k, "id": i, **{f: v for f, v in o.items() if f != "_owner"}}
+                    for (n, k, i), o in self.sandbox.api.store.objects.items()
+                ]
+            self._send(200, objects)
+        elif path == "/_sandbox/faults" and method == "POST":
             try:
-                if not sandbox.authorized(self.headers.get("Authorization")):
-                    raise Refusal(401, _INFO[401])
-                if raw:
-                    # The API parses the raw body as JSON whatever the Content-Type (INFERRED).
-                    try:
-                        payload = entry["body"] = json.loads(raw)
-                    except ValueError:
-                        entry["body"] = raw.decode("utf-8", "replace")
-                        raise Refusal(400, "The request body is not valid JSON") from None
-                fault = sandbox.take_fault(path)
-                if fault is not None and fault.retry_after is not None:
-                    headers["Retry-After"] = str(fault.retry_after)
-                if fault is not None and not fault.after_processing and not fault.drop:
-                    raise Refusal(fault.status, fault.info)
-                data = sandbox.api.handle(method, path, payload)
-                if fault is not None and not fault.drop:
-                    raise Refusal(fault.status, fault.info)
-            except Refusal as refusal:
-                status, info, data = refusal.status, refusal.info, None
-            if sandbox.behaviour.latency:
-                time.sleep(sandbox.behaviour.latency)
-            if fault is not None and fault.drop:
-                entry["status"] = "dropped"
-                sandbox.record(entry)
-                self.close_connection = True  # processed, but the client never hears of it
+                fault = Fault(**json.loads(raw or b"{}"))
+            except (TypeError, ValueError) as error:
+                self._send(400, {"error": str(error)})
                 return
-            entry["status"] = status
-            sandbox.record(entry)
-            self._send(status, envelope(path, status, info, data), headers)
+            with self.sandbox._lock:
+                self.sandbox.faults.append(fault)
+            self._send(200, {"ok": True})
+        else:
+            self._send(404, {"error": "unknown sandbox endpoint"})
 
-        def do_GET(self) -> None:
-            self._api("GET")
+    def _api(self, method: str) -> None:
+        raw = self._read()
+        path = urlsplit(self.path).path
+        if path.startswith("/_sandbox/"):
+            self._admin(method, path, raw)
+            return
+        payload: Any = None
+        entry: dict[str, Any] = {"method": method, "path": path, "body": None}
+        status, info, data = 200, _INFO[200], None
+        headers: dict[str, str] = {}
+        fault = None
+        try:
+            if not self.sandbox.authorized(self.headers.get("Authorization")):
+                raise Refusal(401, _INFO[401])
+            if raw:
+                # The API parses the raw body as JSON whatever the Content-Type (INFERRED).
+                try:
+                    payload = entry["body"] = json.loads(raw)
+                except ValueError:
+                    entry["body"] = raw.decode("utf-8", "replace")
+                    raise Refusal(400, "The request body is not valid JSON") from None
+            fault = self.sandbox.take_fault(path)
+            if fault is not None and fault.retry_after is not None:
+                headers["Retry-After"] = str(fault.retry_after)
+            if fault is not None and not fault.after_processing and not fault.drop:
+                raise Refusal(fault.status, fault.info)
+            data = self.sandbox.api.handle(method, path, payload)
+            if fault is not None and not fault.drop:
+                raise Refusal(fault.status, fault.info)
+        except Refusal as refusal:
+            status, info, data = refusal.status, refusal.info, None
+        if self.sandbox.behaviour.latency:
+            time.sleep(self.sandbox.behaviour.latency)
+        if fault is not None and fault.drop:
+            entry["status"] = "dropped"
+            self.sandbox.record(entry)
+            self.close_connection = True  # processed, but the client never hears of it
+            return
+        entry["status"] = status
+        self.sandbox.record(entry)
+        self._send(status, envelope(path, status, info, data), headers)
 
-        def do_POST(self) -> None:
-            self._api("POST")
+    def do_GET(self) -> None:
+        self._api("GET")
 
-        def do_PUT(self) -> None:
-            self._api("PUT")
+    def do_POST(self) -> None:
+        self._api("POST")
 
-        def do_DELETE(self) -> None:
-            self._api("DELETE")
+    def do_PUT(self) -> None:
+        self._api("PUT")
 
-    return Handler
+    def do_DELETE(self) -> None:
+        self._api("DELETE")
+
+
+def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
+    """A handler class bound to one sandbox (the server makes a handler per request)."""
+    return type("Handler", (_Handler,), {"sandbox": sandbox})

@@ -23,7 +23,12 @@ def test_board_create_returns_the_seed_envelope(sandbox):
     assert body["request"]["resource"] == path
     assert body["request"]["status"] == {"flag": "success", "code": 200, "info": "Your request has been processed successfully"}
     data = body["result"]["data"]
-    assert (data["provider"], data["object"], data["board_name"], data["board_privacy"]) == ("pinterest", "board", "OneAll", "PUBLIC")
+    assert (data["provider"], data["object"], data["board_name"], data["board_privacy"]) == (
+        "pinterest",
+        "board",
+        "OneAll",
+        "PUBLIC",
+    )
     assert data["board_id"].isdigit() and len(data["board_id"]) == 18
 
 
@@ -41,7 +46,9 @@ def test_wrong_keys_are_a_401(sandbox):
         sandbox.url + f"/push/identities/{PIN_TOKEN}/pinterest/board.json", auth=("a", "b"), data="{}", timeout=5
     )
     assert response.status_code == 401
-    assert response.json()["response"]["request"]["status"]["info"].startswith("Authentication credentials are missing or incorrect")
+    assert response.json()["response"]["request"]["status"]["info"].startswith(
+        "Authentication credentials are missing or incorrect"
+    )
 
 
 def test_a_pin_on_an_unknown_board_is_a_404(sandbox):
@@ -64,7 +71,9 @@ def test_body_is_json_whatever_the_content_type(sandbox):
 
 
 def test_older_picture_key_is_accepted_and_pins_can_be_updated_and_deleted(sandbox):
-    board = _post(sandbox, f"/push/identities/{PIN_TOKEN}/pinterest/board.json", {"request": {"push": {"board": {"name": "photos"}}}})
+    board = _post(
+        sandbox, f"/push/identities/{PIN_TOKEN}/pinterest/board.json", {"request": {"push": {"board": {"name": "photos"}}}}
+    )
     board_id = board.json()["response"]["result"]["data"]["board_id"]
     pin = _post(
         sandbox,
@@ -80,7 +89,9 @@ def test_older_picture_key_is_accepted_and_pins_can_be_updated_and_deleted(sandb
 
 
 def test_unsupported_method_and_unknown_path(sandbox):
-    assert requests.put(sandbox.url + f"/update/identities/{PIN_TOKEN}/twitter/post/1.json", auth=AUTH, timeout=5).status_code == 405
+    assert (
+        requests.put(sandbox.url + f"/update/identities/{PIN_TOKEN}/twitter/post/1.json", auth=AUTH, timeout=5).status_code == 405
+    )
     assert requests.get(sandbox.url + "/nothing.json", auth=AUTH, timeout=5).status_code == 404
 
 
@@ -103,8 +114,10 @@ def test_objects_can_be_kept_in_a_json_file_across_restarts(tmp_path):
     first = Sandbox(public_key="k", private_key="s", data_file=data).start()
     try:
         created = requests.post(
-            first.url + f"/push/identities/{PIN_TOKEN}/pinterest/board.json", auth=("k", "s"),
-            json={"request": {"push": {"board": {"name": "Kept"}}}}, timeout=5,
+            first.url + f"/push/identities/{PIN_TOKEN}/pinterest/board.json",
+            auth=("k", "s"),
+            json={"request": {"push": {"board": {"name": "Kept"}}}},
+            timeout=5,
         ).json()["response"]["result"]["data"]
     finally:
         first.stop()
@@ -114,8 +127,10 @@ def test_objects_can_be_kept_in_a_json_file_across_restarts(tmp_path):
         boards = listed.json()["response"]["result"]["data"]["boards"]
         assert [b["board_id"] for b in boards] == [created["board_id"]]
         another = requests.post(
-            second.url + f"/push/identities/{PIN_TOKEN}/pinterest/board.json", auth=("k", "s"),
-            json={"request": {"push": {"board": {"name": "New"}}}}, timeout=5,
+            second.url + f"/push/identities/{PIN_TOKEN}/pinterest/board.json",
+            auth=("k", "s"),
+            json={"request": {"push": {"board": {"name": "New"}}}},
+            timeout=5,
         ).json()["response"]["result"]["data"]
         assert another["board_id"] != created["board_id"]
     finally:

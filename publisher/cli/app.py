@@ -1,0 +1,74 @@
+"""The command group, and the one place errors become messages and exit codes.
+
+Exit codes: 0 success, 1 error (bad input, API error, lock held), 2 the plan has changes
+(`plan --detailed-exitcode` only), 3 a bug in publisher (rerun with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import PublisherError
+from ..output import github
+from ..redact import mask_all
+from .apply import apply
+from .imports import import_command
+from .plan import plan, show
+from .sandbox import sandbox
+from .schema import schema_command
+from .state import state, unlock
+from .validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="publisher")
+def cli() -> None:
+    """Publish a content catalog kept as YAML through the OneAll API.
+
+    \b
+      publisher validate catalog/
+      publisher plan catalog/
+      publisher apply catalog/ --auto-approve
+    """
+
+
+for command in (validate, plan, show, apply, state, import_command, unlock, schema_command, sandbox):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one message and exit 1 for user-facing errors, exit 3 for bugs."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="publisher", standalone_mode=False)
+    except PublisherError as error:
+        if debug:
+            raise
+        click.echo(error.render(), err=True)
+        if error.diagnostics and github.wanted(args):
+            click.echo(github.github_annotations(error.diagnostics), nl=False)
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(1)  # usage errors are errors; 2 means "changes" to scripts
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        if debug:
+            raise
+        click.echo(
+            f"internal error: {type(error).__name__}: {mask_all(str(error))}\n"
+            "This is a bug in publisher; rerun with --debug for the traceback.",
+            err=True,
+        )
+        sys.exit(3)
+    sys.exit(0)

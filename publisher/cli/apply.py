@@ -1,0 +1,127 @@
+"""`publisher apply`, with its confirmation and progress."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..applying.applier import Outcome
+from ..errors import PublisherError
+from ..model import Action, Plan
+from ..output.text import apply_summary, plan_text
+from ..workflows import apply as apply_workflow
+from ..workflows.inputs import parse_vars
+from .options import catalog_options, color, refresh_option, target_option
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise PublisherError("not on a terminal: refusing to apply without --auto-approve")
+    answer = click.prompt("Do you want to perform these actions? Only 'yes' will be accepted", default="", show_default=False)
+    if answer.strip() != "yes":
+        raise PublisherError("apply cancelled; nothing was changed")
+
+
+class Progress:
+    """One line per step in CI; on a terminal, a bar with counts and a line per failure."""
+
+    _DONE = {
+        Action.CREATE: "created",
+        Action.UPDATE: "updated",
+        Action.DELETE: "deleted",
+        Action.FORGET: "forgotten (left on the network)",
+    }
+
+    def __init__(self, total: int, *, tty: bool) -> None:
+        self.total = total
+        self.tty = tty
+        self.finished = 0
+        self.failed = 0
+
+    def __call__(self, outcome: Outcome) -> None:
+        action, address = outcome.step
+        self.finished += 1
+        self.failed += 0 if outcome.ok else 1
+        if self.tty:
+            click.echo("\r\x1b[2K", nl=False)
+        if outcome.ok and not self.tty:
+            click.echo(f"{address}: {self._DONE[action]}")
+        elif not outcome.ok and not outcome.fatal:
+            state = "outcome unknown" if outcome.pending else "failed"
+            click.echo(f"{address}: {action} {state}: {outcome.message}", err=True)
+        if self.tty:
+            width = 30
+            filled = int(width * self.finished / max(self.total, 1))
+            click.echo(f"[{'#' * filled}{'.' * (width - filled)}] {self.finished}/{self.total}  failed {self.failed}", nl=False)
+
+    def close(self) -> None:
+        if self.tty and self.finished:
+            click.echo()
+
+
+@click.command()
+@catalog_options
+@target_option
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (required without a terminal).")
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), help="API calls at once (default: publisher.yaml's concurrency, else 4)."
+)
+@refresh_option
+def apply(
+    paths: tuple[Path, ...],
+    state_path: Path | None,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    no_color: bool,
+    debug: bool,
+    targets: tuple[str, ...],
+    auto_approve: bool,
+    concurrency: int | None,
+    refresh: bool,
+) -> None:
+    """Plan, then make exactly the creates, updates and deletes needed, recording each.
+
+    Given a file saved by `plan --out`, apply exactly that plan, once, if the state and the
+    manifests are still those it was made from.
+
+    \b
+      publisher apply examples/ --auto-approve
+      publisher apply plan.json --auto-approve
+    """
+    progress: list[Progress] = []
+
+    def show_plan(plan: Plan) -> None:
+        click.echo(plan_text(plan, color=color(no_color)), nl=False)
+
+    def start_progress(steps: int) -> Progress:
+        progress.append(Progress(steps, tty=sys.stdout.isatty()))
+        return progress[0]
+
+    hooks = apply_workflow.ApplyHooks(
+        show_plan=show_plan,
+        confirm=lambda: _confirm(auto_approve),
+        progress=start_progress,
+        on_wait=lambda message: click.echo(message, err=True),
+    )
+    try:
+        result = apply_workflow.apply(
+            list(paths),
+            parse_vars(var_files, var_pairs),
+            state_option=state_path,
+            targets=targets,
+            refresh=refresh,
+            concurrency=concurrency,
+            hooks=hooks,
+        )
+    finally:
+        for bar in progress:
+            bar.close()
+    if result is None:
+        return
+    click.echo(apply_summary(result), nl=False, err=not result.ok)
+    if not result.ok:
+        sys.exit(1)

@@ -1,0 +1,57 @@
+"""`publisher import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..loading import catalog as catalog_loader
+from ..workflows import adopt, inputs
+from ..workflows.inputs import parse_vars
+from .options import catalog_options
+
+
+@click.command("import")
+@click.argument("address")
+@click.argument("remote_id")
+@catalog_options
+@click.option("--generate", is_flag=True, help="Print the manifest entry for the object instead (read through the Pull API).")
+@click.option("--type", "type_name", help="With --generate: the resource type, e.g. pinterest/pin.")
+@click.option("--identity", "identity", help="With --generate: the identity alias (or token) that owns it.")
+@click.option(
+    "--id", "path_ids", multiple=True, metavar="NAME=ID", help="With --generate: an id the listing needs, e.g. board_id=123."
+)
+def import_command(
+    address: str,
+    remote_id: str,
+    paths: tuple[Path, ...],
+    state_path: Path | None,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    no_color: bool,
+    debug: bool,
+    generate: bool,
+    type_name: str | None,
+    identity: str | None,
+    path_ids: tuple[str, ...],
+) -> None:
+    """Adopt an object that already exists on the network into the state, without posting it.
+
+    The manifests must declare ADDRESS. Where the Pull API can list the type, the object is
+    looked up first and the state records what it says, so the next plan shows any difference.
+    With --generate, print the entry to add to the manifests first.
+
+    \b
+      publisher import pins.camp-nou 352969689546669253 --generate --type pinterest/pin \\
+          --identity club --id board_id=123456789012345678
+      publisher import pins.camp-nou 352969689546669253 catalog/
+    """
+    variables = parse_vars(var_files, var_pairs)
+    if generate:
+        catalog = catalog_loader.load(list(paths), variables=variables)
+        ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
+        click.echo(adopt.generated_entry(catalog, address, remote_id, type_name, identity, ids, inputs.client), nl=False)
+        return
+    catalog, checked = adopt.import_object(list(paths), variables, address, remote_id, state_option=state_path)
+    click.echo(f"{address}: imported as {catalog.resources[address].type.name} {remote_id} ({checked})")

@@ -1,0 +1,79 @@
+"""Options several commands share, and how output decides on colour."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+Command = Callable[..., Any]
+
+
+def catalog_options(command: Command) -> Command:
+    """The options of every command that reads the catalog."""
+    decorators = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--state",
+            "state_path",
+            type=click.Path(path_type=Path),
+            help="State file (default: publisher.state.json at the catalog root).",
+        ),
+        click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a template variable (repeatable)."),
+        click.option(
+            "--var-file", "var_files", multiple=True, metavar="FILE", help="YAML file of template variables (repeatable)."
+        ),
+        click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR)."),
+        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def format_option(command: Command) -> Command:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json", "markdown", "github"]),
+        default="text",
+        show_default=True,
+        help="json: versioned (schemas/plan.schema.json); markdown: for a PR comment; github: text plus ::error annotations.",
+    )(command)
+
+
+def target_option(command: Command) -> Command:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDR",
+        help="Only these addresses (globs such as 'pins.*') and what they depend on.",
+    )(command)
+
+
+def refresh_option(command: Command) -> Command:
+    return click.option(
+        "--refresh",
+        is_flag=True,
+        help="Read the objects back through the Pull API first, and report what was deleted or edited outside publisher.",
+    )(command)
+
+
+def state_file_option(command: Command) -> Command:
+    return click.option(
+        "--state",
+        "state_path",
+        type=click.Path(path_type=Path),
+        default=Path("publisher.state.json"),
+        show_default=True,
+        help="State file.",
+    )(command)
+
+
+def color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()

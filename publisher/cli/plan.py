@@ -1,0 +1,86 @@
+"""`publisher plan` and `publisher show`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import PublisherError
+from ..model import Plan
+from ..output import github
+from ..output.json import plan_to_json
+from ..output.markdown import plan_markdown
+from ..output.text import plan_text
+from ..planning import planfile
+from ..workflows import plan as plan_workflow
+from ..workflows.inputs import parse_vars
+from .options import catalog_options, color, format_option, refresh_option, target_option
+
+
+def render(plan: Plan, output_format: str, no_color: bool) -> str:
+    if output_format == "json":
+        return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "markdown":
+        return plan_markdown(plan)
+    return plan_text(plan, color=color(no_color))
+
+
+@click.command()
+@catalog_options
+@format_option
+@target_option
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), help="Save the plan, to apply exactly it later with `publisher apply FILE`."
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none.")
+@refresh_option
+def plan(
+    paths: tuple[Path, ...],
+    state_path: Path | None,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    no_color: bool,
+    debug: bool,
+    output_format: str,
+    targets: tuple[str, ...],
+    out: Path | None,
+    detailed_exitcode: bool,
+    refresh: bool,
+) -> None:
+    """Show what apply would do. Changes nothing (but the --out file).
+
+    \b
+      publisher plan examples/
+      publisher plan --format markdown > comment.md
+      publisher plan --out plan.json && publisher apply plan.json
+      publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
+    """
+    outcome = plan_workflow.plan(
+        list(paths),
+        parse_vars(var_files, var_pairs),
+        state_option=state_path,
+        targets=targets,
+        refresh=refresh,
+        memo=output_format != "json" and out is None,
+    )
+    click.echo(render(outcome.plan, output_format, no_color), nl=False)
+    github.write_step_summary(outcome.plan)
+    if outcome.plan.blocked:
+        raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
+    if out is not None:
+        plan_workflow.save(outcome, out, list(paths))
+        click.echo(f"Saved the plan to {out}; apply exactly it with: publisher apply {out}", err=True)
+    if detailed_exitcode and outcome.plan.has_changes:
+        sys.exit(2)
+
+
+@click.command()
+@click.argument("planfile_path", metavar="PLANFILE", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@format_option
+@click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR).")
+def show(planfile_path: Path, output_format: str, no_color: bool) -> None:
+    """Print a saved plan as text, json or markdown."""
+    click.echo(render(planfile.load(planfile_path).plan, output_format, no_color), nl=False)

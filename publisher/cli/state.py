@@ -1,0 +1,83 @@
+"""`publisher state ...` and `publisher unlock`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import PublisherError
+from ..redact import mask
+from ..workflows import state_edits
+from .options import state_file_option
+
+
+@click.group()
+def state() -> None:
+    """Inspect and repair the state file."""
+
+
+@state.command("list")
+@state_file_option
+def state_list(state_path: Path) -> None:
+    """List the addresses in the state, with type, id and status."""
+    for address, record in sorted(state_edits.records(state_path).items()):
+        click.echo(f"{address}\t{record.type}\t{record.id or '-'}\t{record.status}")
+
+
+@state.command("show")
+@state_file_option
+@click.argument("address")
+def state_show(state_path: Path, address: str) -> None:
+    """Show one resource of the state (identity token masked)."""
+    shown = state_edits.record(state_path, address).to_json()
+    shown["identity"] = mask(shown["identity"])
+    click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+@state.command("resolve")
+@state_file_option
+@click.argument("address")
+@click.option("--id", "remote_id", help="The object was created: its id on the network.")
+@click.option("--absent", is_flag=True, help="The object was not created: forget the pending create.")
+def state_resolve(state_path: Path, address: str, remote_id: str | None, absent: bool) -> None:
+    """Settle a pending create whose outcome was unknown.
+
+    \b
+      publisher state resolve pins.camp-nou --id 352969689546669253
+      publisher state resolve pins.camp-nou --absent
+    """
+    if bool(remote_id) == absent:
+        raise PublisherError("give exactly one of --id REMOTE_ID or --absent")
+    state_edits.resolve_pending(state_path, address, remote_id)
+    click.echo(f"{address}: {'forgotten (it was not created)' if absent else f'recorded as created with id {remote_id}'}")
+
+
+@state.command("rm")
+@state_file_option
+@click.argument("addresses", nargs=-1, required=True)
+def state_rm(state_path: Path, addresses: tuple[str, ...]) -> None:
+    """Stop tracking ADDRESSES; the objects stay on the network untouched."""
+    state_edits.remove(state_path, addresses)
+    for address in addresses:
+        click.echo(f"{address}: removed from the state (still on the network)")
+
+
+@state.command("mv")
+@state_file_option
+@click.argument("source")
+@click.argument("destination")
+def state_mv(state_path: Path, source: str, destination: str) -> None:
+    """Rename an address in the state, so renaming an entry does not post it again."""
+    state_edits.move(state_path, source, destination)
+    click.echo(f"{source} -> {destination}")
+
+
+@click.command()
+@click.argument("lock_id")
+@state_file_option
+def unlock(lock_id: str, state_path: Path) -> None:
+    """Remove a stale state lock, only if it has LOCK_ID."""
+    state_edits.unlock(state_path, lock_id)
+    click.echo("lock removed")

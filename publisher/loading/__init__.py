@@ -1,0 +1,1 @@
+"""Files → YAML with positions → templates → schemas → entries → resources: the catalog."""

@@ -1,0 +1,85 @@
+"""The desired resources: every manifest of a catalog read, rendered, checked and resolved."""
+
+from __future__ import annotations
+
+import graphlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic, InvalidInput
+from ..model import Move, Resource
+from . import documents, templating
+from . import project as project_module
+from .entries import EntryReader
+from .files import PROJECT_FILE, discover, display_name
+from .resources import ResourceBuilder, dependency_order
+
+
+@dataclass
+class Catalog:
+    root: Path
+    files: list[str]  # the manifests, as messages name them
+    project: project_module.Project = field(default_factory=project_module.Project)
+    context: templating.Context | None = None  # what templates read: env names, data files
+    resources: dict[str, Resource] = field(default_factory=dict)
+    sources: list[Path] = field(default_factory=list)  # the manifest files, resolved
+    moves: list[Move] = field(default_factory=list)
+    identities: dict[str, str] = field(default_factory=dict)  # alias → token
+    _order: list[str] | None = field(default=None, repr=False)
+
+    def order(self) -> list[str]:
+        """Addresses so that every resource comes after the ones it refers to."""
+        if self._order is None:
+            self._order = dependency_order(self.resources)
+        return self._order
+
+
+def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Catalog:
+    """Load the whole catalog, or raise `InvalidInput` with every problem of every file.
+
+    `variables` (from --var-file and --var) override the project file's `vars`."""
+    root, files = discover(paths)
+    project, problems = project_module.load(root, display_name(root / PROJECT_FILE))
+    if problems:
+        raise InvalidInput.from_diagnostics(problems)
+    context = templating.Context(
+        vars={**project.vars, **(variables or {})}, environ=os.environ if environ is None else environ, root=root
+    )
+    reader = EntryReader(context)
+    if project.document is not None:
+        reader.read_identities(project.document, project.identities)
+    names = {}
+    for path in map(Path.resolve, files):
+        names[path] = display_name(path)
+        document, problems = documents.load(path, names[path])
+        reader.problems.extend(problems)
+        if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
+            reader.read(document)
+    # A YAML file that a template reads with data() is data, not a manifest.
+    for path in context.used_files & set(names):
+        reader.forget_file(names.pop(path))
+    identities = {alias: token for alias, (token, _) in reader.identities.items()}
+    builder = ResourceBuilder(reader.entries, reader.faulty, identities)
+    catalog = Catalog(
+        root=root,
+        files=list(names.values()),
+        project=project,
+        context=context,
+        resources=builder.build_all(),
+        sources=sorted(names),
+        moves=reader.moves,
+        identities=identities,
+    )
+    problems = reader.problems + builder.problems
+    if not problems:
+        try:
+            catalog.order()
+        except graphlib.CycleError as error:
+            cycle = error.args[1]
+            problems.append(Diagnostic(catalog.resources[cycle[0]].location, cycle[0], "reference cycle: " + " -> ".join(cycle)))
+    if problems:
+        raise InvalidInput.from_diagnostics(problems)
+    return catalog

@@ -1,0 +1,61 @@
+"""`data(PATH)` for templates: CSV, JSON and YAML files inside the catalog root only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from . import documents
+
+
+class DataFileError(Exception):
+    """A data file cannot be used; the message is shown to the user as is."""
+
+
+def resolve(root: Path, base: Path, name: str) -> Path:
+    """`name` relative to `base` (the manifest's folder), refused if it leaves `root`."""
+    if not isinstance(name, str) or not name:
+        raise DataFileError("data() takes a file name")
+    candidate = (base / name).resolve()
+    if not candidate.is_relative_to(root.resolve()):
+        raise DataFileError(f"data('{name}') is outside the catalog root; data files must live inside it")
+    if not candidate.is_file():
+        raise DataFileError(f"data('{name}'): no such file")
+    return candidate
+
+
+def read(path: Path, shown: str) -> Any:
+    """The file's content as plain data: CSV → list of row mappings (strings)."""
+    suffix = path.suffix.lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"data('{shown}'): cannot read: {error}") from None
+    if suffix == ".csv":
+        return _csv_rows(text, shown)
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DataFileError(f"data('{shown}'): invalid JSON at line {error.lineno}: {error.msg}") from None
+    if suffix in (".yaml", ".yml"):
+        document, problems = documents.parse(text, shown)
+        if problems:
+            raise DataFileError(f"data('{shown}'): {problems[0].render()}")
+        return document.data
+    raise DataFileError(f"data('{shown}'): unsupported file type {suffix or '(none)'}; use .csv, .json, .yaml or .yml")
+
+
+def _csv_rows(text: str, shown: str) -> list[dict[str, str]]:
+    """Rows as mappings of the header's names (blank lines skipped); a row whose number of
+    columns differs from the header's is an error, not a row with holes."""
+    reader = csv.DictReader(io.StringIO(text))
+    rows = []
+    for row in reader:
+        if None in row or None in row.values():
+            raise DataFileError(f"data('{shown}'): line {reader.line_num} has a different number of columns than the header")
+        rows.append(row)
+    return rows

@@ -1,0 +1,250 @@
+"""Manifest documents → entries: sections, identities, moves, `for_each`, `enabled`, schemas.
+
+An entry is one resource as the manifest writes it, rendered and schema-checked, before its
+references and identity are resolved (`resources.py` does that, once every file is read).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .. import rules
+from ..errors import Diagnostic, Location
+from ..model import Move, PathKey
+from ..resource_types import SECTIONS, TYPES
+from . import schema, templating
+from .documents import Document, dotted
+
+TOP_LEVEL = ("identities", "moved", *SECTIONS)
+_DATA_SOURCE = re.compile(r"""data\(\s*['"]([^'"]+)['"]""")
+
+
+@dataclass(slots=True)
+class Entry:
+    document: Document
+    where: PathKey  # where it is written (for line numbers)
+    section: str
+    name: str  # its name, rendered for a generated entry
+    fields: dict[str, Any]
+    label: str  # "item 3 of products.csv (sku=ABC-3)" for a generated entry
+    type_name: str  # `type`, or the section's default
+
+    @property
+    def address(self) -> str:
+        return f"{self.section}.{self.name}"
+
+    def locate(self, *path: Any) -> Location:
+        return self.document.locate((*self.where, *path))
+
+    def problem(self, path: tuple[str, ...], message: str, hint: str = "") -> Diagnostic:
+        """A problem with one of its fields, prefixed by the item it was generated from."""
+        prefix = f"{self.label}: " if self.label else ""
+        return Diagnostic(self.locate(*path), dotted((self.section, self.name, *path)), prefix + message, hint)
+
+
+def _item_label(index: int, item: Any, source: str) -> str:
+    label = f"item {index + 1} of {source}"
+    if isinstance(item, dict) and item:
+        key, value = next(iter(item.items()))
+        label += f" ({key}={value})"
+    return label
+
+
+class EntryReader:
+    """Reads the manifest documents of one catalog, collecting every problem."""
+
+    def __init__(self, context: templating.Context) -> None:
+        self.context = context
+        self.problems: list[Diagnostic] = []
+        self.identities: dict[str, tuple[str, Location]] = {}  # alias → (token, where declared)
+        self.entries: dict[str, Entry] = {}
+        # Addresses claimed by entries with problems, and where (the others are in `entries`).
+        self.faulty: dict[str, tuple[Document, PathKey]] = {}
+        self.moves: list[Move] = []
+
+    def forget_file(self, name: str) -> None:
+        """Take back all that a file added: it turned out to be data that a template reads."""
+        self.problems = [p for p in self.problems if p.location.file != name]
+        self.entries = {a: e for a, e in self.entries.items() if e.document.file != name}
+        self.faulty = {a: f for a, f in self.faulty.items() if f[0].file != name}
+        self.identities = {a: i for a, i in self.identities.items() if i[1].file != name}
+        self.moves = [m for m in self.moves if m.location.file != name]
+
+    def _add(self, document: Document, path: PathKey, message: str, hint: str = "") -> None:
+        self.problems.append(Diagnostic(document.locate(path), dotted(path), message, hint))
+
+    def read(self, document: Document) -> None:
+        data = document.data
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            self._add(document, (), "a manifest must be a mapping of sections", "allowed: " + ", ".join(TOP_LEVEL))
+            return
+        for key, value in data.items():
+            if key not in TOP_LEVEL:
+                self._add(document, (key,), f"unknown section '{key}'", "allowed: " + ", ".join(TOP_LEVEL))
+            elif value is None:
+                continue
+            elif key == "moved":
+                self._read_moves(document, value)
+            elif not isinstance(value, dict):
+                self._add(document, (key,), "must be a mapping of names to entries")
+            elif key == "identities":
+                self.read_identities(document, value)
+            else:
+                names = self.context.names(document.folder)  # what its templates see: the same for every entry
+                for name, entry in value.items():
+                    self._read_entry(document, key, name, entry, names)
+
+    def _read_moves(self, document: Document, moves: Any) -> None:
+        if not isinstance(moves, list):
+            self._add(document, ("moved",), "must be a list of {from: ADDRESS, to: ADDRESS}")
+            return
+        for index, move in enumerate(moves):
+            path = ("moved", index)
+            if not isinstance(move, dict) or set(move) != {"from", "to"}:
+                self._add(document, path, "each move is {from: ADDRESS, to: ADDRESS}")
+                continue
+            bad = [k for k in ("from", "to") if not rules.is_address(move[k])]
+            for key in bad:
+                self._add(document, (*path, key), f"{move[key]!r} is not an address (SECTION.NAME)")
+            if bad:
+                continue
+            source, target = move["from"], move["to"]
+            if source == target:
+                self._add(document, path, f"moves {source} to itself")
+            elif any(m.source == source or m.target == target for m in self.moves):
+                self._add(document, path, f"{source} or {target} is already in another move")
+            else:
+                self.moves.append(Move(source, target, document.locate(path)))
+
+    def read_identities(self, document: Document, identities: dict[str, Any], where: PathKey = ("identities",)) -> None:
+        names = self.context.names(document.folder)
+        for alias, token in identities.items():
+            path = (*where, alias)
+            token, problems = templating.render(document, token, path, names)
+            self.problems.extend(problems)
+            if problems:
+                continue
+            if not rules.is_token(token):
+                self._add(document, path, "must be an identity token (a UUID such as 2af20011-8965-471b-8f6b-8b66a611aae6)")
+            elif alias in self.identities and self.identities[alias][0] != token:
+                where_first = self.identities[alias][1]
+                self._add(document, path, f"identity '{alias}' is already defined differently", f"at {where_first}")
+            else:
+                self.identities.setdefault(alias, (token, document.locate(path)))
+
+    def _read_entry(self, document: Document, section: str, name: str, entry: Any, names: dict[str, Any]) -> None:
+        path = (section, name)
+        if not isinstance(entry, dict):
+            self._add(document, path, "an entry must be a mapping of fields")
+        elif "for_each" in entry:
+            self._expand(document, section, name, entry, names)
+        elif templating.is_template(name):
+            self._add(document, path, "only an entry with for_each can have a templated name")
+        else:
+            self._add_entry(document, path, section, name, entry, names, "")
+
+    def _expand(self, document: Document, section: str, name: str, entry: dict[str, Any], names: dict[str, Any]) -> None:
+        path = (section, name)
+        source = entry["for_each"]
+        items, problems = templating.render(document, source, (*path, "for_each"), names)
+        if problems:
+            self.problems.extend(problems)
+            return
+        found = _DATA_SOURCE.search(source) if isinstance(source, str) else None
+        shown = found.group(1) if found else "for_each"
+        if isinstance(items, dict):
+            pairs = [(f"item '{k}' of {shown}", {"key": k, "value": v}) for k, v in items.items()]
+        elif isinstance(items, list):
+            pairs = [(_item_label(i, item, shown), item) for i, item in enumerate(items)]
+        else:
+            kind = type(items).__name__ if items is not None else "nothing"
+            self._add(document, (*path, "for_each"), f"for_each must give a list or a mapping, not {kind}")
+            return
+        if not templating.is_template(name):
+            self._add(
+                document,
+                path,
+                "the name of an entry with for_each must be a template that makes each address unique",
+                'e.g. "product-{{ each.sku }}"',
+            )
+            return
+        body = {k: v for k, v in entry.items() if k != "for_each"}
+        for label, each in pairs:
+            item_names = {**names, "each": each}
+            try:
+                rendered = templating.render_string(name, item_names)
+            except ValueError as error:
+                self.problems.append(Diagnostic(document.locate(path), dotted(path), f"{label}: {error}"))
+                continue
+            self._add_entry(document, path, section, str(rendered), body, item_names, label)
+
+    def _add_entry(
+        self,
+        document: Document,
+        where: PathKey,
+        section: str,
+        name: str,
+        raw: dict[str, Any],
+        names: dict[str, Any],
+        label: str,
+    ) -> None:
+        shown = (section, name)
+        prefix = f"{label}: " if label else ""
+        if not rules.ENTRY_NAME.fullmatch(name):
+            self.problems.append(
+                Diagnostic(
+                    document.locate(where), dotted(shown), f"{prefix}an entry name cannot be empty or contain '.' or spaces"
+                )
+            )
+            return
+        address = f"{section}.{name}"
+        if address in self.entries or address in self.faulty:
+            first = self.entries.get(address)
+            first_document, first_where = (first.document, first.where) if first is not None else self.faulty[address]
+            self.problems.append(
+                Diagnostic(
+                    document.locate(where),
+                    address,
+                    f"{prefix}duplicate address {address}",
+                    f"first defined at {first_document.locate(first_where)}",
+                )
+            )
+            return
+        fields, problems = templating.render(document, raw, where, names, shown=shown, label=label)
+        if problems:
+            self._claim_faulty(address, document, where, problems)
+            return
+        enabled = fields.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            self.problems.append(
+                Diagnostic(
+                    document.locate((*where, "enabled")), f"{address}.enabled", f"{prefix}must be true or false, not {enabled!r}"
+                )
+            )
+            return
+        if not enabled:
+            return  # left out of the catalog: it claims no address
+        default, allowed = SECTIONS[section]
+        type_name = fields.get("type", default)
+        if type_name not in allowed:
+            message = f"type {type_name!r} cannot be declared under {section}" if type_name else "missing required field 'type'"
+            at = (*where, "type") if "type" in fields else where
+            at_shown = (*shown, "type") if "type" in fields else shown
+            problem = Diagnostic(document.locate(at), dotted(at_shown), prefix + message, "allowed: " + ", ".join(allowed))
+            self._claim_faulty(address, document, where, [problem])
+            return
+        found = schema.check(document, where, fields, TYPES[type_name].schema_name, shown=shown, label=label)
+        if found:
+            self._claim_faulty(address, document, where, found)
+            return
+        self.entries[address] = Entry(document, where, section, name, fields, label, type_name)
+
+    def _claim_faulty(self, address: str, document: Document, where: PathKey, problems: list[Diagnostic]) -> None:
+        """An entry with problems still claims its address: a duplicate of it is one more problem,
+        and a reference to it is not (its own problems are reported where it is written)."""
+        self.problems.extend(problems)
+        self.faulty[address] = (document, where)

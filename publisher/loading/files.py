@@ -1,0 +1,40 @@
+"""Which files make a catalog, and how messages name them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import InvalidInput
+
+PROJECT_FILE = "publisher.yaml"
+
+
+def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
+    """The catalog root and its manifest files (sorted, hidden folders skipped).
+
+    The root is the directory given, or the common parent of several paths."""
+    if not paths:
+        paths = [Path.cwd()]
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for directory, folders, names in os.walk(path):
+                folders[:] = sorted(f for f in folders if not f.startswith("."))
+                files.extend(Path(directory) / n for n in sorted(names) if n.endswith((".yaml", ".yml")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InvalidInput(f"{path}: no such file or directory")
+    roots = [p if p.is_dir() else p.parent for p in paths]
+    root = Path(os.path.commonpath([r.resolve() for r in roots]))
+    # A project file is never a manifest, wherever it is.
+    return root, [f for f in files if f.name != PROJECT_FILE]
+
+
+def display_name(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

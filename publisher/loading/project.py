@@ -1,0 +1,51 @@
+"""The optional project file `publisher.yaml` at the catalog root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic
+from . import documents, schema
+from .documents import Document
+from .files import PROJECT_FILE
+
+
+@dataclass
+class Project:
+    document: Document | None = None
+    vars: dict[str, Any] = field(default_factory=dict)
+    state: str | None = None
+    concurrency: int | None = None
+    rate_limits: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def identities(self) -> dict[str, Any]:
+        data = self.document.data if self.document is not None else None
+        return dict(data.get("identities") or {}) if isinstance(data, dict) else {}
+
+
+def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
+    """Read `publisher.yaml` if there is one; `shown` is its name in messages."""
+    path = root / PROJECT_FILE
+    if not path.is_file():
+        return Project(), []
+    document, problems = documents.load(path, shown)
+    if problems:
+        return Project(), problems
+    data = document.data if document.data is not None else {}
+    document.data = data
+    problems = schema.check(document, (), data, "project.json")
+    if problems:
+        return Project(), problems
+    return (
+        Project(
+            document=document,
+            vars=dict(data.get("vars") or {}),
+            state=data.get("state"),
+            concurrency=data.get("concurrency"),
+            rate_limits=dict(data.get("rate_limits") or {}),
+        ),
+        [],
+    )

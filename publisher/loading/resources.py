@@ -1,0 +1,158 @@
+"""Entries → resources: fields routed into the API body or the create path, `{ref: ...}`
+turned into references and checked, identities resolved, times parsed, and an order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import graphlib
+import types
+from collections.abc import Mapping
+from typing import Any
+
+from .. import rules
+from ..errors import Diagnostic
+from ..model import Ref, Resource, refs_in
+from ..resource_types import COMMON_FIELDS, TYPES, Reference
+from .entries import Entry
+
+
+def _as_refs(value: Any, found: set[str]) -> Any:
+    """Turn `{ref: ADDRESS}` mappings (already schema-checked) into `Ref` values, adding
+    each ADDRESS to `found`."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get("ref"), str):
+            found.add(value["ref"])
+            return Ref(value["ref"])
+        return {k: _as_refs(v, found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_refs(v, found) for v in value]
+    return value
+
+
+_NO_LIFECYCLE: Mapping[str, Any] = types.MappingProxyType({})  # read-only: one serves every resource without one
+
+
+@functools.cache
+def _route(type_name: str, key: str) -> tuple[Reference | None, bool, str] | None:
+    """Where a manifest field of a type goes: (its reference, whether it is a create-path
+    id, its name there); None for publisher's own fields. Decided once per type and field."""
+    if key in COMMON_FIELDS:
+        return None
+    rtype = TYPES[type_name]
+    reference = rtype.references.get(key)
+    name = reference.into if reference is not None else key
+    return (reference, True, name) if name in rtype.path_ids else (reference, False, rtype.body_key(name))
+
+
+class ResourceBuilder:
+    """Builds the resources of a catalog's entries; `problems` collects what is wrong."""
+
+    def __init__(self, entries: Mapping[str, Entry], faulty: Mapping[str, Any], identities: Mapping[str, str]) -> None:
+        self.entries = entries
+        self.faulty = faulty  # addresses of entries with problems of their own
+        self.identities = identities  # alias → token
+        self.problems: list[Diagnostic] = []
+
+    def build_all(self) -> dict[str, Resource]:
+        built = {}
+        for address, entry in self.entries.items():
+            resource = self.build(entry)
+            if resource is not None:
+                built[address] = resource
+        return built
+
+    def build(self, entry: Entry) -> Resource | None:
+        rtype = TYPES[entry.type_name]
+        fields = entry.fields
+        body: dict[str, Any] = {}
+        ids: dict[str, Any] = {}
+        dependencies: set[str] = set()
+        for key, value in fields.items():
+            route = _route(rtype.name, key)
+            if route is None:
+                continue  # publisher's own field, not the API's
+            reference, is_path_id, name = route
+            if isinstance(value, (dict, list)):
+                value = _as_refs(value, dependencies)
+                if reference is not None:
+                    self._check_refs(entry, key, value, reference.targets)
+            if is_path_id:
+                ids[name] = value
+            else:
+                body[name] = value
+        publish_at = self._time(entry, "publish_at")
+        expire_at = self._time(entry, "expire_at")
+        if "expire_at" in fields and not rtype.can_delete:
+            self.problems.append(entry.problem(("expire_at",), f"the API cannot delete a {rtype.title}, so it cannot expire"))
+        token = self._token(entry)
+        if token is None:
+            return None
+        return Resource(
+            entry.address,
+            rtype,
+            token,
+            body,
+            ids,
+            fields.get("lifecycle") or _NO_LIFECYCLE,
+            (entry.document, entry.where),
+            publish_at,
+            expire_at,
+            frozenset(dependencies),
+        )
+
+    def _token(self, entry: Entry) -> str | None:
+        """The identity's token: a declared alias, or a token written out."""
+        value = entry.fields["identity"]
+        if value in self.identities:
+            return self.identities[value]
+        if rules.is_token(value):
+            return str(value)
+        known = ", ".join(sorted(self.identities)) or "none declared"
+        self.problems.append(entry.problem(("identity",), f"unknown identity '{value}'", f"declared identities: {known}"))
+        return None
+
+    def _time(self, entry: Entry, key: str) -> dt.datetime | None:
+        if key not in entry.fields:
+            return None
+        text = entry.fields[key]
+        try:
+            return rules.parse_time(text)
+        except ValueError as error:
+            self.problems.append(entry.problem((key,), f"{text!r} is not a time: {error}"))
+            return None
+
+    def _check_refs(self, entry: Entry, key: str, value: Any, targets: tuple[str, ...]) -> None:
+        for ref in refs_in(value):
+            target = self.entries.get(ref.address)
+            if target is not None and target.type_name in targets:
+                continue
+            if target is None and ref.address in self.faulty:
+                continue  # it exists but has errors of its own, reported where it is written
+            if target is None:
+                self.problems.append(entry.problem((key, "ref"), f"refers to {ref.address}, which is not in the catalog"))
+            else:
+                self.problems.append(
+                    entry.problem(
+                        (key, "ref"), f"refers to {ref.address}, a {target.type_name}", "allowed: " + ", ".join(targets)
+                    )
+                )
+
+
+def dependency_order(resources: Mapping[str, Resource]) -> list[str]:
+    """Addresses so that every resource comes after the ones it refers to.
+
+    Raises `graphlib.CycleError` whose args[1] is the cycle, each address referring to the next."""
+    linked = {d for r in resources.values() for d in r.dependencies if d in resources}
+    graph = {}
+    for address in sorted(resources):
+        dependencies = [d for d in resources[address].dependencies if d in resources]
+        if dependencies or address in linked:
+            graph[address] = sorted(dependencies)
+    try:
+        ordered = list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as error:
+        # graphlib lists the cycle from what is referred to; people read it the other way.
+        raise graphlib.CycleError(error.args[0], list(reversed(error.args[1]))) from None
+    # Most resources neither refer nor are referred to: any place suits them.
+    return ordered + [address for address in sorted(resources) if address not in graph]

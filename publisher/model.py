@@ -1,0 +1,289 @@
+"""The types every stage shares: resources, the state's records, actions, changes and plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+from .errors import Location, StateError
+from .resource_types import TYPES, ResourceType
+
+PathKey = tuple[Any, ...]  # where a value sits in a YAML document: ("pins", "camp-nou", "board")
+
+
+class Action(str, enum.Enum):
+    """What happens to one address; the same word in plans, apply steps and every output."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"  # delete, then create: a changed field cannot be updated
+    DELETE = "delete"
+    FORGET = "forget"  # drop from the state, leave on the network: the API cannot delete it
+    NOOP = "no-op"
+    BLOCKED = "blocked"  # cannot be carried out; the plan fails and says why
+    SCHEDULED = "scheduled"  # publish_at is in the future
+    EXPIRED = "expired"  # expire_at passed before it was ever published
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def is_carried_out(self) -> bool:
+        return self in _CARRIED_OUT
+
+    @property
+    def is_waiting(self) -> bool:
+        """Reported, not carried out: the calendar decides when it happens."""
+        return self in (Action.SCHEDULED, Action.EXPIRED)
+
+
+_CARRIED_OUT = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.FORGET})
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The remote id of another resource of the catalog, known once it exists."""
+
+    address: str
+
+
+class Move(NamedTuple):
+    """`moved: [{from: ..., to: ...}]`: a renamed entry keeps its object."""
+
+    source: str
+    target: str
+    location: Location
+
+
+class Locator(Protocol):
+    def locate(self, path: PathKey) -> Location: ...
+
+
+@dataclass(slots=True)
+class Resource:
+    """One object the catalog wants on the network."""
+
+    address: str
+    type: ResourceType
+    identity: str  # the identity token, aliases resolved
+    body: dict[str, Any]  # the API body fields; values may hold `Ref`s
+    ids: dict[str, Any]  # ids that go into the create path; values may be `Ref`s
+    lifecycle: Mapping[str, Any]
+    # Where it is written: located only when a message needs it.
+    where: tuple[Locator, PathKey] = field(repr=False)
+    publish_at: dt.datetime | None = None
+    expire_at: dt.datetime | None = None
+    # Addresses of the resources it refers to: found in body and ids unless given.
+    dependencies: frozenset[str] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.dependencies is None:
+            self.dependencies = frozenset(ref.address for ref in refs_in([self.body, self.ids]))
+
+    @property
+    def location(self) -> Location:
+        document, path = self.where
+        return document.locate(path)
+
+
+def refs_in(value: Any) -> Iterator[Ref]:
+    """Every reference inside a value."""
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from refs_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from refs_in(item)
+
+
+class _Unknown:
+    """A value that exists only once a dependency has been created."""
+
+    def __repr__(self) -> str:
+        return "(known after apply)"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def resolve(value: Any, id_of: Mapping[str, Any]) -> Any:
+    """Replace every `Ref` by the id it names (or `UNKNOWN` until it exists). A copy."""
+    if isinstance(value, Ref):
+        return id_of.get(value.address, UNKNOWN)
+    if isinstance(value, dict):
+        return {k: resolve(v, id_of) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, id_of) for v in value]
+    return value
+
+
+# The state ----------------------------------------------------------------------------------
+
+CREATED, PENDING = "created", "pending"  # a pending create was sent, its outcome is unknown
+
+_REQUIRED = ("type", "identity", "status", "inputs")
+
+
+@dataclass(slots=True)
+class StateRecord:
+    """What the state knows of one object publisher made (or is making)."""
+
+    type: str
+    identity: str
+    status: str  # CREATED or PENDING
+    inputs: dict[str, Any]  # the exact body last sent, references resolved
+    ids: dict[str, Any] = field(default_factory=dict)  # ids that went into the create path
+    id: str | None = None  # the object's id on the network
+    digest: str = ""
+    result: dict[str, Any] | None = None  # result.data of the last answer
+    created_at: str = ""
+    updated_at: str = ""
+    dependencies: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "type": self.type,
+            "identity": self.identity,
+            "status": self.status,
+            "inputs": self.inputs,
+            "ids": self.ids,
+            "digest": self.digest,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "dependencies": self.dependencies,
+        }
+        if self.id is not None:
+            data["id"] = self.id
+        if self.result is not None:
+            data["result"] = self.result
+        if self.error:
+            data["error"] = self.error
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> StateRecord:
+        """A record read from a state or journal; `where` names it in the error if it is malformed."""
+        if not isinstance(data, dict):
+            raise StateError(f"{where}: a record must be a JSON object")
+        try:
+            record = cls(**data)
+        except TypeError:
+            unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+            if unknown:
+                raise StateError(f"{where}: unknown field {unknown[0]!r}") from None
+            missing = next(key for key in _REQUIRED if key not in data)
+            raise StateError(f"{where}: missing field {missing!r}") from None
+        wrong = record._wrongly_typed()
+        if wrong is not None:
+            raise StateError(f"{where}.{wrong[0]}: must be {wrong[1]}")
+        if record.status not in (CREATED, PENDING):
+            raise StateError(f"{where}.status: must be {CREATED!r} or {PENDING!r}, not {record.status!r}")
+        return record
+
+    def _wrongly_typed(self) -> tuple[str, str] | None:
+        """The first field whose value is not of its JSON type, and what it must be."""
+        if (
+            type(self.type) is str
+            and type(self.identity) is str
+            and type(self.status) is str
+            and type(self.inputs) is dict
+            and type(self.ids) is dict
+            and type(self.digest) is str
+            and type(self.created_at) is str
+            and type(self.updated_at) is str
+            and type(self.error) is str
+            and (self.id is None or type(self.id) is str)
+            and (self.result is None or type(self.result) is dict)
+            and type(self.dependencies) is list
+            and all(type(d) is str for d in self.dependencies)
+        ):
+            return None  # the common case, in one test
+        for name in ("type", "identity", "status", "digest", "created_at", "updated_at", "error", "id"):
+            if type(getattr(self, name)) is not str and not (name == "id" and self.id is None):
+                return name, "a string"
+        for name in ("inputs", "ids", "result"):
+            if type(getattr(self, name)) is not dict and not (name == "result" and self.result is None):
+                return name, "a JSON object"
+        return "dependencies", "a list of addresses"
+
+
+def created_ids(records: Mapping[str, StateRecord]) -> dict[str, str]:
+    """The network id of every object the state knows was created."""
+    return {address: r.id for address, r in records.items() if r.status == CREATED and r.id}
+
+
+@dataclass
+class State:
+    lineage: str = field(default_factory=lambda: str(uuid.uuid4()))
+    serial: int = 0
+    resources: dict[str, StateRecord] = field(default_factory=dict)
+
+
+# Plans --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Change:
+    address: str
+    type: str
+    action: Action
+    identity: str  # full token: renderers must mask it
+    reason: str = ""
+    before: dict[str, Any] | None = None  # what the state says was last sent
+    after: dict[str, Any] | None = None  # what will be sent (ids and body, refs resolved)
+    changed: Sequence[str] = ()  # fields that differ
+    forces: Sequence[str] = ()  # of those, the ones that force a replace
+    keep_old: bool = False  # replace by `recreate`: the old object stays on the network
+    resource: Resource | None = None  # the desired resource (None for delete / forget)
+
+    def is_field(self, key: str) -> bool:
+        """Whether a key of `changed` is a field (in before or after), not the marker
+        `identity` or `type` that says the account or the resource type changed."""
+        return key in (self.before or {}) or key in (self.after or {})
+
+    def field_name(self, key: str) -> str:
+        """A key of `changed` as the manifest names it: a page post's `id` is `page_id`."""
+        rtype = TYPES.get(self.type)
+        return rtype.field_name(key) if rtype is not None and self.is_field(key) else key
+
+
+NEW_REASON = "not in the state"  # the reason of an ordinary create, not worth printing
+
+
+@dataclass
+class Plan:
+    state_lineage: str
+    state_serial: int
+    changes: list[Change]
+    targets: tuple[str, ...] = ()  # --target globs; empty: everything
+    moved: list[str] = field(default_factory=list)  # renames applied to the state by `moved`
+    notes: list[str] = field(default_factory=list)  # what --refresh found that needs no action
+
+    @property
+    def actionable(self) -> list[Change]:
+        return [c for c in self.changes if c.action.is_carried_out]
+
+    @property
+    def blocked(self) -> list[Change]:
+        return [c for c in self.changes if c.action is Action.BLOCKED]
+
+    def counts(self) -> dict[Action, int]:
+        counts = dict.fromkeys(Action, 0)
+        for change in self.changes:
+            counts[change.action] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action.is_carried_out for c in self.changes)
+
+    @property
+    def changes_or_blocked(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)

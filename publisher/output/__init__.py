@@ -1,0 +1,1 @@
+"""Plans, apply results and problems rendered for people and programs."""

@@ -1,0 +1,45 @@
+"""GitHub Actions: annotations on the lines of a pull request, and the job's summary page."""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import Diagnostic
+from ..model import Plan
+from .markdown import plan_markdown
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_annotations(diagnostics: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands that put each problem on its line in the PR's diff."""
+    lines = []
+    for d in diagnostics:
+        where = f"file={_escape(d.location.file, property_value=True)}"
+        if d.location.line:
+            where += f",line={d.location.line},col={d.location.column}"
+        message = f"{d.path}: {d.message}" if d.path else d.message
+        if d.hint:
+            message += f" ({d.hint})"
+        lines.append(f"::error {where},title=publisher::{_escape(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def write_step_summary(plan: Plan) -> None:
+    """Inside GitHub Actions, the job's summary page gets the markdown plan too."""
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as stream:
+            stream.write(plan_markdown(plan) + "\n")
+
+
+def wanted(args: list[str]) -> bool:
+    """Annotations for GitHub: asked for with --format github, or running in GitHub Actions."""
+    if os.environ.get("GITHUB_ACTIONS") == "true" or "--format=github" in args:
+        return True
+    return any(a == "--format" and b == "github" for a, b in zip(args, args[1:], strict=False))

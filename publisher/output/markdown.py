@@ -1,0 +1,117 @@
+"""The plan as Markdown for a pull-request comment: summary first, one section per network."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..limits import twitter_length
+from ..model import NEW_REASON, Action, Change, Plan
+from ..redact import mask
+from ..rules import network_title
+from .text import SYMBOLS, changed_fields, summary_line, value
+
+MARKER = "<!-- publisher-plan -->"
+MARKDOWN_LIMIT = 65_000
+_PREVIEW_TEXT = ("message", "title", "name", "description")
+_PREVIEW_LINKS = ("link", "url", "picture", "video_url")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
+
+
+def _md(text: str) -> str:
+    """User text made inert in markdown: no formatting, no HTML, no @mentions."""
+    text = text.replace("&", "&amp;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("@", "@&#8203;")
+
+
+def _md_value(v: Any) -> str:
+    text = value(v)
+    if len(text) > 300:
+        text = text[:300] + "…"
+    return _md(text)
+
+
+def _preview(change: Change) -> list[str]:
+    fields = change.after or change.before or {}
+    lines = []
+    for key in _PREVIEW_TEXT:
+        text = fields.get(key)
+        if isinstance(text, str) and text:
+            quoted = "\n".join(f"> {_md(line)}" if line else ">" for line in text.splitlines())
+            if change.type == "twitter/post" and key == "message":
+                quoted += f"\n>\n> <sub>{twitter_length(text)}/280 as Twitter counts</sub>"
+            lines.append(quoted)
+            break
+    links = [f"{k}: {_md(str(fields[k]))}" for k in _PREVIEW_LINKS if isinstance(fields.get(k), str)]
+    if links:
+        lines.append("> " + " · ".join(links))
+    return lines
+
+
+def _change_markdown(change: Change) -> str:
+    symbol = SYMBOLS[change.action][0]
+    who = f"{change.type}, identity `{mask(change.identity)}`" if change.identity else change.type
+    out = [f"**`{symbol} {change.address}`** ({who})"]
+    if change.reason and change.reason != NEW_REASON:
+        out.append(f"<br>{_md(change.reason)}")
+    fields, notes = changed_fields(change) if change.action in (Action.UPDATE, Action.REPLACE, Action.BLOCKED) else ([], [])
+    if fields:
+        out.append("")
+        out.append("| field | before | after |")
+        out.append("|---|---|---|")
+        for key, name in fields:
+            before = _md_value(change.before[key]) if change.before and key in change.before else "*(none)*"
+            after = _md_value(change.after[key]) if change.after and key in change.after else "*(none)*"
+            forced = " ⚠ forces replacement" if change.action is Action.REPLACE and key in change.forces else ""
+            out.append(f"| {name}{forced} | {before} | {after} |")
+    if notes:
+        out.append("")
+        out.extend(f"{_md(note)}<br>" for note in notes)
+    if change.action in (Action.CREATE, Action.UPDATE, Action.REPLACE):
+        preview = _preview(change)
+        if preview:
+            out.append("")
+            out.extend(preview)
+    return "\n".join(out) + "\n"
+
+
+def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
+    """A pull-request comment: summary first, one collapsible section per network, capped."""
+    shown = [c for c in plan.changes if c.action is not Action.NOOP]
+    head = [MARKER, "### publisher plan", "", f"**{summary_line(plan)}**"]
+    blocked = [c for c in shown if c.action is Action.BLOCKED]
+    if blocked:
+        head.append(f"\n⛔ **{len(blocked)} blocked**: the plan cannot be applied until they are resolved.")
+    if plan.targets:
+        head.append(f"\nTargeted: `{'`, `'.join(plan.targets)}`")
+    if not shown:
+        head.append("\nNo changes. The catalog matches the state.")
+    text = "\n".join(head) + "\n"
+    # Leave room for closing a section and saying what was cut.
+    budget = limit - 600
+    omitted = 0
+    networks: dict[str, list[Change]] = {}
+    for change in shown:
+        networks.setdefault(network_title(change.type), []).append(change)
+    for network, changes in networks.items():
+        counts = {a: sum(1 for c in changes if c.action is a) for a in SYMBOLS}
+        summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)
+        opening = f"\n<details><summary><b>{network}</b>: {summary}</summary>\n\n"
+        if omitted or len(text) + len(opening) > budget:
+            omitted += len(changes)
+            continue
+        section = opening
+        for index, change in enumerate(changes):
+            block = _change_markdown(change) + "\n"
+            if len(text) + len(section) + len(block) + len("</details>\n") > budget:
+                omitted += len(changes) - index
+                break
+            section += block
+        text += section + "</details>\n"
+    if omitted:
+        text += (
+            f"\n**{omitted} of {len(shown)} changes are not shown**: the comment is cut to stay under "
+            f"{limit:,} characters. The job log, or `publisher show PLANFILE`, has the whole plan.\n"
+        )
+    return text

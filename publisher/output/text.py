@@ -1,0 +1,148 @@
+"""Plans and apply results as text for a terminal or a CI log, like Terraform's."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..applying.applier import ApplyResult
+from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan
+from ..redact import mask
+
+SYMBOLS = {
+    Action.CREATE: ("+", "green"),
+    Action.UPDATE: ("~", "yellow"),
+    Action.REPLACE: ("-/+", "magenta"),
+    Action.DELETE: ("-", "red"),
+    Action.FORGET: ("forget", "cyan"),
+    Action.BLOCKED: ("!", "red"),
+    Action.SCHEDULED: ("…", "blue"),
+    Action.EXPIRED: ("x", "blue"),
+}
+
+
+def _style(text: str, colour: str, enabled: bool, bold: bool = False) -> str:
+    if not enabled:
+        return text
+    import click  # only the text renderer knows about terminals
+
+    return click.style(text, fg=colour, bold=bold)
+
+
+def value(v: Any) -> str:
+    if v is UNKNOWN:
+        return "(known after apply)"
+    if isinstance(v, list):
+        return "[" + ", ".join(value(i) for i in v) + "]"
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _fields(change: Change) -> list[str]:
+    before, after = change.before or {}, change.after or {}
+    lines = []
+    if change.action is Action.CREATE:
+        keys = sorted(after)
+        width = max((len(k) for k in keys), default=0)
+        lines = [f"{k.ljust(width)} = {value(after[k])}" for k in keys]
+    elif change.action in (Action.UPDATE, Action.REPLACE, Action.BLOCKED):
+        fields, notes = changed_fields(change)
+        width = max((len(name) for _, name in fields), default=0)
+        for k, name in fields:
+            old = value(before[k]) if k in before else "(none)"
+            new = value(after[k]) if k in after else "(none)"
+            forces = "   # forces replacement" if change.action is Action.REPLACE and k in change.forces else ""
+            lines.append(f"{name.ljust(width)} : {old} -> {new}{forces}")
+        lines.extend(notes)
+    return lines
+
+
+def changed_fields(change: Change) -> tuple[list[tuple[str, str]], list[str]]:
+    """The changed fields as (their key in before / after, the manifest's name for them), and
+    what else changed (the account, the type) in words."""
+    fields, notes = [], []
+    for key in change.changed:
+        if change.is_field(key):
+            fields.append((key, change.field_name(key)))
+        elif key == "identity":
+            notes.append("identity changed (a different account)")
+        elif key == "type":
+            notes.append(f"type changed to {change.type}")
+    return fields, notes
+
+
+def plan_text(plan: Plan, *, color: bool = False) -> str:
+    """Like Terraform's plan: what is due now, then the calendar (scheduled, expired)."""
+    shown = [c for c in plan.changes if c.action is not Action.NOOP and not c.action.is_waiting]
+    later = [c for c in plan.changes if c.action.is_waiting]
+    unchanged = len(plan.changes) - len(shown) - len(later)
+    out = [f"  {line} (nothing is sent)" for line in plan.moved] + [f"  {line}" for line in plan.notes]
+    if shown:
+        out[:0] = ["publisher will perform these actions:", ""]
+        for change in shown:
+            symbol, colour = SYMBOLS[change.action]
+            who = f"{change.type}, identity {mask(change.identity)}" if change.identity else change.type
+            head = f"{symbol} {change.address}" if change.action is not Action.FORGET else f"forget {change.address}"
+            out.append(f"  {_style(head, colour, color, bold=True)}  ({who})")
+            if change.reason and change.reason != NEW_REASON:
+                out.append(f"      {change.reason}")
+            out.extend(f"      {line}" for line in _fields(change))
+            out.append("")
+    for action, title in ((Action.SCHEDULED, "Scheduled, not published yet:"), (Action.EXPIRED, "Expired, never published:")):
+        entries = [c for c in later if c.action == action]
+        if entries:
+            out.append(_style(title, SYMBOLS[action][1], color, bold=True))
+            out.extend(f"  {SYMBOLS[action][0]} {c.address}  ({c.type}): {c.reason}" for c in entries)
+            out.append("")
+    if not shown:
+        out.append(
+            f"No changes due now. The catalog matches the state ({unchanged} resources)."
+            if later
+            else f"No changes. The catalog matches the state ({unchanged} resources)."
+        )
+        return "\n".join(out) + "\n"
+    counts = plan.counts()
+    out.append(_style(summary_line(plan), "white", color, bold=True))
+    if counts[Action.BLOCKED]:
+        out.append(
+            _style(
+                f"{counts[Action.BLOCKED]} blocked: the plan cannot be applied until they are resolved.", "red", color, bold=True
+            )
+        )
+    return "\n".join(out) + "\n"
+
+
+def _addresses(addresses: list[str], limit: int = 20) -> str:
+    shown = ", ".join(sorted(addresses)[:limit])
+    return shown + (f" and {len(addresses) - limit} more" if len(addresses) > limit else "")
+
+
+def apply_summary(result: ApplyResult) -> str:
+    lines = []
+    if result.aborted:
+        lines.append(f"Error: {result.aborted}")
+    for title, addresses in (
+        ("Failed (see above)", list(result.failed)),
+        ("Pending, outcome unknown", list(result.pending)),
+        ("Skipped, a dependency failed", list(result.skipped)),
+        ("Not attempted", result.not_attempted),
+    ):
+        if addresses:
+            lines.append(f"{title}: {_addresses(addresses)}")
+    verdict = "Apply complete" if result.ok else "Apply incomplete"
+    lines.append(
+        f"{verdict}: {len(result.done)} done, {len(result.failed)} failed, {len(result.pending)} pending, "
+        f"{len(result.skipped)} skipped, {len(result.not_attempted)} not attempted."
+    )
+    if result.pending:
+        lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(plan: Plan) -> str:
+    counts = plan.counts()
+    return (
+        f"Plan: {counts[Action.CREATE]} to create, {counts[Action.UPDATE]} to update, {counts[Action.REPLACE]} to replace, "
+        f"{counts[Action.DELETE]} to delete, {counts[Action.FORGET]} to forget, {counts[Action.NOOP]} unchanged."
+        + (f" {counts[Action.SCHEDULED]} scheduled." if counts[Action.SCHEDULED] else "")
+        + (f" {counts[Action.EXPIRED]} expired, not published." if counts[Action.EXPIRED] else "")
+    )

@@ -1,0 +1,1 @@
+"""The catalog against the state: one action per address, and saved plans."""

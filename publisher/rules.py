@@ -1,0 +1,58 @@
+"""Small rules that several stages share, written once: addresses, tokens, times, networks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+
+# `<section>.<name>`: the section is a word, the name anything without dots or spaces.
+ADDRESS = re.compile(r"[A-Za-z0-9_-]+\.[^.\s]+")
+ENTRY_NAME = re.compile(r"[^.\s]+")
+# An identity token is a UUID; unanchored, so it also finds tokens inside a text.
+TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+_NETWORK_TITLES = {"youtube": "YouTube", "linkedin": "LinkedIn"}
+
+
+def is_address(value: object) -> bool:
+    return isinstance(value, str) and ADDRESS.fullmatch(value) is not None
+
+
+def is_token(value: object) -> bool:
+    return isinstance(value, str) and TOKEN.fullmatch(value) is not None
+
+
+def network(type_name: str) -> str:
+    """`pinterest/pin` → `pinterest`: rate limits and titles are per network."""
+    return type_name.split("/", 1)[0]
+
+
+def network_title(type_name: str) -> str:
+    """How a network is named to people: `youtube/video` → YouTube."""
+    name = network(type_name)
+    return _NETWORK_TITLES.get(name, name.capitalize())
+
+
+def parse_time(text: str) -> dt.datetime:
+    """An ISO 8601 instant with a zone (`Z` allowed); ValueError without a zone or if malformed."""
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("it has no time zone; add Z or an offset such as +01:00")
+    return moment.astimezone(dt.timezone.utc)
+
+
+def timestamp(moment: dt.datetime | None = None) -> str:
+    """`2026-12-01T09:00:00Z`: how publisher writes an instant (now, by default)."""
+    moment = moment or dt.datetime.now(dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine: plain http and the sandbox are allowed only there."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

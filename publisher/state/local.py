@@ -1,0 +1,83 @@
+"""The state as one JSON file beside the catalog, with `<state>.journal` and `<state>.lock`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import StateError
+from ..model import State
+from . import lock, store
+from .files import write_atomically
+from .journal import LocalJournal, fold, read_events
+
+
+class LocalStateStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
+        self.lock_path = path.with_name(path.name + ".lock")
+        self.journal_path = path.with_name(path.name + ".journal")
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def read(self) -> State:
+        """The stored state with any unfinished apply's journal folded in (in memory).
+
+        Without a state file: a new empty state with a fresh lineage."""
+        state = self._read_file()
+        if self.journal_path.exists():
+            fold(state, read_events(self.journal_path, state, self.exists()))
+        return state
+
+    def _read_file(self) -> State:
+        try:
+            content = self.path.read_bytes()
+        except FileNotFoundError:
+            return State()
+        except OSError as error:
+            raise StateError(f"{self.path}: cannot read the state file: {error.strerror}") from None
+        return store.decode(content, str(self.path))
+
+    def holds(self, state: State) -> bool:
+        """Whether the file already says exactly this (e.g. after a create refused with 400)."""
+        if not self.path.exists():
+            return not state.resources
+        try:
+            return self._read_file().resources == state.resources
+        except StateError:
+            return False
+
+    def write(self, state: State, *, expected_serial: int) -> None:
+        if self.path.exists():
+            current = self._read_file()
+            if (current.lineage, current.serial) != (state.lineage, expected_serial):
+                raise StateError(
+                    f"{self.path}: the state changed while publisher was running "
+                    f"(serial {current.serial}, expected {expected_serial}); nothing more was written"
+                )
+        elif expected_serial != 0:
+            raise StateError(f"{self.path}: the state file disappeared while publisher was running")
+        state.serial = expected_serial + 1
+        write_atomically(self.path, store.encode(state))
+        # The state now holds whatever the journal held.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.journal_path)
+
+    def recover(self, state: State) -> None:
+        if self.journal_path.exists():
+            self.write(state, expected_serial=state.serial)
+
+    def journal(self, state: State, *, always_write: bool = False) -> LocalJournal:
+        return LocalJournal(self, state, always_write=always_write)
+
+    @contextlib.contextmanager
+    def lock(self, command: str) -> Iterator[str]:
+        with lock.held(self.lock_path, command) as lock_id:
+            yield lock_id
+
+    def unlock(self, lock_id: str) -> None:
+        lock.remove(self.lock_path, lock_id)

@@ -1,0 +1,86 @@
+"""`apply`: plan (or take a saved plan), confirm, carry it out under the lock, record each step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..applying.applier import Applier, ApplyResult, Outcome
+from ..applying.ratelimit import RateLimiter
+from ..errors import PublisherError
+from ..loading import catalog as catalog_loader
+from ..model import Plan
+from ..planning import planfile
+from ..planning.planner import make_plan
+from ..planning.refresh import refresh as read_back
+from . import inputs
+
+
+@dataclass
+class ApplyHooks:
+    """What the caller shows and asks along the way (the CLI prints; a program may not)."""
+
+    show_plan: Callable[[Plan], None] = lambda plan: None
+    confirm: Callable[[], None] = lambda: None  # raises to cancel
+    progress: Callable[[int], Callable[[Outcome], None]] = lambda steps: lambda outcome: None
+    on_wait: Callable[[str], None] = lambda message: None  # the API asked to wait
+
+
+def apply(
+    paths: list[Path],
+    variables: dict[str, Any],
+    *,
+    state_option: Path | None = None,
+    targets: tuple[str, ...] = (),
+    refresh: bool = False,
+    concurrency: int | None = None,
+    hooks: ApplyHooks | None = None,
+) -> ApplyResult | None:
+    """Apply the catalog at `paths`, or the saved plan when `paths` is one plan file.
+
+    Returns None when there was nothing to do."""
+    hooks = hooks or ApplyHooks()
+    saved = None
+    if len(paths) == 1 and planfile.is_plan_file(paths[0]):
+        saved = planfile.load(paths[0])
+        if targets:
+            raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
+        paths = [Path(p) for p in saved.paths]
+    catalog = catalog_loader.load(paths, variables=variables)
+    client = inputs.client(on_wait=hooks.on_wait)
+    store = inputs.state_store(catalog.root, catalog.project, state_option)
+    with store.lock("publisher apply"):
+        state = store.read()
+        store.recover(state)
+        if saved is not None:
+            planfile.check_fresh(saved, state, store.exists())
+            if not store.exists():
+                state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
+            the_plan = planfile.bind(saved, catalog, state)
+        else:
+            remote = read_back(state, client) if refresh else None
+            the_plan = make_plan(catalog, state, targets=targets, now=inputs.now(), remote=remote)
+        hooks.show_plan(the_plan)
+        if the_plan.blocked:
+            raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
+        if the_plan.moved or the_plan.notes:  # record renames and vanished objects now
+            store.write(state, expected_serial=state.serial)
+        if not the_plan.has_changes and saved is None:
+            return None
+        hooks.confirm()
+        journal = store.journal(state, always_write=saved is not None)
+        applier = Applier(
+            the_plan,
+            state,
+            journal,
+            client,
+            concurrency=concurrency or catalog.project.concurrency or 4,
+            limiter=RateLimiter(catalog.project.rate_limits),
+        )
+        applier.report = hooks.progress(len(applier.graph))
+        try:
+            return applier.run()
+        finally:
+            journal.finish()

@@ -1,0 +1,77 @@
+"""`validate` and `plan`: the catalog read, checked, and compared with the state."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import cache
+from ..loading import catalog as catalog_loader
+from ..loading.catalog import Catalog
+from ..loading.files import PROJECT_FILE, discover
+from ..loading.project import load as load_project
+from ..model import Action, Change, Plan
+from ..planning import planfile
+from ..planning.planner import make_plan
+from ..planning.refresh import refresh as read_back
+from . import inputs
+
+
+@dataclass
+class PlanOutcome:
+    plan: Plan
+    catalog: Catalog | None  # None: the memo answered without reading the catalog
+    state_existed: bool = False
+
+
+def validate(paths: list[Path], variables: dict[str, Any]) -> Catalog:
+    """The catalog, or InvalidInput with every problem of every file. Writes nothing."""
+    return catalog_loader.load(paths, variables=variables)
+
+
+def plan(
+    paths: list[Path],
+    variables: dict[str, Any],
+    *,
+    state_option: Path | None = None,
+    targets: tuple[str, ...] = (),
+    refresh: bool = False,
+    memo: bool = True,
+) -> PlanOutcome:
+    """Plan; with `memo`, answer from the memo of the last no-op plan when nothing it read changed."""
+    memo_inputs = _memo(paths, variables, state_option) if memo and not targets and not refresh else None
+    if memo_inputs is not None:
+        count = memo_inputs[0].lookup(memo_inputs[1])
+        if count is not None:
+            remembered = Plan("", 0, [Change(str(i), "", Action.NOOP, "") for i in range(count)])
+            return PlanOutcome(remembered, None)
+    catalog = catalog_loader.load(paths, variables=variables)
+    store = inputs.state_store(catalog.root, catalog.project, state_option)
+    state = store.read()
+    remote = read_back(state, inputs.client()) if refresh else None
+    the_plan = make_plan(catalog, state, targets=targets, now=inputs.now(), remote=remote)
+    timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
+    if memo_inputs is not None and timeless and not the_plan.changes_or_blocked and store.path == memo_inputs[1].state_file:
+        assert catalog.context is not None
+        memo_inputs[0].remember(memo_inputs[1], set(catalog.context.used_env), catalog.context.used_files, len(catalog.resources))
+    return PlanOutcome(the_plan, catalog, store.exists())
+
+
+def _memo(
+    paths: list[Path], variables: dict[str, Any], state_option: Path | None
+) -> tuple[cache.NoopMemo, cache.MemoInputs] | None:
+    if not cache.enabled(os.environ):
+        return None
+    root, files = discover(paths)
+    project, problems = load_project(root, str(root / PROJECT_FILE))
+    if problems:
+        return None
+    return cache.NoopMemo(root, os.environ), cache.MemoInputs(files, variables, inputs.state_file(root, project, state_option))
+
+
+def save(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
+    """`plan --out`: a plan that apply carries out exactly, once."""
+    assert outcome.catalog is not None, "a saved plan is never answered by the memo"
+    planfile.save(outcome.plan, outcome.catalog, out, paths=[str(p) for p in paths], state_existed=outcome.state_existed)
