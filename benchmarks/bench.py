@@ -11,13 +11,13 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -50,37 +50,28 @@ def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
     subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(state)], check=True)
     measure = str(HERE / "measure.py")
     no_cache = {**os.environ, "PUBLISHER_CACHE": "off"}
-    one_process = {**no_cache, "PUBLISHER_WORKERS": "1"}  # as the floor runs: no forked copies
     target = next(root.glob("posts-*.yaml"))
     original = target.read_text()
     changed_text = original.replace("Post 0 of file", "Changed post 0 of file", 1)
-    cache_dir = root / ".publisher"
-    snapshot = work / f"cache-{size}"  # the cache a no-op plan leaves, taken in the first round
     plan = (measure, "plan", str(root), str(state))
-    kinds = ("floor", "cold_noop", "cold_noop_one_process", "cold_one_change", "first_filling_cache", "warm_noop", "warm_one_change")
+    _run(*plan)  # leaves the memo of a no-op plan: what a warm plan finds
+    kinds = ("floor", "cold_noop", "cold_one_change", "warm_noop", "warm_one_change")
     samples: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
     for _ in range(runs):
         samples["floor"].append(_run(measure, "floor", str(root)))
         samples["cold_noop"].append(_run(*plan, env=no_cache))
-        samples["cold_noop_one_process"].append(_run(*plan, env=one_process))
+        samples["warm_noop"].append(_run(*plan))
         target.write_text(changed_text)
         samples["cold_one_change"].append(_run(*plan, env=no_cache))
-        target.write_text(original)
-        shutil.rmtree(cache_dir, ignore_errors=True)
-        samples["first_filling_cache"].append(_run(*plan))
-        samples["warm_noop"].append(_run(*plan))  # the cache as the run before left it
-        if not snapshot.exists():
-            shutil.copytree(cache_dir, snapshot)
-        shutil.rmtree(cache_dir)
-        shutil.copytree(snapshot, cache_dir)
-        target.write_text(changed_text)  # one file changed since the last plan
-        samples["warm_one_change"].append(_run(*plan))
+        samples["warm_one_change"].append(_run(*plan))  # the memo no longer matches: a whole plan
         target.write_text(original)
     result: dict[str, object] = {"resources": size, "rounds": runs, "floor_yaml_load": _median(samples["floor"])}
     result.update({f"plan_{kind}": _median(samples[kind]) for kind in kinds[1:]})
-    each_round = {kind: [s["seconds"] / f["seconds"] for s, f in zip(samples[kind], samples["floor"])] for kind in kinds[1:]}
+    each_round = {
+        kind: [s["seconds"] / f["seconds"] for s, f in zip(samples[kind], samples["floor"], strict=True)] for kind in kinds[1:]
+    }
     result["ratios"] = {f"{kind}_to_floor": statistics.median(each_round[kind]) for kind in kinds[1:]}
-    result["ratios_each_round"] = {f"{kind}_to_floor": [round(r, 3) for r in each_round[kind]] for kind in kinds[1:]}  # the spread
+    result["ratios_each_round"] = {f"{kind}_to_floor": [round(r, 3) for r in each_round[kind]] for kind in kinds[1:]}
     return result
 
 
@@ -107,7 +98,12 @@ def bench_startup(runs: int, work: Path) -> dict[str, object]:
     subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(state)], check=True)
     # As an installed wheel runs: with compiled bytecode (some machines turn writing it off).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    floor_args = [PYTHON, "-c", "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)", str(root / "boards.yaml")]
+    floor_args = [
+        PYTHON,
+        "-c",
+        "import sys, yaml; yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)",
+        str(root / "boards.yaml"),
+    ]
     ours_args = [PYTHON, "-m", "publisher", "plan", str(root), "--state", str(state)]
     ours_env = {**env, "PUBLISHER_CACHE": "off"}
     _process(floor_args, env), _process(ours_args, ours_env)  # writes the bytecode
@@ -116,15 +112,32 @@ def bench_startup(runs: int, work: Path) -> dict[str, object]:
         floor.append(_process(floor_args, env))
         ours.append(_process(ours_args, ours_env))
     floor_m, ours_m = _median(floor), _median(ours)
-    return {"python_and_yaml": floor_m, "publisher_plan": ours_m, "ratio": ours_m["seconds"] / floor_m["seconds"],
-            "note": "whole processes, bytecode compiled"}
+    return {
+        "python_and_yaml": floor_m,
+        "publisher_plan": ours_m,
+        "ratio": ours_m["seconds"] / floor_m["seconds"],
+        "note": "whole processes, bytecode compiled",
+    }
 
 
 def _sandbox(latency: float) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [PYTHON, "-m", "publisher", "sandbox", "--port", "0", "--public-key", "bench", "--private-key", "bench-secret",
-         "--latency", str(latency)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            PYTHON,
+            "-m",
+            "publisher",
+            "sandbox",
+            "--port",
+            "0",
+            "--public-key",
+            "bench",
+            "--private-key",
+            "bench-secret",
+            "--latency",
+            str(latency),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -148,12 +161,20 @@ def bench_apply(count: int, concurrency: int, latency: float, runs: int, work: P
             import requests
 
             board = requests.post(
-                f"{url}/push/identities/{TOKEN}/pinterest/board.json", auth=("bench", "bench-secret"),
-                json={"request": {"push": {"board": {"name": "Bench"}}}}, timeout=30,
+                f"{url}/push/identities/{TOKEN}/pinterest/board.json",
+                auth=("bench", "bench-secret"),
+                json={"request": {"push": {"board": {"name": "Bench"}}}},
+                timeout=30,
             ).json()["response"]["result"]["data"]["board_id"]
             (root / "c.yaml").write_text((root / "c.yaml").read_text().replace("BOARD", board))
-            ours.append(_process([PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", str(concurrency)], env))
-            plain.append(_process([PYTHON, str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), str(concurrency)]))
+            ours.append(
+                _process(
+                    [PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", str(concurrency)], env
+                )
+            )
+            plain.append(
+                _process([PYTHON, str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), str(concurrency)])
+            )
         finally:
             process.terminate()
             process.wait()
@@ -175,7 +196,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--apply-creates", type=int, default=1000)
     args = parser.parse_args()
-    results: dict[str, object] = {
+    results: dict[str, Any] = {
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -191,61 +212,62 @@ def main() -> None:
             # the 50k/10k scaling with them), single rounds by 20% or more (the second core is
             # not always ours): 11 rounds up to 10,000 resources, 5 above.
             rounds = max(args.runs, 11) if size <= 10_000 else max(args.runs, 5)
-            results["plan"].append(bench_plan(size, rounds, work))  # type: ignore[union-attr]
+            results["plan"].append(bench_plan(size, rounds, work))
         print("start-up ...", file=sys.stderr)
         results["startup"] = bench_startup(args.runs, work)
         print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
         results["apply"] = bench_apply(args.apply_creates, 4, 0.02, args.runs, work)
     plans = results["plan"]
-    by_size = {p["resources"]: p for p in plans}  # type: ignore[index,union-attr]
+    by_size = {p["resources"]: p for p in plans}
     if 10000 in by_size and 50000 in by_size:
         results["scaling_50k_to_10k"] = by_size[50000]["plan_cold_noop"]["seconds"] / by_size[10000]["plan_cold_noop"]["seconds"]
-        results["floor_scaling_50k_to_10k"] = by_size[50000]["floor_yaml_load"]["seconds"] / by_size[10000]["floor_yaml_load"]["seconds"]
+        results["floor_scaling_50k_to_10k"] = (
+            by_size[50000]["floor_yaml_load"]["seconds"] / by_size[10000]["floor_yaml_load"]["seconds"]
+        )
     print(table(results))
-    out = HERE / "results" / f"bench-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+    out = HERE / "results" / "latest.json"  # earlier results are in git history
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
-    (HERE / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten to {out.relative_to(HERE.parent)}")
 
 
-def table(results: dict[str, object]) -> str:
+def table(results: dict[str, Any]) -> str:
     lines = [
-        "| resources | floor (yaml CSafeLoader) | cold no-op plan | cold no-op, one process | cold, 1 change "
-        "| first, filling the cache | warm no-op | warm, 1 file changed | peak MB (floor / cold / warm, 1 file) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| resources | floor (yaml CSafeLoader) | cold no-op plan | cold, 1 change | warm no-op | warm, 1 file changed "
+        "| peak MB (floor / cold / warm, 1 file) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for p in results["plan"]:  # type: ignore[union-attr]
+    for p in results["plan"]:
         r = p["ratios"]
-        lines.append(
-            f"| {p['resources']:,} | {p['floor_yaml_load']['seconds']:.3f} s | {p['plan_cold_noop']['seconds']:.3f} s "
-            f"({r['cold_noop_to_floor']:.2f}×) | {p['plan_cold_noop_one_process']['seconds']:.3f} s "
-            f"({r['cold_noop_one_process_to_floor']:.2f}×) | {p['plan_cold_one_change']['seconds']:.3f} s ({r['cold_one_change_to_floor']:.2f}×) "
-            f"| {p['plan_first_filling_cache']['seconds']:.3f} s ({r['first_filling_cache_to_floor']:.2f}×) "
-            f"| {p['plan_warm_noop']['seconds']:.3f} s ({r['warm_noop_to_floor']:.2f}×) "
-            f"| {p['plan_warm_one_change']['seconds']:.3f} s ({r['warm_one_change_to_floor']:.2f}×) "
-            f"| {p['floor_yaml_load']['peak_mb']:.0f} / {p['plan_cold_noop']['peak_mb']:.0f} / {p['plan_warm_one_change']['peak_mb']:.0f} |"
-        )
+        cells = [f"{p['resources']:,}", f"{p['floor_yaml_load']['seconds']:.3f} s"]
+        for kind in ("cold_noop", "cold_one_change", "warm_noop", "warm_one_change"):
+            cells.append(f"{p[f'plan_{kind}']['seconds']:.3f} s ({r[f'{kind}_to_floor']:.2f}×)")
+        peaks = (p["floor_yaml_load"], p["plan_cold_noop"], p["plan_warm_one_change"])
+        cells.append(" / ".join(f"{peak['peak_mb']:.0f}" for peak in peaks))
+        lines.append("| " + " | ".join(cells) + " |")
     spread = ", ".join(
-        f"{p['resources']:,}: {min(p['ratios_each_round']['cold_noop_to_floor']):.2f}–{max(p['ratios_each_round']['cold_noop_to_floor']):.2f}×"
-        for p in results["plan"]  # type: ignore[union-attr]
+        f"{p['resources']:,}: {min(p['ratios_each_round']['cold_noop_to_floor']):.2f}–"
+        f"{max(p['ratios_each_round']['cold_noop_to_floor']):.2f}×"
+        for p in results["plan"]
     )
     lines.append(f"\ncold no-op plan to the floor, lowest–highest round: {spread}")
     if "scaling_50k_to_10k" in results:
-        lines.append(f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×; "
-                     f"the floor in the same run: {results['floor_scaling_50k_to_10k']:.2f}×)")
+        lines.append(
+            f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×; "
+            f"the floor in the same run: {results['floor_scaling_50k_to_10k']:.2f}×)"
+        )
     st = results["startup"]
     lines.append(
-        f"\nstart-up, `publisher plan` of 1 board as a whole process: {st['publisher_plan']['seconds']:.3f} s "  # type: ignore[index]
-        f"({st['publisher_plan']['peak_mb']:.0f} MB), python + import yaml + load: {st['python_and_yaml']['seconds']:.3f} s "  # type: ignore[index]
-        f"({st['python_and_yaml']['peak_mb']:.0f} MB), ratio {st['ratio']:.2f}"  # type: ignore[index]
+        f"\nstart-up, `publisher plan` of 1 board as a whole process: {st['publisher_plan']['seconds']:.3f} s "
+        f"({st['publisher_plan']['peak_mb']:.0f} MB), python + import yaml + load: {st['python_and_yaml']['seconds']:.3f} s "
+        f"({st['python_and_yaml']['peak_mb']:.0f} MB), ratio {st['ratio']:.2f}"
     )
     a = results["apply"]
     lines.append(
-        f"\napply of {a['creates']:,} creates, concurrency {a['concurrency']}, sandbox latency {a['latency_s'] * 1000:.0f} ms: "  # type: ignore[index]
-        f"publisher {a['publisher_apply']['seconds']:.2f} s ({a['publisher_apply']['peak_mb']:.0f} MB), "  # type: ignore[index]
-        f"plain requests loop {a['plain_requests_loop']['seconds']:.2f} s ({a['plain_requests_loop']['peak_mb']:.0f} MB), "  # type: ignore[index]
-        f"throughput ratio {a['throughput_ratio']:.2f}"  # type: ignore[index]
+        f"\napply of {a['creates']:,} creates, concurrency {a['concurrency']}, sandbox latency {a['latency_s'] * 1000:.0f} ms: "
+        f"publisher {a['publisher_apply']['seconds']:.2f} s ({a['publisher_apply']['peak_mb']:.0f} MB), "
+        f"plain requests loop {a['plain_requests_loop']['seconds']:.2f} s ({a['plain_requests_loop']['peak_mb']:.0f} MB), "
+        f"throughput ratio {a['throughput_ratio']:.2f}"
     )
     return "\n".join(lines)
 
