@@ -1,6 +1,6 @@
 """Every resource type through `apply` against the sandbox: create, update, replace, delete, forget, blocked.
 
-The expected paths and bodies are written out here, from oneall-api.md, independently of the
+The expected paths and bodies are written out here, from the API's documentation, independently of the
 registry in publisher/resources.py.
 """
 

@@ -209,39 +209,37 @@ def test_examples_start_with_a_schema_modeline():
         assert target.is_file(), path
 
 
-def test_fast_rendering_matches_jinja():
-    from publisher.loading import templating
+def test_values_are_rendered_exactly_as_jinja_renders_them():
+    """publisher fills plain names in without Jinja (it is 4.5x faster): the result must be
+    Jinja's, type included, wherever it does."""
+    import re
 
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from publisher.loading.templating import render_string
+
+    rows = [{"sku": "A-1"}]
     names = {
         "vars": {"a": "x", "n": 3, "f": 1.5, "t": True, "none": None, "items": "shadow", "rows": [1, 2]},
         "each": {"sku": "A-1"},
+        "data": lambda name: rows,
     }
+    jinja = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     cases = [
-        "{{ vars.a }}",
-        "{{vars.n}}",
-        " {{ vars.n }} ",
-        "{{ vars.f }}",
-        "{{ vars.t }}",
-        "pre {{ vars.n }} and {{ each.sku }} post",
-        "{{ vars.rows }}",
-        "x {{ vars.rows }}",
-        "{{ vars.none }}",
-        "a {{ vars.none }}",
-        "{{ vars.items }}",
-        "{{ vars.a | upper }}",
-        "{{ each.sku }}{{ each.sku }}",
-        "{{ vars }}",
-    ]
+        "{{ vars.a }}", "{{vars.n}}", " {{ vars.n }} ", "{{ vars.f }}", "{{ vars.t }}",
+        "pre {{ vars.n }} and {{ each.sku }} post", "{{ vars.rows }}", "x {{ vars.rows }}", "{{ vars.none }}",
+        "a {{ vars.none }}", "a {{ vars.items }}", "{{ vars.a | upper }}", "{{ each.sku }}{{ each.sku }}",
+        "{{ data('rows.csv') }}", " {{ data( \"rows.csv\" ) }}", "{{ each.sku }}\n",
+    ]  # fmt: skip
     for source in cases:
-        fast = templating._names_filled_in(source, names)
-        whole = templating._ONE_EXPRESSION.match(source)
-        jinja = (
-            templating._plain(templating._compiled_expression(whole.group("expr"))(**names))
-            if whole
-            else templating._compiled_template(source).render(**names)
-        )
-        if fast is not templating._MISS:
-            assert fast == jinja and type(fast) is type(jinja), source
+        whole = re.fullmatch(r"\s*\{\{(.*)\}\}\s*", source, re.DOTALL)
+        if whole and "}}" not in whole.group(1):  # one whole expression keeps its type
+            expected = jinja.compile_expression(whole.group(1), undefined_to_none=False)(**names)
+        else:
+            expected = jinja.from_string(source).render(**names)
+        rendered = render_string(source, names)
+        assert rendered == expected and type(rendered) is type(expected), source
 
 
 def test_the_shop_example_generates_500_pins_and_applies(sandbox, cli, tmp_path):

@@ -24,6 +24,9 @@ class LocalStateStore:
     def exists(self) -> bool:
         return self.path.exists()
 
+    def unfinished(self) -> bool:
+        return self.journal_path.exists()
+
     def read(self) -> State:
         """The stored state with any unfinished apply's journal folded in (in memory).
 

@@ -36,7 +36,13 @@ class StateStore(Protocol):
 
     name: str  # how messages name it
 
-    def exists(self) -> bool: ...
+    def exists(self) -> bool:
+        """Whether a state has been written."""
+        ...
+
+    def unfinished(self) -> bool:
+        """Whether an apply's journal is waiting to be folded in (even before any state)."""
+        ...
 
     def read(self) -> State:
         """The stored state with any unfinished apply's journal folded in (in memory)."""

@@ -13,6 +13,7 @@ from ..loading import documents
 from ..loading.project import Project
 from ..rules import parse_time
 from ..state.local import LocalStateStore
+from ..state.store import StateStore
 
 if TYPE_CHECKING:
     from ..applying.client import Client
@@ -43,8 +44,14 @@ def state_file(root: Path, project: Project, state_option: Path | None) -> Path:
     return state_option if state_option is not None else root / (project.state or STATE_FILE)
 
 
-def state_store(root: Path, project: Project, state_option: Path | None) -> LocalStateStore:
-    return LocalStateStore(state_file(root, project, state_option))
+def state_store(root: Path, project: Project, state_option: Path | None) -> StateStore:
+    """The store of a catalog's state (see `state_file`)."""
+    return open_store(state_file(root, project, state_option))
+
+
+def open_store(location: Path) -> StateStore:
+    """The store at a location: today a local file."""
+    return LocalStateStore(location)
 
 
 def client(**options: Any) -> Client:

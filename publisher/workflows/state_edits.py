@@ -9,15 +9,15 @@ from .. import rules
 from ..cache import json_digest
 from ..errors import StateError
 from ..model import CREATED, PENDING, State, StateRecord
-from ..state.local import LocalStateStore
+from .inputs import open_store
 
 
 def records(state_path: Path) -> dict[str, StateRecord]:
-    return LocalStateStore(state_path).read().resources
+    return open_store(state_path).read().resources
 
 
 def record(state_path: Path, address: str) -> StateRecord:
-    return _record(LocalStateStore(state_path).read(), address)
+    return _record(open_store(state_path).read(), address)
 
 
 def _record(state: State, address: str) -> StateRecord:
@@ -28,8 +28,8 @@ def _record(state: State, address: str) -> StateRecord:
 
 def edit(state_path: Path, command: str, change: Callable[[State], None]) -> None:
     """Change the state under its lock; nothing is written if `change` raises."""
-    store = LocalStateStore(state_path)
-    if not store.exists() and not store.journal_path.exists():
+    store = open_store(state_path)
+    if not store.exists() and not store.unfinished():
         raise StateError(f"{state_path}: no state file here")
     with store.lock(command):
         state = store.read()
@@ -81,4 +81,4 @@ def settle_pending(state: State, address: str, remote_id: str | None) -> None:
 
 
 def unlock(state_path: Path, lock_id: str) -> None:
-    LocalStateStore(state_path).unlock(lock_id)
+    open_store(state_path).unlock(lock_id)
