@@ -44,7 +44,7 @@ class Action(str, enum.Enum):
 _CARRIED_OUT = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.FORGET})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """The remote id of another resource of the catalog, known once it exists."""
 
@@ -61,6 +61,11 @@ class Move(NamedTuple):
 
 class Locator(Protocol):
     def locate(self, path: PathKey) -> Location: ...
+
+
+# Most resources refer to nothing: one empty set serves them all (each set is one more
+# object for the cycle collector to visit, and empty ones are not shared by Python).
+NO_DEPENDENCIES: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -82,7 +87,7 @@ class Resource:
 
     def __post_init__(self) -> None:
         if self.dependencies is None:
-            self.dependencies = frozenset(ref.address for ref in refs_in([self.body, self.ids]))
+            self.dependencies = frozenset(ref.address for ref in refs_in([self.body, self.ids])) or NO_DEPENDENCIES
 
     @property
     def location(self) -> Location:

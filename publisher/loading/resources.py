@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import rules
 from ..errors import Diagnostic
-from ..model import Ref, Resource, refs_in
+from ..model import NO_DEPENDENCIES, Ref, Resource, refs_in
 from ..resource_types import COMMON_FIELDS, TYPES, Reference
 from .entries import Entry
 
@@ -98,7 +98,7 @@ class ResourceBuilder:
             (entry.document, entry.where),
             publish_at,
             expire_at,
-            frozenset(dependencies),
+            frozenset(dependencies) if dependencies else NO_DEPENDENCIES,
         )
 
     def _token(self, entry: Entry) -> str | None:
