@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -12,8 +11,7 @@ from ..errors import PublisherError
 from ..model import Action, Plan
 from ..output.text import apply_summary, plan_text
 from ..workflows import apply as apply_workflow
-from ..workflows.inputs import parse_vars
-from .options import catalog_options, color, refresh_option, target_option
+from .options import CatalogArgs, catalog_options, color, refresh_option, target_option
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -72,12 +70,7 @@ class Progress:
 )
 @refresh_option
 def apply(
-    paths: tuple[Path, ...],
-    state_path: Path | None,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[str, ...],
-    no_color: bool,
-    debug: bool,
+    catalog_args: CatalogArgs,
     targets: tuple[str, ...],
     auto_approve: bool,
     concurrency: int | None,
@@ -95,7 +88,7 @@ def apply(
     progress: list[Progress] = []
 
     def show_plan(plan: Plan) -> None:
-        click.echo(plan_text(plan, color=color(no_color)), nl=False)
+        click.echo(plan_text(plan, color=color(catalog_args.no_color)), nl=False)
 
     def start_progress(steps: int) -> Progress:
         progress.append(Progress(steps, tty=sys.stdout.isatty()))
@@ -109,9 +102,9 @@ def apply(
     )
     try:
         result = apply_workflow.apply(
-            list(paths),
-            parse_vars(var_files, var_pairs),
-            state_option=state_path,
+            catalog_args.paths,
+            catalog_args.variables,
+            state_option=catalog_args.state,
             targets=targets,
             refresh=refresh,
             concurrency=concurrency,

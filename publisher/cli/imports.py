@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..loading import catalog as catalog_loader
 from ..workflows import adopt, inputs
-from ..workflows.inputs import parse_vars
-from .options import catalog_options
+from .options import CatalogArgs, catalog_options
 
 
 @click.command("import")
@@ -25,12 +22,7 @@ from .options import catalog_options
 def import_command(
     address: str,
     remote_id: str,
-    paths: tuple[Path, ...],
-    state_path: Path | None,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[str, ...],
-    no_color: bool,
-    debug: bool,
+    catalog_args: CatalogArgs,
     generate: bool,
     type_name: str | None,
     identity: str | None,
@@ -47,11 +39,12 @@ def import_command(
           --identity club --id board_id=123456789012345678
       publisher import pins.camp-nou 352969689546669253 catalog/
     """
-    variables = parse_vars(var_files, var_pairs)
     if generate:
-        catalog = catalog_loader.load(list(paths), variables=variables)
+        catalog = catalog_loader.load(catalog_args.paths, variables=catalog_args.variables)
         ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
         click.echo(adopt.generated_entry(catalog, address, remote_id, type_name, identity, ids, inputs.client), nl=False)
         return
-    catalog, checked = adopt.import_object(list(paths), variables, address, remote_id, state_option=state_path)
+    catalog, checked = adopt.import_object(
+        catalog_args.paths, catalog_args.variables, address, remote_id, state_option=catalog_args.state
+    )
     click.echo(f"{address}: imported as {catalog.resources[address].type.name} {remote_id} ({checked})")

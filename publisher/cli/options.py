@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
+
+from ..workflows.inputs import parse_vars
 
 Command = Callable[..., Any]
 
 
+class CatalogArgs(NamedTuple):
+    """What every command that reads a catalog is given: PATHS, --state, --var(-file), --no-color."""
+
+    paths: list[Path]
+    state: Path | None
+    variables: dict[str, Any]
+    no_color: bool
+
+
 def catalog_options(command: Command) -> Command:
-    """The options of every command that reads the catalog."""
+    """The options of every command that reads the catalog, given to it as one `catalog` argument."""
+
+    @functools.wraps(command)
+    def with_catalog_args(
+        *,
+        paths: tuple[Path, ...],
+        state_path: Path | None,
+        var_pairs: tuple[str, ...],
+        var_files: tuple[str, ...],
+        no_color: bool,
+        debug: bool,
+        **options: Any,
+    ) -> Any:
+        args = CatalogArgs(list(paths), state_path, parse_vars(var_files, var_pairs), no_color)
+        return command(catalog_args=args, **options)
+
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option(
@@ -30,9 +57,10 @@ def catalog_options(command: Command) -> Command:
         click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR)."),
         click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
+    decorated: Command = with_catalog_args
     for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+        decorated = decorator(decorated)
+    return decorated
 
 
 def format_option(command: Command) -> Command:

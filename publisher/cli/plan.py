@@ -16,8 +16,7 @@ from ..output.markdown import plan_markdown
 from ..output.text import plan_text
 from ..planning import planfile
 from ..workflows import plan as plan_workflow
-from ..workflows.inputs import parse_vars
-from .options import catalog_options, color, format_option, refresh_option, target_option
+from .options import CatalogArgs, catalog_options, color, format_option, refresh_option, target_option
 
 
 def render(plan: Plan, output_format: str, no_color: bool) -> str:
@@ -38,12 +37,7 @@ def render(plan: Plan, output_format: str, no_color: bool) -> str:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none.")
 @refresh_option
 def plan(
-    paths: tuple[Path, ...],
-    state_path: Path | None,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[str, ...],
-    no_color: bool,
-    debug: bool,
+    catalog_args: CatalogArgs,
     output_format: str,
     targets: tuple[str, ...],
     out: Path | None,
@@ -59,19 +53,19 @@ def plan(
       publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
     """
     outcome = plan_workflow.plan(
-        list(paths),
-        parse_vars(var_files, var_pairs),
-        state_option=state_path,
+        catalog_args.paths,
+        catalog_args.variables,
+        state_option=catalog_args.state,
         targets=targets,
         refresh=refresh,
         memo=output_format != "json" and out is None,
     )
-    click.echo(render(outcome.plan, output_format, no_color), nl=False)
+    click.echo(render(outcome.plan, output_format, catalog_args.no_color), nl=False)
     github.write_step_summary(outcome.plan)
     if outcome.plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
     if out is not None:
-        plan_workflow.save(outcome, out, list(paths))
+        plan_workflow.save(outcome, out, catalog_args.paths)
         click.echo(f"Saved the plan to {out}; apply exactly it with: publisher apply {out}", err=True)
     if detailed_exitcode and outcome.plan.has_changes:
         sys.exit(2)
