@@ -229,6 +229,7 @@ class State:
     lineage: str = field(default_factory=lambda: str(uuid.uuid4()))
     serial: int = 0
     resources: dict[str, StateRecord] = field(default_factory=dict)
+    commit: str | None = None  # the git commit of the catalog at the last apply, where known
 
 
 # Plans --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import socket
 import textwrap
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,3 +143,43 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write_file
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server on loopback, for the whole session."""
+    from servers import postgres
+
+    with postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server (SeaweedFS) on loopback, for the whole session."""
+    from servers import seaweedfs
+
+    with seaweedfs() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from servers import S3Server
+
+    for name, value in S3Server.environment().items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture(params=["local", "postgres", "s3"])
+def state_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """One fresh state location on each backend."""
+    unique = f"t{uuid.uuid4().hex[:12]}"
+    if request.param == "local":
+        return str(tmp_path / "shared" / "publisher.state.json")
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_server").url(query=f"name={unique}")
+    server = request.getfixturevalue("s3_server")
+    request.getfixturevalue("s3_credentials")
+    server.client().create_bucket(Bucket=unique)
+    return server.url(unique, "catalog/state.json", lease="3s")

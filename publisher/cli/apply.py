@@ -11,7 +11,8 @@ from ..errors import PublisherError
 from ..model import Action, Plan
 from ..output.text import apply_summary, plan_text
 from ..workflows import apply as apply_workflow
-from .options import CatalogArgs, catalog_options, color, refresh_option, target_option
+from ..workflows import inputs
+from .options import CatalogArgs, catalog_options, color, lock_timeout_option, refresh_option, say, target_option
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -69,12 +70,16 @@ class Progress:
     "--concurrency", type=click.IntRange(1, 64), help="API calls at once (default: publisher.yaml's concurrency, else 4)."
 )
 @refresh_option
+@lock_timeout_option
+@click.option("--allow-older", is_flag=True, help="Apply even from a checkout older than the commit the state was applied from.")
 def apply(
     catalog_args: CatalogArgs,
     targets: tuple[str, ...],
     auto_approve: bool,
     concurrency: int | None,
     refresh: bool,
+    lock_timeout: str | None,
+    allow_older: bool,
 ) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
 
@@ -98,7 +103,8 @@ def apply(
         show_plan=show_plan,
         confirm=lambda: _confirm(auto_approve),
         progress=start_progress,
-        on_wait=lambda message: click.echo(message, err=True),
+        on_wait=say,
+        on_lock_wait=say,
     )
     try:
         result = apply_workflow.apply(
@@ -108,6 +114,8 @@ def apply(
             targets=targets,
             refresh=refresh,
             concurrency=concurrency,
+            lock_timeout=inputs.lock_timeout(lock_timeout),
+            allow_older=allow_older,
             hooks=hooks,
         )
     finally:

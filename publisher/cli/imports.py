@@ -6,7 +6,7 @@ import click
 
 from ..loading import catalog as catalog_loader
 from ..workflows import adopt, inputs
-from .options import CatalogArgs, catalog_options
+from .options import CatalogArgs, catalog_options, lock_timeout_option, say
 
 
 @click.command("import")
@@ -19,6 +19,7 @@ from .options import CatalogArgs, catalog_options
 @click.option(
     "--id", "path_ids", multiple=True, metavar="NAME=ID", help="With --generate: an id the listing needs, e.g. board_id=123."
 )
+@lock_timeout_option
 def import_command(
     address: str,
     remote_id: str,
@@ -27,6 +28,7 @@ def import_command(
     type_name: str | None,
     identity: str | None,
     path_ids: tuple[str, ...],
+    lock_timeout: str | None,
 ) -> None:
     """Adopt an object that already exists on the network into the state, without posting it.
 
@@ -45,6 +47,12 @@ def import_command(
         click.echo(adopt.generated_entry(catalog, address, remote_id, type_name, identity, ids, inputs.client), nl=False)
         return
     catalog, checked = adopt.import_object(
-        catalog_args.paths, catalog_args.variables, address, remote_id, state_option=catalog_args.state
+        catalog_args.paths,
+        catalog_args.variables,
+        address,
+        remote_id,
+        state_option=catalog_args.state,
+        lock_timeout=inputs.lock_timeout(lock_timeout),
+        notify=say,
     )
     click.echo(f"{address}: imported as {catalog.resources[address].type.name} {remote_id} ({checked})")

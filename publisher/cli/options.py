@@ -20,7 +20,7 @@ class CatalogArgs(NamedTuple):
     """What every command that reads a catalog is given: PATHS, --state, --var(-file), --no-color."""
 
     paths: list[Path]
-    state: Path | None
+    state: str | None  # --state LOCATION
     variables: dict[str, Any]
     no_color: bool
 
@@ -32,7 +32,7 @@ def catalog_options(command: Command) -> Command:
     def with_catalog_args(
         *,
         paths: tuple[Path, ...],
-        state_path: Path | None,
+        state_path: str | None,
         var_pairs: tuple[str, ...],
         var_files: tuple[str, ...],
         no_color: bool,
@@ -47,8 +47,9 @@ def catalog_options(command: Command) -> Command:
         click.option(
             "--state",
             "state_path",
-            type=click.Path(path_type=Path),
-            help="State file (default: publisher.state.json at the catalog root).",
+            metavar="LOCATION",
+            help="Where the state is: a file, postgresql://... or s3://... (default: PUBLISHER_STATE, then "
+            "publisher.yaml's state, then publisher.state.json at the catalog root).",
         ),
         click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a template variable (repeatable)."),
         click.option(
@@ -96,11 +97,24 @@ def state_file_option(command: Command) -> Command:
     return click.option(
         "--state",
         "state_path",
-        type=click.Path(path_type=Path),
-        default=Path("publisher.state.json"),
-        show_default=True,
-        help="State file.",
+        metavar="LOCATION",
+        help="Where the state is: a file, postgresql://... or s3://... (default: PUBLISHER_STATE, else "
+        "publisher.state.json here).",
     )(command)
+
+
+def lock_timeout_option(command: Command) -> Command:
+    return click.option(
+        "--lock-timeout",
+        "lock_timeout",
+        metavar="DURATION",
+        help="Wait this long (e.g. 30s, 10m) for a lock another run holds, instead of failing at once.",
+    )(command)
+
+
+def say(message: str) -> None:
+    """A message for the person, on standard error."""
+    click.echo(message, err=True)
 
 
 def color(no_color: bool) -> bool:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from ..errors import PublisherError
 from ..redact import mask
 from ..workflows import state_edits
-from .options import state_file_option
+from ..workflows.inputs import lock_timeout as seconds
+from .options import lock_timeout_option, say, state_file_option
 
 
 @click.group()
 def state() -> None:
-    """Inspect and repair the state file."""
+    """Inspect, repair and move the state."""
 
 
 @state.command("list")
 @state_file_option
-def state_list(state_path: Path) -> None:
+def state_list(state_path: str | None) -> None:
     """List the addresses in the state, with type, id and status."""
     for address, record in sorted(state_edits.records(state_path).items()):
         click.echo(f"{address}\t{record.type}\t{record.id or '-'}\t{record.status}")
@@ -29,7 +29,7 @@ def state_list(state_path: Path) -> None:
 @state.command("show")
 @state_file_option
 @click.argument("address")
-def state_show(state_path: Path, address: str) -> None:
+def state_show(state_path: str | None, address: str) -> None:
     """Show one resource of the state (identity token masked)."""
     shown = state_edits.record(state_path, address).to_json()
     shown["identity"] = mask(shown["identity"])
@@ -38,10 +38,11 @@ def state_show(state_path: Path, address: str) -> None:
 
 @state.command("resolve")
 @state_file_option
+@lock_timeout_option
 @click.argument("address")
 @click.option("--id", "remote_id", help="The object was created: its id on the network.")
 @click.option("--absent", is_flag=True, help="The object was not created: forget the pending create.")
-def state_resolve(state_path: Path, address: str, remote_id: str | None, absent: bool) -> None:
+def state_resolve(state_path: str | None, lock_timeout: str | None, address: str, remote_id: str | None, absent: bool) -> None:
     """Settle a pending create whose outcome was unknown.
 
     \b
@@ -50,34 +51,64 @@ def state_resolve(state_path: Path, address: str, remote_id: str | None, absent:
     """
     if bool(remote_id) == absent:
         raise PublisherError("give exactly one of --id REMOTE_ID or --absent")
-    state_edits.resolve_pending(state_path, address, remote_id)
+    state_edits.resolve_pending(state_path, address, remote_id, timeout=seconds(lock_timeout), notify=say)
     click.echo(f"{address}: {'forgotten (it was not created)' if absent else f'recorded as created with id {remote_id}'}")
 
 
 @state.command("rm")
 @state_file_option
+@lock_timeout_option
 @click.argument("addresses", nargs=-1, required=True)
-def state_rm(state_path: Path, addresses: tuple[str, ...]) -> None:
+def state_rm(state_path: str | None, lock_timeout: str | None, addresses: tuple[str, ...]) -> None:
     """Stop tracking ADDRESSES; the objects stay on the network untouched."""
-    state_edits.remove(state_path, addresses)
+    state_edits.remove(state_path, addresses, timeout=seconds(lock_timeout), notify=say)
     for address in addresses:
         click.echo(f"{address}: removed from the state (still on the network)")
 
 
 @state.command("mv")
 @state_file_option
+@lock_timeout_option
 @click.argument("source")
 @click.argument("destination")
-def state_mv(state_path: Path, source: str, destination: str) -> None:
+def state_mv(state_path: str | None, lock_timeout: str | None, source: str, destination: str) -> None:
     """Rename an address in the state, so renaming an entry does not post it again."""
-    state_edits.move(state_path, source, destination)
+    state_edits.move(state_path, source, destination, timeout=seconds(lock_timeout), notify=say)
     click.echo(f"{source} -> {destination}")
+
+
+@state.command("pull")
+@state_file_option
+def state_pull(state_path: str | None) -> None:
+    """Print the state as its JSON document, identity tokens masked."""
+    click.echo(state_edits.pulled(state_path), nl=False)
+
+
+@state.command("migrate")
+@state_file_option
+@lock_timeout_option
+@click.option(
+    "--to", "target", required=True, metavar="LOCATION", help="Where the state moves: a file, postgresql://... or s3://..."
+)
+@click.option("--force", is_flag=True, help="Replace a state of another lineage at the target.")
+def state_migrate(state_path: str | None, lock_timeout: str | None, target: str, force: bool) -> None:
+    """Copy the state (with any unfinished apply's records) to another location, under both locks.
+
+    \b
+      publisher state migrate --to 'postgresql://ci@db.example.com/publisher'
+      publisher state migrate --state old.json --to 's3://team-bucket/catalog/state.json'
+    """
+    copied = state_edits.migrate(state_path, target, force=force, timeout=seconds(lock_timeout), notify=say)
+    click.echo(
+        f"copied {len(copied.resources)} resources (serial {copied.serial}, lineage {copied.lineage}); "
+        f"point --state, PUBLISHER_STATE or publisher.yaml's state at the new location"
+    )
 
 
 @click.command()
 @click.argument("lock_id")
 @state_file_option
-def unlock(lock_id: str, state_path: Path) -> None:
+def unlock(lock_id: str, state_path: str | None) -> None:
     """Remove a stale state lock, only if it has LOCK_ID."""
     state_edits.unlock(state_path, lock_id)
     click.echo("lock removed")

@@ -1,8 +1,9 @@
-"""The local journal: `<state>.journal`, one fsynced JSON line per event of an apply.
+"""The journal of an apply: every intent and outcome, durable before the next step.
 
 Before a create is sent, its `pending` record is appended; after the answer, the outcome. At
-the end the state is written once and the journal removed. A crash at any moment leaves a
-journal that the next command folds in: nothing created is ever forgotten.
+the end the state is written once and the journal dropped. A crash at any moment leaves a
+journal that the next command folds in: nothing created is ever forgotten. Each backend
+keeps the events its own way (a file of lines, rows, objects); reading them is shared here.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from ..errors import StateError
 from ..model import State, StateRecord
 
 if TYPE_CHECKING:
-    from .local import LocalStateStore
+    from .store import StateStore
 
 VERSION = 1
+Event = tuple[str, StateRecord | None]  # (address, its record, or None for a removal)
 
 
-def read_events(path: Path, state: State, state_exists: bool) -> list[tuple[str, StateRecord | None]]:
-    """The events of an unfinished apply as (address, record or None for a removal), checked
-    against the state they started from."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+def parse_events(lines: list[str], name: str, state: State, state_exists: bool) -> list[Event]:
+    """The events of an unfinished apply (one JSON document a line, the header first), checked
+    against the state they started from. `name` says where they are, in messages."""
     events: list[Any] = []
     for number, line in enumerate(lines):
         try:
@@ -34,27 +35,27 @@ def read_events(path: Path, state: State, state_exists: bool) -> list[tuple[str,
         except json.JSONDecodeError:
             if number == len(lines) - 1:
                 break  # torn by a crash while writing: that event's request was never sent
-            raise StateError(f"{path}:{number + 1}: the journal is damaged; nothing was changed") from None
+            raise StateError(f"{name}:{number + 1}: the journal is damaged; nothing was changed") from None
     if not events:
         return []  # killed before its header was written: nothing was sent
     header = events[0]
     if not isinstance(header, dict) or header.get("journal") != VERSION:
-        raise StateError(f"{path}: not a publisher journal; move it away to continue")
+        raise StateError(f"{name}: not a publisher journal; move it away to continue")
     lineage, base = header.get("lineage"), header.get("base_serial")
     if not state_exists and state.serial == 0 and isinstance(lineage, str):
         state.lineage = lineage  # the crashed apply was creating the state
     if lineage == state.lineage and isinstance(base, int) and base < state.serial:
-        return []  # folded by a state write, then the process died before removing it
+        return []  # folded by a state write, then the process died before dropping it
     if (lineage, base) != (state.lineage, state.serial):
         raise StateError(
-            f"{path}: this journal of an unfinished apply belongs to serial {base} of lineage {lineage}, "
+            f"{name}: this journal of an unfinished apply belongs to serial {base} of lineage {lineage}, "
             f"but the state is at serial {state.serial} of {state.lineage}; nothing was changed"
         )
-    return [_event(path, number, event) for number, event in enumerate(events[1:], start=2)]
+    return [_event(name, number, event) for number, event in enumerate(events[1:], start=2)]
 
 
-def _event(path: Path, number: int, event: Any) -> tuple[str, StateRecord | None]:
-    where = f"{path}:{number}"
+def _event(name: str, number: int, event: Any) -> Event:
+    where = f"{name}:{number}"
     if not isinstance(event, dict) or not isinstance(event.get("address"), str):
         raise StateError(f"{where}: a journal event needs an address")
     if event.get("op") == "remove":
@@ -64,7 +65,7 @@ def _event(path: Path, number: int, event: Any) -> tuple[str, StateRecord | None
     raise StateError(f"{where}: unknown journal operation {event.get('op')!r}")
 
 
-def fold(state: State, events: list[tuple[str, StateRecord | None]]) -> None:
+def fold(state: State, events: list[Event]) -> None:
     """Replay journal events on `state`. A create whose outcome never arrived stays pending."""
     for address, record in events:
         if record is None:
@@ -73,29 +74,33 @@ def fold(state: State, events: list[tuple[str, StateRecord | None]]) -> None:
             state.resources[address] = record
 
 
-class LocalJournal:
-    """Appends an apply's events to `<state>.journal`; `finish` writes the state once."""
+def encode_event(event: dict[str, Any]) -> str:
+    return json.dumps(event, sort_keys=True, ensure_ascii=False)
 
-    def __init__(self, store: LocalStateStore, state: State, *, always_write: bool = False) -> None:
+
+class EventJournal:
+    """An apply's events, appended durably one by one; `finish` writes the state once.
+
+    A backend says how an event is kept (`_append`) and how the journal is dropped once the
+    state holds it (`_drop`)."""
+
+    def __init__(self, store: StateStore, state: State, *, always_write: bool = False) -> None:
         self.store = store
         self.state = state
         self.base_serial = state.serial
         self.changed = False
         self.always_write = always_write  # a saved plan is used up by applying it, even if nothing changed
         self.lock = threading.RLock()  # workers of one apply record outcomes at once
-        try:
-            # `recover()` has folded any earlier journal: a new apply starts a new one.
-            self._stream = open(store.journal_path, "x", encoding="utf-8")  # noqa: SIM115 - closed by finish()
-        except FileExistsError:
-            raise StateError(
-                f"{store.journal_path}: an unfinished apply's journal is here; run apply again to recover it"
-            ) from None
-        self._append({"journal": VERSION, "lineage": state.lineage, "base_serial": state.serial})
+
+    def start(self) -> EventJournal:
+        self._append({"journal": VERSION, "lineage": self.state.lineage, "base_serial": self.state.serial})
+        return self
 
     def _append(self, event: dict[str, Any]) -> None:
-        self._stream.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
-        self._stream.flush()
-        os.fsync(self._stream.fileno())
+        raise NotImplementedError
+
+    def _drop(self) -> None:
+        raise NotImplementedError
 
     def set(self, address: str, record: StateRecord) -> None:
         """Durably record `record` for `address`, then apply it to the state in memory."""
@@ -112,8 +117,32 @@ class LocalJournal:
 
     def finish(self) -> None:
         """Write the state once (only if something changed) and drop the journal."""
-        self._stream.close()
         if self.always_write or (self.changed and not self.store.holds(self.state)):
             self.store.write(self.state, expected_serial=self.base_serial)
+        self._drop()
+
+
+class LocalJournal(EventJournal):
+    """`<state>.journal`: one fsynced line per event."""
+
+    def __init__(self, store: StateStore, path: Path, state: State, *, always_write: bool = False) -> None:
+        super().__init__(store, state, always_write=always_write)
+        self.path = path
+        try:
+            # `recover()` has folded any earlier journal: a new apply starts a new one.
+            self._stream = open(path, "x", encoding="utf-8")  # noqa: SIM115 - closed by finish()
+        except FileExistsError:
+            raise StateError(f"{path}: an unfinished apply's journal is here; run apply again to recover it") from None
+
+    def _append(self, event: dict[str, Any]) -> None:
+        self._stream.write(encode_event(event) + "\n")
+        self._stream.flush()
+        os.fsync(self._stream.fileno())
+
+    def finish(self) -> None:
+        self._stream.close()
+        super().finish()
+
+    def _drop(self) -> None:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.store.journal_path)
+            os.unlink(self.path)

@@ -11,7 +11,7 @@ from ..errors import StateError
 from ..model import State
 from . import lock, store
 from .files import write_atomically
-from .journal import LocalJournal, fold, read_events
+from .journal import EventJournal, LocalJournal, fold, parse_events
 
 
 class LocalStateStore:
@@ -33,7 +33,8 @@ class LocalStateStore:
         Without a state file: a new empty state with a fresh lineage."""
         state = self._read_file()
         if self.journal_path.exists():
-            fold(state, read_events(self.journal_path, state, self.exists()))
+            lines = self.journal_path.read_text(encoding="utf-8").splitlines()
+            fold(state, parse_events(lines, str(self.journal_path), state, self.exists()))
         return state
 
     def _read_file(self) -> State:
@@ -54,10 +55,10 @@ class LocalStateStore:
         except StateError:
             return False
 
-    def write(self, state: State, *, expected_serial: int) -> None:
+    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
         if self.path.exists():
             current = self._read_file()
-            if (current.lineage, current.serial) != (state.lineage, expected_serial):
+            if (current.lineage, current.serial) != (expected_lineage or state.lineage, expected_serial):
                 raise StateError(
                     f"{self.path}: the state changed while publisher was running "
                     f"(serial {current.serial}, expected {expected_serial}); nothing more was written"
@@ -74,12 +75,12 @@ class LocalStateStore:
         if self.journal_path.exists():
             self.write(state, expected_serial=state.serial)
 
-    def journal(self, state: State, *, always_write: bool = False) -> LocalJournal:
-        return LocalJournal(self, state, always_write=always_write)
+    def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
+        return LocalJournal(self, self.journal_path, state, always_write=always_write).start()
 
     @contextlib.contextmanager
-    def lock(self, command: str) -> Iterator[str]:
-        with lock.held(self.lock_path, command) as lock_id:
+    def lock(self, command: str, *, timeout: float = 0.0, notify: lock.Notify = lock.ignore) -> Iterator[str]:
+        with lock.held(self.lock_path, command, timeout=timeout, notify=notify) as lock_id:
             yield lock_id
 
     def unlock(self, lock_id: str) -> None:

@@ -1,4 +1,4 @@
-"""The local lock: `<state>.lock`, a file naming its holder, created only if absent."""
+"""State locks: who holds one, waiting for one, and the local lock file `<state>.lock`."""
 
 from __future__ import annotations
 
@@ -7,13 +7,21 @@ import json
 import os
 import socket
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import StateError
 from ..rules import timestamp
+
+Notify = Callable[[str], None]
+POLL_SECONDS = 1.0  # how often a waiting command tries again
+
+
+def ignore(message: str) -> None:
+    """A `Notify` that says nothing."""
 
 
 def holder_info(lock_id: str, command: str) -> dict[str, Any]:
@@ -25,32 +33,25 @@ def holder_info(lock_id: str, command: str) -> dict[str, Any]:
         "command": command,
         "time": timestamp(),
     }
-    server, run = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_RUN_ID")
-    if server and run and os.environ.get("GITHUB_REPOSITORY"):
-        info["run"] = f"{server}/{os.environ['GITHUB_REPOSITORY']}/actions/runs/{run}"
+    server, run, repository = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_RUN_ID", "GITHUB_REPOSITORY"))
+    if server and run and repository:
+        info["run"] = f"{server}/{repository}/actions/runs/{run}"
     return info
 
 
-@contextlib.contextmanager
-def held(lock_path: Path, command: str) -> Iterator[str]:
-    """Hold the lock at `lock_path` while a command may write state; yields its id."""
-    lock_id = str(uuid.uuid4())
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside, then linked into place: whoever finds the lock can always read it.
-    handle, temporary = tempfile.mkstemp(dir=lock_path.parent, prefix=f".{lock_path.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(json.dumps(holder_info(lock_id, command), indent=2, sort_keys=True) + "\n")
-    try:
-        os.link(temporary, lock_path)
-    except FileExistsError:
-        raise StateError(_held_message(lock_path)) from None
-    finally:
-        os.unlink(temporary)
-    try:
-        yield lock_id
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(lock_path)
+def describe(holder: dict[str, Any] | None, where: str) -> str:
+    """The message for a lock someone else holds."""
+    if not isinstance(holder, dict) or not holder.get("id"):
+        return f"the state is locked ({where}), and who holds it cannot be read"
+    gone = ""
+    if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
+        gone = " That process is no longer running."
+    run = f", run {holder['run']}" if holder.get("run") else ""
+    return (
+        f"the state is locked by '{holder.get('command')}' (pid {holder.get('pid')} on {holder.get('host')}, "
+        f"since {holder.get('time')}{run}, lock id {holder['id']}).{gone} "
+        f"If that run is gone, remove the lock with: publisher unlock {holder['id']}"
+    )
 
 
 def _alive(pid: Any) -> bool:
@@ -63,31 +64,73 @@ def _alive(pid: Any) -> bool:
     return True
 
 
-def _held_message(lock_path: Path) -> str:
+def wait_for(take: Callable[[], dict[str, Any] | None], where: str, timeout: float, notify: Notify) -> None:
+    """Call `take` until it takes the lock (it returns None) or `timeout` seconds pass; it
+    returns the holder's info while someone else holds it. Says once who holds it."""
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        holder = take()
+        if holder is None:
+            return
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise StateError(describe(holder, where))
+        if not told:
+            notify(f"waiting up to {left:.0f} s for the lock: {describe(holder, where)}")
+            told = True
+        time.sleep(min(POLL_SECONDS, left))
+
+
+@contextlib.contextmanager
+def held(lock_path: Path, command: str, *, timeout: float = 0.0, notify: Notify = ignore) -> Iterator[str]:
+    """Hold the local lock file while a command may write state; yields its id."""
+    lock_id = str(uuid.uuid4())
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(holder_info(lock_id, command), indent=2, sort_keys=True) + "\n"
+
+    def take() -> dict[str, Any] | None:
+        # Written aside, then linked into place: whoever finds the lock can always read it.
+        handle, temporary = tempfile.mkstemp(dir=lock_path.parent, prefix=f".{lock_path.name}.")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        try:
+            for _ in range(3):  # the holder may release it between our link and our read
+                try:
+                    os.link(temporary, lock_path)
+                    return None
+                except FileExistsError:
+                    holder = _read_holder(lock_path)
+                    if holder is not None:
+                        return holder
+            return {}
+        finally:
+            os.unlink(temporary)
+
+    wait_for(take, str(lock_path), timeout, notify)
+    try:
+        yield lock_id
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock_path)
+
+
+def _read_holder(lock_path: Path) -> dict[str, Any] | None:
+    """The holder's info; None if the lock is gone; {} if it cannot be read."""
     try:
         holder = json.loads(lock_path.read_text(encoding="utf-8"))
-        gone = ""
-        if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
-            gone = " That process is no longer running."
-        run = f", run {holder['run']}" if holder.get("run") else ""
-        return (
-            f"the state is locked by '{holder.get('command')}' (pid {holder.get('pid')} on "
-            f"{holder.get('host')}, since {holder.get('time')}{run}, lock id {holder.get('id')}).{gone} "
-            f"If that run is gone, remove the lock with: publisher unlock {holder.get('id')}"
-        )
-    except (OSError, ValueError, AttributeError):
-        return f"the state is locked ({lock_path} exists and cannot be read)"
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+    return holder if isinstance(holder, dict) else {}
 
 
 def remove(lock_path: Path, lock_id: str) -> None:
     """Remove the lock, only if it is the one with `lock_id`."""
-    try:
-        holder = json.loads(lock_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StateError(f"the state is not locked ({lock_path} does not exist)") from None
-    except (OSError, ValueError):
-        holder = {}
-    if not isinstance(holder, dict) or holder.get("id") != lock_id:
-        found = holder.get("id") if isinstance(holder, dict) else None
+    if not lock_path.exists():
+        raise StateError(f"the state is not locked ({lock_path} does not exist)")
+    found = (_read_holder(lock_path) or {}).get("id")
+    if found != lock_id:
         raise StateError(f"the lock is {found!r}, not {lock_id!r}; nothing removed")
     os.unlink(lock_path)

@@ -15,6 +15,7 @@ from ..cache import json_digest
 from ..errors import StateError
 from ..model import Resource, State, StateRecord
 from ..rules import timestamp
+from .lock import Notify, ignore
 
 FORMAT_VERSION = 1
 
@@ -48,19 +49,31 @@ class StateStore(Protocol):
         """The stored state with any unfinished apply's journal folded in (in memory)."""
         ...
 
-    def write(self, state: State, *, expected_serial: int) -> None:
-        """Store `state` with the next serial, unless someone wrote since `expected_serial`."""
+    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
+        """Store `state` with the next serial, unless someone wrote since `expected_serial`
+        (or the stored state is of another lineage than `expected_lineage`, default the state's)."""
+        ...
+
+    def holds(self, state: State) -> bool:
+        """Whether the stored state (without any journal) has exactly these resources."""
         ...
 
     def recover(self, state: State) -> None:
         """Persist what an interrupted apply's journal holds (with the lock held)."""
         ...
 
-    def journal(self, state: State, *, always_write: bool = False) -> Journal: ...
+    def journal(self, state: State, *, always_write: bool = False) -> Journal:
+        """Start the journal of an apply (with the lock held, after `recover`)."""
+        ...
 
-    def lock(self, command: str) -> contextlib.AbstractContextManager[str]: ...
+    def lock(self, command: str, *, timeout: float = 0.0, notify: Notify = ignore) -> contextlib.AbstractContextManager[str]:
+        """Hold the lock while a command may write; wait up to `timeout` seconds for it,
+        calling `notify` once with who holds it. Yields the lock's id."""
+        ...
 
-    def unlock(self, lock_id: str) -> None: ...
+    def unlock(self, lock_id: str) -> None:
+        """Remove a lock left by a run that is gone, only if it has `lock_id`."""
+        ...
 
 
 def new_record(
@@ -86,12 +99,14 @@ def new_record(
 
 def encode(state: State) -> str:
     """The state document: sorted keys and indentation keep its git diff readable."""
-    document = {
+    document: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "lineage": state.lineage,
         "serial": state.serial,
         "resources": {address: record.to_json() for address, record in state.resources.items()},
     }
+    if state.commit:
+        document["source"] = {"commit": state.commit}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -115,5 +130,8 @@ def decode(content: bytes, name: str) -> State:
         raise StateError(f"{name}: serial must be a whole number of at least 0")
     if not isinstance(resources, dict):
         raise StateError(f"{name}: resources must be a JSON object of addresses")
+    source = data.get("source", {})
+    if not isinstance(source, dict) or not isinstance(source.get("commit", ""), str):
+        raise StateError(f"{name}: source must be an object whose commit is a string")
     records = {address: StateRecord.from_json(record, f"{name}: resources.{address}") for address, record in resources.items()}
-    return State(lineage, serial, records)
+    return State(lineage, serial, records, source.get("commit") or None)

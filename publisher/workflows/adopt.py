@@ -15,6 +15,7 @@ from ..loading.catalog import Catalog
 from ..model import CREATED, State, created_ids, resolve
 from ..planning.refresh import refresh
 from ..resource_types import SECTIONS, TYPES
+from ..state.lock import Notify, ignore
 from ..state.store import new_record
 from . import inputs
 from .inputs import ClientFactory
@@ -26,13 +27,15 @@ def import_object(
     address: str,
     remote_id: str,
     *,
-    state_option: Path | None = None,
+    state_option: str | None = None,
+    lock_timeout: float = 0.0,
+    notify: Notify = ignore,
     client: ClientFactory = inputs.client,
 ) -> tuple[Catalog, str]:
     """`import ADDRESS REMOTE_ID`: record the object under the lock; returns how it was checked."""
     catalog = catalog_loader.load(paths, variables=variables)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
-    with store.lock("publisher import"):
+    with store.lock("publisher import", timeout=lock_timeout, notify=notify):
         state = store.read()
         store.recover(state)
         checked = adopt(catalog, state, address, remote_id, client)

@@ -15,7 +15,7 @@ from ..model import Plan
 from ..planning import planfile
 from ..planning.planner import make_plan
 from ..planning.refresh import refresh as read_back
-from . import inputs
+from . import checkout, inputs
 
 
 @dataclass
@@ -26,16 +26,19 @@ class ApplyHooks:
     confirm: Callable[[], None] = lambda: None  # raises to cancel
     progress: Callable[[int], Callable[[Outcome], None]] = lambda steps: lambda outcome: None
     on_wait: Callable[[str], None] = lambda message: None  # the API asked to wait
+    on_lock_wait: Callable[[str], None] = lambda message: None  # someone else holds the state's lock
 
 
 def apply(
     paths: list[Path],
     variables: dict[str, Any],
     *,
-    state_option: Path | None = None,
+    state_option: str | None = None,
     targets: tuple[str, ...] = (),
     refresh: bool = False,
     concurrency: int | None = None,
+    lock_timeout: float = 0.0,
+    allow_older: bool = False,
     hooks: ApplyHooks | None = None,
 ) -> ApplyResult | None:
     """Apply the catalog at `paths`, or the saved plan when `paths` is one plan file.
@@ -51,9 +54,11 @@ def apply(
     catalog = catalog_loader.load(paths, variables=variables)
     client = inputs.client(on_wait=hooks.on_wait)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
-    with store.lock("publisher apply"):
+    with store.lock("publisher apply", timeout=lock_timeout, notify=hooks.on_lock_wait):
         state = store.read()
         store.recover(state)
+        head = checkout.check_not_older(catalog.root, state.commit, allow_older=allow_older)
+        state.commit = head or state.commit  # every write of this apply records where it came from
         if saved is not None:
             planfile.check_fresh(saved, state, store.exists())
             if not store.exists():

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidInput, PublisherError
 from ..loading import documents
 from ..loading.project import Project
-from ..rules import parse_time
-from ..state.local import LocalStateStore
+from ..rules import parse_duration, parse_time
+from ..state.locations import open_store
 from ..state.store import StateStore
 
 if TYPE_CHECKING:
@@ -39,19 +39,29 @@ def parse_vars(var_files: tuple[str, ...], pairs: tuple[str, ...]) -> dict[str, 
     return merged
 
 
-def state_file(root: Path, project: Project, state_option: Path | None) -> Path:
-    """--state, else the project file's `state`, else publisher.state.json at the catalog root."""
-    return state_option if state_option is not None else root / (project.state or STATE_FILE)
+def state_location(root: Path, project: Project, option: str | None) -> tuple[str, Path]:
+    """Where the catalog's state is, and what a relative path is relative to: --state, then
+    PUBLISHER_STATE, then the project file's `state` (relative to the catalog root), then
+    publisher.state.json at the catalog root."""
+    if option:
+        return option, Path.cwd()
+    if os.environ.get("PUBLISHER_STATE"):
+        return os.environ["PUBLISHER_STATE"], Path.cwd()
+    if project.state:
+        return project.state, root
+    return STATE_FILE, root
 
 
-def state_store(root: Path, project: Project, state_option: Path | None) -> StateStore:
-    """The store of a catalog's state (see `state_file`)."""
-    return open_store(state_file(root, project, state_option))
+def state_store(root: Path, project: Project, option: str | None) -> StateStore:
+    """The store of a catalog's state (see `state_location`)."""
+    location, base = state_location(root, project, option)
+    return open_store(location, base=base)
 
 
-def open_store(location: Path) -> StateStore:
-    """The store at a location: today a local file."""
-    return LocalStateStore(location)
+def state_store_here(option: str | None) -> StateStore:
+    """For the `state` commands and `unlock`, which read no catalog: --state, then
+    PUBLISHER_STATE, then publisher.state.json in the working directory."""
+    return open_store(option or os.environ.get("PUBLISHER_STATE") or STATE_FILE)
 
 
 def client(**options: Any) -> Client:
@@ -74,3 +84,13 @@ def now() -> dt.datetime:
         return parse_time(text)
     except ValueError as error:
         raise PublisherError(f"PUBLISHER_NOW={text!r} is not an ISO 8601 time with a zone: {error}") from None
+
+
+def lock_timeout(text: str | None) -> float:
+    """--lock-timeout DURATION in seconds (0: fail at once, naming the holder)."""
+    if not text:
+        return 0.0
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise InvalidInput(f"--lock-timeout: {error}") from None

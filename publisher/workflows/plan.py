@@ -16,6 +16,7 @@ from ..model import Action, Change, Plan
 from ..planning import planfile
 from ..planning.planner import make_plan
 from ..planning.refresh import refresh as read_back
+from ..state.locations import is_remote
 from . import inputs
 
 
@@ -35,7 +36,7 @@ def plan(
     paths: list[Path],
     variables: dict[str, Any],
     *,
-    state_option: Path | None = None,
+    state_option: str | None = None,
     targets: tuple[str, ...] = (),
     refresh: bool = False,
     memo: bool = True,
@@ -60,15 +61,19 @@ def plan(
 
 
 def _memo(
-    paths: list[Path], variables: dict[str, Any], state_option: Path | None
+    paths: list[Path], variables: dict[str, Any], state_option: str | None
 ) -> tuple[cache.NoopMemo, cache.MemoInputs] | None:
+    """The memo and what a plan reads, for a state in a local file (a shared state can change
+    without anything here changing: it is always read)."""
     if not cache.enabled(os.environ):
         return None
     root, files = discover(paths)
     project, problems = load_project(root, str(root / PROJECT_FILE))
-    if problems:
+    location, base = inputs.state_location(root, project, state_option)
+    if problems or is_remote(location):
         return None
-    return cache.NoopMemo(root, os.environ), cache.MemoInputs(files, variables, inputs.state_file(root, project, state_option))
+    state_file = Path(location) if Path(location).is_absolute() else base / location
+    return cache.NoopMemo(root, os.environ), cache.MemoInputs(files, variables, state_file)
 
 
 def save(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:

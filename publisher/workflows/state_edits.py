@@ -1,23 +1,38 @@
-"""`state list|show|rm|mv|resolve` and `unlock`: inspecting and repairing a state by hand."""
+"""`state list|show|pull|rm|mv|resolve|migrate` and `unlock`: a state inspected and repaired by hand.
+
+`location` is --state (None: PUBLISHER_STATE, else publisher.state.json here); `waiting` is
+what the lock may be given: `timeout` (seconds) and `notify` (who holds it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
 
 from .. import rules
 from ..cache import json_digest
 from ..errors import StateError
 from ..model import CREATED, PENDING, State, StateRecord
-from .inputs import open_store
+from ..redact import mask
+from ..state import store as state_format
+from ..state.locations import open_store
+from ..state.store import StateStore
+from .inputs import state_store_here
 
 
-def records(state_path: Path) -> dict[str, StateRecord]:
-    return open_store(state_path).read().resources
+def records(location: str | None) -> dict[str, StateRecord]:
+    return state_store_here(location).read().resources
 
 
-def record(state_path: Path, address: str) -> StateRecord:
-    return _record(open_store(state_path).read(), address)
+def record(location: str | None, address: str) -> StateRecord:
+    return _record(state_store_here(location).read(), address)
+
+
+def pulled(location: str | None) -> str:
+    """The current state as its JSON document (any unfinished journal folded in), tokens masked."""
+    state = state_store_here(location).read()
+    for entry in state.resources.values():
+        entry.identity = mask(entry.identity)
+    return state_format.encode(state)
 
 
 def _record(state: State, address: str) -> StateRecord:
@@ -26,19 +41,18 @@ def _record(state: State, address: str) -> StateRecord:
     return state.resources[address]
 
 
-def edit(state_path: Path, command: str, change: Callable[[State], None]) -> None:
+def edit(store: StateStore, command: str, change: Callable[[State], None], **waiting: Any) -> None:
     """Change the state under its lock; nothing is written if `change` raises."""
-    store = open_store(state_path)
     if not store.exists() and not store.unfinished():
-        raise StateError(f"{state_path}: no state file here")
-    with store.lock(command):
+        raise StateError(f"{store.name}: there is no state here")
+    with store.lock(command, **waiting):
         state = store.read()
         serial = state.serial
         change(state)
         store.write(state, expected_serial=serial)
 
 
-def remove(state_path: Path, addresses: tuple[str, ...]) -> None:
+def remove(location: str | None, addresses: tuple[str, ...], **waiting: Any) -> None:
     """Stop tracking `addresses`; every one must be there, or nothing is removed."""
 
     def change(state: State) -> None:
@@ -47,10 +61,10 @@ def remove(state_path: Path, addresses: tuple[str, ...]) -> None:
         for address in addresses:
             del state.resources[address]
 
-    edit(state_path, "publisher state rm", change)
+    edit(state_store_here(location), "publisher state rm", change, **waiting)
 
 
-def move(state_path: Path, source: str, destination: str) -> None:
+def move(location: str | None, source: str, destination: str, **waiting: Any) -> None:
     def change(state: State) -> None:
         _record(state, source)
         if destination in state.resources:
@@ -59,12 +73,13 @@ def move(state_path: Path, source: str, destination: str) -> None:
             raise StateError(f"{destination!r} is not an address (SECTION.NAME)")
         state.resources[destination] = state.resources.pop(source)
 
-    edit(state_path, "publisher state mv", change)
+    edit(state_store_here(location), "publisher state mv", change, **waiting)
 
 
-def resolve_pending(state_path: Path, address: str, remote_id: str | None) -> None:
+def resolve_pending(location: str | None, address: str, remote_id: str | None, **waiting: Any) -> None:
     """`state resolve`: the pending create was made (`remote_id`) or was not (None)."""
-    edit(state_path, "publisher state resolve", lambda state: settle_pending(state, address, remote_id))
+    store = state_store_here(location)
+    edit(store, "publisher state resolve", lambda state: settle_pending(state, address, remote_id), **waiting)
 
 
 def settle_pending(state: State, address: str, remote_id: str | None) -> None:
@@ -80,5 +95,30 @@ def settle_pending(state: State, address: str, remote_id: str | None) -> None:
     pending.digest = json_digest(pending.inputs)
 
 
-def unlock(state_path: Path, lock_id: str) -> None:
-    open_store(state_path).unlock(lock_id)
+def migrate(location: str | None, target: str, *, force: bool = False, **waiting: Any) -> State:
+    """Copy the state (its journal folded in) to `target`, under both locks. A target that holds
+    another lineage is refused unless `force`. Returns the state as the target now has it."""
+    source, destination = state_store_here(location), open_store(target)
+    if source.name == destination.name:
+        raise StateError(f"{target}: that is where the state is already")
+    if not source.exists() and not source.unfinished():
+        raise StateError(f"{source.name}: there is no state here to migrate")
+    with source.lock("publisher state migrate", **waiting):
+        state = source.read()
+        source.recover(state)
+        with destination.lock("publisher state migrate", **waiting):
+            present = destination.read()
+            if destination.exists() and present.lineage != state.lineage and not force:
+                raise StateError(
+                    f"{destination.name} holds another state (lineage {present.lineage}, this one is {state.lineage}); "
+                    "nothing was copied. Pass --force to replace it"
+                )
+            if destination.unfinished():
+                raise StateError(f"{destination.name}: an unfinished apply's journal is there; nothing was copied")
+            copied = State(state.lineage, present.serial, state.resources, state.commit)
+            destination.write(copied, expected_serial=present.serial, expected_lineage=present.lineage)
+    return copied
+
+
+def unlock(location: str | None, lock_id: str) -> None:
+    state_store_here(location).unlock(lock_id)

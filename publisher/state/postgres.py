@@ -1,0 +1,310 @@
+"""The state in PostgreSQL: `postgresql://[user[:password]@]host[:port]/db[?name=N&schema=S]`.
+
+Three tables in the schema (default `publisher`), made on first use: `publisher_states` (one
+row per state name, its document and serial), `publisher_journal` (an apply's events, one
+committed row each) and `publisher_locks` (who holds a state's lock). Every write is a
+compare-and-swap on the serial, in the transaction that also drops the journal it folds in.
+The lock is a session advisory lock, which the server frees when the holder's connection
+dies; the holder keeps its session busy (a heartbeat), and `idle_session_timeout` and TCP
+keepalives free the lock of a runner that froze or vanished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+from ..errors import InvalidInput, StateError
+from ..model import State
+from . import lock, store
+from .journal import EventJournal, encode_event, fold, parse_events
+
+HEARTBEAT_SECONDS = 15.0
+IDLE_SESSION_TIMEOUT = "60s"  # a holder silent for this long (frozen) loses its lock
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+# libpq's own keepalives: a holder whose machine vanished is noticed within about a minute.
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+
+
+class PostgresStateStore:
+    def __init__(self, conninfo: str, state_name: str, schema: str, shown: str) -> None:
+        self.conninfo = conninfo
+        self.state_name = state_name
+        self.schema = schema
+        self.name = f"{shown} (state {state_name!r})"
+        self._connection: psycopg.Connection[Any] | None = None
+        self._ready = False
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresStateStore:
+        from .locations import shown
+
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        ours = {k: v for k, v in query if k in ("name", "schema")}
+        state_name, schema = ours.get("name", "default"), ours.get("schema", "publisher")
+        if not state_name:
+            raise InvalidInput(f"{shown(url)}: name= must not be empty")
+        if not _IDENTIFIER.fullmatch(schema):
+            raise InvalidInput(f"{shown(url)}: schema={schema!r} must be a plain SQL name (letters, digits, _)")
+        rest = urlencode([(k, v) for k, v in query if k not in ours])
+        return cls(urlunsplit(parts._replace(query=rest)), state_name, schema, shown(url))
+
+    # Connections --------------------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10, **_KEEPALIVES)
+        except psycopg.Error as error:
+            reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            raise StateError(f"cannot reach the PostgreSQL state at {self.name}: {reason}") from None
+
+    def _db(self) -> psycopg.Connection[Any]:
+        """The connection for reads, writes and the journal (psycopg serialises its users)."""
+        if self._connection is None or self._connection.closed:
+            self._connection = self._connect()
+            self._ready = False
+        if not self._ready:
+            self._create_tables(self._connection)
+            self._ready = True
+        return self._connection
+
+    def _table(self, name: str) -> sql.Composed:
+        """`states`, `journal` or `locks`: publisher_NAME in the store's schema."""
+        return sql.SQL("{}.{}").format(sql.Identifier(self.schema), sql.Identifier(f"publisher_{name}"))
+
+    def _create_tables(self, connection: psycopg.Connection[Any]) -> None:
+        statements = [
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, lineage text NOT NULL, serial bigint NOT NULL,"
+                " document text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
+            ).format(self._table("states")),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (name text NOT NULL, seq bigserial, event text NOT NULL, PRIMARY KEY (name, seq))"
+            ).format(self._table("journal")),
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, lock_id text NOT NULL, info text NOT NULL)").format(
+                self._table("locks")
+            ),
+        ]
+        try:
+            with connection.transaction():
+                # Two runners creating the tables at once would collide in the catalog: one at a time.
+                connection.execute("SELECT pg_advisory_xact_lock(%s)", (_key("tables", self.schema),))
+                for statement in statements:
+                    connection.execute(statement)
+        except psycopg.Error as error:
+            raise StateError(f"{self.name}: cannot create publisher's tables: {_reason(error)}") from None
+
+    def _query(self, query: sql.Composable, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        try:
+            return self._db().execute(query, params).fetchall()
+        except psycopg.Error as error:
+            raise StateError(f"{self.name}: {_reason(error)}") from None
+
+    # Reading and writing -------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return bool(self._query(sql.SQL("SELECT 1 FROM {} WHERE name = %s").format(self._table("states")), (self.state_name,)))
+
+    def unfinished(self) -> bool:
+        query = sql.SQL("SELECT 1 FROM {} WHERE name = %s LIMIT 1").format(self._table("journal"))
+        return bool(self._query(query, (self.state_name,)))
+
+    def _stored(self) -> State:
+        query = sql.SQL("SELECT document FROM {} WHERE name = %s").format(self._table("states"))
+        rows = self._query(query, (self.state_name,))
+        return store.decode(rows[0][0].encode(), self.name) if rows else State()
+
+    def read(self) -> State:
+        state = self._stored()
+        query = sql.SQL("SELECT event FROM {} WHERE name = %s ORDER BY seq").format(self._table("journal"))
+        events = [event for (event,) in self._query(query, (self.state_name,))]
+        if events:
+            fold(state, parse_events(events, f"{self.name} journal", state, self.exists()))
+        return state
+
+    def holds(self, state: State) -> bool:
+        try:
+            return self._stored().resources == state.resources
+        except StateError:
+            return False
+
+    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
+        written = dataclasses.replace(state, serial=expected_serial + 1)
+        document = store.encode(written)
+        states, journal = self._table("states"), self._table("journal")
+        connection = self._db()
+        try:
+            with connection.transaction():
+                if expected_serial == 0:
+                    query = sql.SQL(
+                        "INSERT INTO {} (name, lineage, serial, document) VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO NOTHING"
+                    ).format(states)
+                    cursor = connection.execute(query, (self.state_name, state.lineage, written.serial, document))
+                else:
+                    query = sql.SQL(
+                        "UPDATE {} SET serial = %s, lineage = %s, document = %s, updated_at = now()"
+                        " WHERE name = %s AND serial = %s AND lineage = %s"
+                    ).format(states)
+                    expected = (self.state_name, expected_serial, expected_lineage or state.lineage)
+                    cursor = connection.execute(query, (written.serial, state.lineage, document, *expected))
+                if cursor.rowcount != 1:
+                    raise _Stale()
+                # The state now holds whatever the journal held.
+                connection.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(journal), (self.state_name,))
+        except _Stale:
+            raise StateError(
+                f"{self.name}: the state changed while publisher was running (expected serial {expected_serial}); "
+                "nothing more was written"
+            ) from None
+        except psycopg.Error as error:
+            raise StateError(f"{self.name}: cannot write the state: {_reason(error)}") from None
+        state.serial = written.serial
+
+    def recover(self, state: State) -> None:
+        if self.unfinished():
+            self.write(state, expected_serial=state.serial)
+
+    def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
+        if self.unfinished():
+            raise StateError(f"{self.name}: an unfinished apply's journal is here; run apply again to recover it")
+        return _PostgresJournal(self, state, always_write=always_write).start()
+
+    def _append_event(self, event: dict[str, Any]) -> None:
+        query = sql.SQL("INSERT INTO {} (name, event) VALUES (%s, %s)").format(self._table("journal"))
+        self._query_none(query, (self.state_name, encode_event(event)))
+
+    def _drop_journal(self) -> None:
+        self._query_none(sql.SQL("DELETE FROM {} WHERE name = %s").format(self._table("journal")), (self.state_name,))
+
+    def _query_none(self, query: sql.Composable, params: tuple[Any, ...]) -> None:
+        try:
+            self._db().execute(query, params)  # autocommit: durable when it returns
+        except psycopg.Error as error:
+            raise StateError(f"{self.name}: {_reason(error)}") from None
+
+    # The lock ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, command: str, *, timeout: float = 0.0, notify: lock.Notify = lock.ignore) -> Iterator[str]:
+        self._db()  # the tables exist before anyone looks for a holder
+        key = _key("state", self.schema, self.state_name)
+        info = lock.holder_info(_new_id(), command)
+        holder = self._connect()
+        guard = threading.Lock()  # the heartbeat and this thread share the holder's connection
+        try:
+            with contextlib.suppress(psycopg.Error):  # before PostgreSQL 14 there is no such setting
+                holder.execute(sql.SQL("SET idle_session_timeout = {}").format(sql.Literal(IDLE_SESSION_TIMEOUT)))
+            locks = self._table("locks")
+
+            def take() -> dict[str, Any] | None:
+                if holder.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone() == (True,):
+                    upsert = sql.SQL(
+                        "INSERT INTO {} (name, lock_id, info) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (name) DO UPDATE SET lock_id = excluded.lock_id, info = excluded.info"
+                    ).format(locks)
+                    holder.execute(upsert, (self.state_name, info["id"], json.dumps(info)))
+                    return None
+                return self._holder()[1]
+
+            try:
+                lock.wait_for(take, self.name, timeout, notify)
+            except psycopg.Error as error:
+                raise StateError(f"{self.name}: cannot take the lock: {_reason(error)}") from None
+            stop = threading.Event()
+            beat = threading.Thread(target=_heartbeat, args=(holder, guard, stop), name="publisher-lock-heartbeat", daemon=True)
+            beat.start()
+            try:
+                yield info["id"]
+            finally:
+                stop.set()
+                beat.join()
+                with guard, contextlib.suppress(psycopg.Error):
+                    holder.execute(
+                        sql.SQL("DELETE FROM {} WHERE name = %s AND lock_id = %s").format(locks), (self.state_name, info["id"])
+                    )
+                    holder.execute("SELECT pg_advisory_unlock(%s)", (key,))
+        finally:
+            holder.close()
+
+    def _holder(self) -> tuple[str | None, dict[str, Any]]:
+        rows = self._query(
+            sql.SQL("SELECT lock_id, info FROM {} WHERE name = %s").format(self._table("locks")), (self.state_name,)
+        )
+        if not rows:
+            return None, {}
+        try:
+            info = json.loads(rows[0][1])
+        except ValueError:
+            info = {}
+        return rows[0][0], info if isinstance(info, dict) else {}
+
+    def unlock(self, lock_id: str) -> None:
+        """End the holder's session (which frees its advisory lock) and remove its row."""
+        found, _ = self._holder()
+        if found is None:
+            raise StateError(f"the state is not locked ({self.name})")
+        if found != lock_id:
+            raise StateError(f"the lock is {found!r}, not {lock_id!r}; nothing removed")
+        key = _key("state", self.schema, self.state_name)
+        sessions = self._query(
+            sql.SQL(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1"
+            ),
+            ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
+        )
+        for (pid,) in sessions:
+            self._query(sql.SQL("SELECT pg_terminate_backend(%s)"), (pid,))
+        self._query_none(
+            sql.SQL("DELETE FROM {} WHERE name = %s AND lock_id = %s").format(self._table("locks")),
+            (self.state_name, lock_id),
+        )
+
+
+class _PostgresJournal(EventJournal):
+    store: PostgresStateStore
+
+    def _append(self, event: dict[str, Any]) -> None:
+        self.store._append_event(event)
+
+    def _drop(self) -> None:
+        self.store._drop_journal()
+
+
+class _Stale(Exception):
+    """The compare-and-swap found another serial."""
+
+
+def _heartbeat(connection: psycopg.Connection[Any], guard: threading.Lock, stop: threading.Event) -> None:
+    """Keep the holder's session busy, so idle_session_timeout only ends a frozen holder's."""
+    while not stop.wait(HEARTBEAT_SECONDS):
+        with guard, contextlib.suppress(psycopg.Error):
+            connection.execute("SELECT 1")
+
+
+def _key(*parts: str) -> int:
+    """A 64-bit advisory lock key for these names."""
+    return int.from_bytes(hashlib.sha256("\0".join(("publisher", *parts)).encode()).digest()[:8], "big", signed=True)
+
+
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def _reason(error: psycopg.Error) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,300 @@
+"""The state in an S3-compatible bucket: `s3://bucket/key[?endpoint=URL&path_style=true&lock_lease=2m]`.
+
+The state is the object `key`, written only if it is still the object this run read
+(`If-Match` on its ETag; `If-None-Match: *` for a new state), so no writer ever overwrites a
+newer state. An apply's journal is one object per event under `key.journal/`. The lock is
+the object `key.lock`, created only if absent (`If-None-Match: *`); it carries a lease that
+its holder renews while it works, and a lock whose lease ran out is taken over with
+`If-Match` on its ETag, so exactly one runner wins it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from ..errors import InvalidInput, StateError
+from ..model import State
+from ..rules import parse_duration
+from . import lock, store
+from .journal import EventJournal, encode_event, fold, parse_events
+
+DEFAULT_LEASE = 120.0
+
+
+class _Conflict(Exception):
+    """A conditional request found another version (412)."""
+
+
+class _Missing(Exception):
+    """No such object."""
+
+
+class S3StateStore:
+    def __init__(self, bucket: str, key: str, *, endpoint: str | None, path_style: bool, lease: float) -> None:
+        self.bucket, self.key, self.lease = bucket, key, lease
+        self.name = f"s3://{bucket}/{key}"
+        session = boto3.session.Session()
+        config = Config(
+            s3={"addressing_style": "path" if path_style else "auto"},
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        self.client = session.client("s3", endpoint_url=endpoint, region_name=session.region_name or "us-east-1", config=config)
+        self._etag: str | None = None  # of the state this store last read or wrote
+        self._bucket_checked = False
+
+    @classmethod
+    def from_url(cls, url: str) -> S3StateStore:
+        parts = urlsplit(url)
+        options = dict(parse_qsl(parts.query, keep_blank_values=True))
+        key = parts.path.lstrip("/")
+        if not parts.hostname or not key:
+            raise InvalidInput(f"{url}: an S3 state is s3://BUCKET/KEY")
+        unknown = sorted(set(options) - {"endpoint", "path_style", "lock_lease"})
+        if unknown:
+            raise InvalidInput(f"{url}: unknown option {unknown[0]!r} (allowed: endpoint, path_style, lock_lease)")
+        try:
+            lease = parse_duration(options["lock_lease"]) if "lock_lease" in options else DEFAULT_LEASE
+        except ValueError as error:
+            raise InvalidInput(f"{url}: lock_lease: {error}") from None
+        if lease < 1:
+            raise InvalidInput(f"{url}: lock_lease must be at least 1s")
+        path_style = options.get("path_style", "false").lower() in ("true", "1", "yes")
+        return cls(parts.hostname, key, endpoint=options.get("endpoint") or None, path_style=path_style, lease=lease)
+
+    # Requests ----------------------------------------------------------------------------
+
+    def _call(self, operation: str, **arguments: Any) -> Any:
+        """One S3 request; its refusals become StateErrors, except 412 and 404 for callers."""
+        if not self._bucket_checked:
+            # Some stores create a missing bucket on the first write: say it is missing instead.
+            self._bucket_checked = True
+            try:
+                self._call("head_bucket")
+            except _Missing:
+                raise StateError(f"{self.name}: the bucket {self.bucket!r} does not exist") from None
+        try:
+            return getattr(self.client, operation)(Bucket=self.bucket, **arguments)
+        except ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("PreconditionFailed", "ConditionalRequestConflict") or status == 412:
+                raise _Conflict() from None
+            if code == "NoSuchBucket":
+                raise StateError(f"{self.name}: the bucket {self.bucket!r} does not exist") from None
+            if code in ("NoSuchKey", "404", "NotFound"):
+                raise _Missing() from None
+            if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403") or status == 403:
+                raise StateError(
+                    f"{self.name}: access denied ({code}): check the credentials (AWS_ACCESS_KEY_ID, a profile or a role) "
+                    "and what they may do with the bucket"
+                ) from None
+            raise StateError(f"{self.name}: {operation} refused: {code or status}") from None
+        except NoCredentialsError:
+            raise StateError(
+                f"{self.name}: no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile or role"
+            ) from None
+        except BotoCoreError as error:
+            raise StateError(f"cannot reach the S3 state at {self.name}: {error}") from None
+
+    def _get(self, key: str) -> tuple[bytes, str]:
+        answer = self._call("get_object", Key=key)
+        return answer["Body"].read(), answer["ETag"]
+
+    def _journal_keys(self) -> list[str]:
+        keys: list[str] = []
+        token: dict[str, str] = {}
+        while True:
+            answer = self._call("list_objects_v2", Prefix=self.key + ".journal/", **token)
+            keys += [item["Key"] for item in answer.get("Contents", [])]
+            if not answer.get("IsTruncated"):
+                return sorted(keys)
+            token = {"ContinuationToken": answer["NextContinuationToken"]}
+
+    # Reading and writing -------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        try:
+            self._call("head_object", Key=self.key)
+            return True
+        except _Missing:
+            return False
+
+    def unfinished(self) -> bool:
+        return bool(self._journal_keys())
+
+    def _stored(self) -> tuple[State, str | None]:
+        try:
+            content, etag = self._get(self.key)
+        except _Missing:
+            return State(), None
+        return store.decode(content, self.name), etag
+
+    def read(self) -> State:
+        state, self._etag = self._stored()
+        keys = self._journal_keys()
+        if keys:
+            lines = [self._get(key)[0].decode("utf-8", "replace") for key in keys]
+            fold(state, parse_events(lines, f"{self.name}.journal", state, self._etag is not None))
+        return state
+
+    def holds(self, state: State) -> bool:
+        try:
+            return self._stored()[0].resources == state.resources
+        except StateError:
+            return False
+
+    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
+        # The ETag of what this store read stands for serial and lineage at once.
+        written = dataclasses.replace(state, serial=expected_serial + 1)
+        condition = {"IfMatch": self._etag} if self._etag is not None else {"IfNoneMatch": "*"}
+        try:
+            answer = self._call("put_object", Key=self.key, Body=store.encode(written).encode(), **condition)
+        except _Conflict:
+            raise StateError(
+                f"{self.name}: the state changed while publisher was running (expected serial {expected_serial}); "
+                "nothing more was written"
+            ) from None
+        self._etag = answer["ETag"]
+        state.serial = written.serial
+        self._drop_journal()  # the state now holds whatever the journal held
+
+    def _drop_journal(self) -> None:
+        # The header last: a run killed halfway leaves the header and some events, which the
+        # header's serial marks as folded in already (not events that belong to no state).
+        for key in reversed(self._journal_keys()):
+            with contextlib.suppress(_Missing):
+                self._call("delete_object", Key=key)
+
+    def recover(self, state: State) -> None:
+        if self.unfinished():
+            self.write(state, expected_serial=state.serial)
+
+    def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
+        if self.unfinished():
+            raise StateError(f"{self.name}: an unfinished apply's journal is here; run apply again to recover it")
+        return _S3Journal(self, state, always_write=always_write).start()
+
+    def _append_event(self, number: int, event: dict[str, Any]) -> None:
+        try:
+            self._call("put_object", Key=f"{self.key}.journal/{number:010d}", Body=encode_event(event).encode(), IfNoneMatch="*")
+        except _Conflict:
+            raise StateError(f"{self.name}: another apply is writing the same journal; nothing more was sent") from None
+
+    # The lock ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, command: str, *, timeout: float = 0.0, notify: lock.Notify = lock.ignore) -> Iterator[str]:
+        info = lock.holder_info(str(uuid.uuid4()), command)
+        held = _Lease(self, info)
+        lock.wait_for(held.take, f"{self.name}.lock", timeout, notify)
+        held.start_renewing()
+        try:
+            yield info["id"]
+        finally:
+            held.release()
+
+    def _lock_object(self) -> tuple[dict[str, Any], str] | None:
+        """The lock's holder info and ETag; None if there is no lock."""
+        try:
+            content, etag = self._get(self.key + ".lock")
+        except _Missing:
+            return None
+        try:
+            holder = json.loads(content)
+        except ValueError:
+            holder = {}
+        return (holder if isinstance(holder, dict) else {}), etag
+
+    def unlock(self, lock_id: str) -> None:
+        found = self._lock_object()
+        if found is None:
+            raise StateError(f"the state is not locked ({self.name}.lock does not exist)")
+        holder, etag = found
+        if holder.get("id") != lock_id:
+            raise StateError(f"the lock is {holder.get('id')!r}, not {lock_id!r}; nothing removed")
+        try:
+            self._call("delete_object", Key=self.key + ".lock", IfMatch=etag)
+        except (_Conflict, _Missing):
+            raise StateError("the lock changed while it was being removed; nothing removed") from None
+
+
+class _Lease:
+    """One run's hold on `key.lock`: taken, renewed while the run works, released."""
+
+    def __init__(self, s3: S3StateStore, info: dict[str, Any]) -> None:
+        self.s3, self.info, self.key = s3, info, s3.key + ".lock"
+        self.etag = ""
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    def _body(self) -> bytes:
+        return json.dumps({**self.info, "lease_seconds": self.s3.lease, "expires": time.time() + self.s3.lease}).encode()
+
+    def take(self) -> dict[str, Any] | None:
+        for _ in range(3):  # the holder may release it between our create and our read
+            try:
+                self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfNoneMatch="*")["ETag"]
+                return None
+            except _Conflict:
+                found = self.s3._lock_object()
+            if found is not None:
+                break
+        if found is None:
+            return {}
+        holder, etag = found
+        expires = holder.get("expires")
+        if isinstance(expires, (int, float)) and expires < time.time():
+            try:  # the holder stopped renewing: take it over, if nobody else does first
+                self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfMatch=etag)["ETag"]
+                return None
+            except (_Conflict, _Missing):
+                pass
+        return holder
+
+    def start_renewing(self) -> None:
+        self._renewer = threading.Thread(target=self._renew, name="publisher-lock-lease", daemon=True)
+        self._renewer.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.s3.lease / 3):
+            try:
+                self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfMatch=self.etag)["ETag"]
+            except (_Conflict, _Missing, StateError):
+                return  # taken over: every state write is conditional, so nothing newer is overwritten
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join()
+        with contextlib.suppress(_Conflict, _Missing, StateError):
+            self.s3._call("delete_object", Key=self.key, IfMatch=self.etag)
+
+
+class _S3Journal(EventJournal):
+    store: S3StateStore
+
+    def __init__(self, s3: S3StateStore, state: State, *, always_write: bool = False) -> None:
+        super().__init__(s3, state, always_write=always_write)
+        self._number = 0
+
+    def _append(self, event: dict[str, Any]) -> None:
+        with self.lock:
+            self.store._append_event(self._number, event)
+            self._number += 1
+
+    def _drop(self) -> None:
+        self.store._drop_journal()

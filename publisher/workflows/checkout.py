@@ -1,0 +1,36 @@
+"""The git commit of a catalog, so an apply from an older checkout cannot undo a newer one."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from ..errors import PublisherError
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None  # no git here: nothing to compare
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD of the git work tree holding `root`; None outside one (or without git)."""
+    done = _git(root, "rev-parse", "--verify", "-q", "HEAD")
+    return done.stdout.strip() if done is not None and done.returncode == 0 and done.stdout.strip() else None
+
+
+def check_not_older(root: Path, recorded: str | None, *, allow_older: bool) -> str | None:
+    """Refuse a checkout strictly older than the commit the state records (an ancestor of it);
+    the same commit, a newer one, another branch or no git at all are fine. Returns HEAD."""
+    head = head_commit(root)
+    if head is None or not recorded or head == recorded or allow_older:
+        return head
+    done = _git(root, "merge-base", "--is-ancestor", head, recorded)
+    if done is not None and done.returncode == 0:
+        raise PublisherError(
+            f"this checkout ({head[:12]}) is older than the commit the state was last applied from ({recorded[:12]}): "
+            "applying it would undo newer changes. Check out the newer commit, or pass --allow-older to apply this one anyway"
+        )
+    return head
