@@ -144,37 +144,38 @@ def _sandbox(latency: float) -> tuple[subprocess.Popen[str], str]:
     return process, line.rsplit(" ", 1)[-1].strip()
 
 
+def _apply_catalog(root: Path, url: str, count: int) -> str:
+    """A catalog of `count` pins on a board made beforehand; returns the board's id."""
+    import requests
+
+    root.mkdir(parents=True)
+    (root / "rows.csv").write_text("n\n" + "\n".join(str(i) for i in range(count)) + "\n")
+    board = requests.post(
+        f"{url}/push/identities/{TOKEN}/pinterest/board.json",
+        auth=("bench", "bench-secret"),
+        json={"request": {"push": {"board": {"name": "Bench"}}}},
+        timeout=30,
+    ).json()["response"]["result"]["data"]["board_id"]
+    (root / "c.yaml").write_text(
+        f'pins:\n  "p{{{{ each.n }}}}":\n    for_each: "{{{{ data(\'rows.csv\') }}}}"\n    identity: {TOKEN}\n'
+        f'    board_id: "{board}"\n    description: "pin {{{{ each.n }}}}"\n    picture: https://cdn.example.com/p.jpg\n'
+    )
+    return str(board)
+
+
 def bench_apply(count: int, concurrency: int, latency: float, runs: int, work: Path) -> dict[str, object]:
+    """publisher's apply against a plain loop of the same requests, both whole processes."""
     ours, plain = [], []
     for run in range(runs):
         process, url = _sandbox(latency)
         try:
             env = {**os.environ, "ONEALL_API_URL": url, "ONEALL_PUBLIC_KEY": "bench", "ONEALL_PRIVATE_KEY": "bench-secret"}
             root = work / f"apply-{run}"
-            root.mkdir(parents=True)
-            rows = "n\n" + "\n".join(str(i) for i in range(count)) + "\n"
-            (root / "rows.csv").write_text(rows)
-            (root / "c.yaml").write_text(
-                f'pins:\n  "p{{{{ each.n }}}}":\n    for_each: "{{{{ data(\'rows.csv\') }}}}"\n    identity: {TOKEN}\n'
-                f'    board_id: "BOARD"\n    description: "pin {{{{ each.n }}}}"\n    picture: https://cdn.example.com/p.jpg\n'
-            )
-            import requests
-
-            board = requests.post(
-                f"{url}/push/identities/{TOKEN}/pinterest/board.json",
-                auth=("bench", "bench-secret"),
-                json={"request": {"push": {"board": {"name": "Bench"}}}},
-                timeout=30,
-            ).json()["response"]["result"]["data"]["board_id"]
-            (root / "c.yaml").write_text((root / "c.yaml").read_text().replace("BOARD", board))
-            ours.append(
-                _process(
-                    [PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", str(concurrency)], env
-                )
-            )
-            plain.append(
-                _process([PYTHON, str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), str(concurrency)])
-            )
+            board = _apply_catalog(root, url, count)
+            apply = [PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", str(concurrency)]
+            ours.append(_process(apply, env))
+            loop = [PYTHON, str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), str(concurrency)]
+            plain.append(_process(loop))
         finally:
             process.terminate()
             process.wait()
@@ -187,6 +188,62 @@ def bench_apply(count: int, concurrency: int, latency: float, runs: int, work: P
         "plain_requests_loop": plain_m,
         "throughput_ratio": plain_m["seconds"] / ours_m["seconds"],
         "note": "both timed as whole processes (interpreter start included)",
+    }
+
+
+def bench_postgres_state(count: int, size: int, runs: int, work: Path) -> dict[str, object]:
+    """The journal and the state in PostgreSQL against the local file: an apply of `count`
+    creates (20 ms latency, concurrency 8) and a no-op plan of `size` resources, in rounds
+    that measure one right after the other."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from servers import postgres
+
+    applies: dict[str, list[dict[str, float]]] = {"local": [], "postgres": []}
+    plans: dict[str, list[dict[str, float]]] = {"local": [], "postgres": []}
+    with postgres() as server:
+        root = work / f"pg-catalog-{size}"
+        generate(root, size)
+        local_state = work / f"pg-local-state-{size}.json"
+        subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(local_state)], check=True)
+        database = server.url(query=f"name=plan{size}")
+        subprocess.run([PYTHON, "-m", "publisher", "state", "migrate", "--state", str(local_state), "--to", database], check=True,
+                       capture_output=True)  # fmt: skip
+        no_cache = {**os.environ, "PUBLISHER_CACHE": "off"}
+        for run in range(runs):
+            for backend, state in (("local", str(local_state)), ("postgres", database)):
+                plans[backend].append(_run(str(HERE / "measure.py"), "plan", str(root), state, env=no_cache))
+            process, url = _sandbox(0.02)
+            try:
+                env = {**os.environ, "ONEALL_API_URL": url, "ONEALL_PUBLIC_KEY": "bench", "ONEALL_PRIVATE_KEY": "bench-secret"}
+                for backend in ("local", "postgres"):
+                    catalog = work / f"pg-apply-{run}-{backend}"
+                    _apply_catalog(catalog, url, count)
+                    state = str(catalog / "state.json") if backend == "local" else server.url(query=f"name=apply{run}")
+                    apply = [
+                        PYTHON,
+                        "-m",
+                        "publisher",
+                        "apply",
+                        str(catalog),
+                        "--auto-approve",
+                        "--concurrency",
+                        "8",
+                        "--state",
+                        state,
+                    ]
+                    applies[backend].append(_process(apply, env))
+            finally:
+                process.terminate()
+                process.wait()
+    apply_m = {k: _median(v) for k, v in applies.items()}
+    plan_m = {k: _median(v) for k, v in plans.items()}
+    return {
+        "creates": count,
+        "resources": size,
+        "apply": apply_m,
+        "apply_throughput_postgres_to_local": apply_m["local"]["seconds"] / apply_m["postgres"]["seconds"],
+        "plan": plan_m,
+        "plan_postgres_to_local": plan_m["postgres"]["seconds"] / plan_m["local"]["seconds"],
     }
 
 
@@ -217,6 +274,8 @@ def main() -> None:
         results["startup"] = bench_startup(args.runs, work)
         print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
         results["apply"] = bench_apply(args.apply_creates, 4, 0.02, args.runs, work)
+        print("the state in PostgreSQL ...", file=sys.stderr)
+        results["postgres_state"] = bench_postgres_state(args.apply_creates, 10_000, max(args.runs, 5), work)
     plans = results["plan"]
     by_size = {p["resources"]: p for p in plans}
     if 10000 in by_size and 50000 in by_size:
@@ -268,6 +327,14 @@ def table(results: dict[str, Any]) -> str:
         f"publisher {a['publisher_apply']['seconds']:.2f} s ({a['publisher_apply']['peak_mb']:.0f} MB), "
         f"plain requests loop {a['plain_requests_loop']['seconds']:.2f} s ({a['plain_requests_loop']['peak_mb']:.0f} MB), "
         f"throughput ratio {a['throughput_ratio']:.2f}"
+    )
+    pg = results["postgres_state"]
+    lines.append(
+        f"\nstate in PostgreSQL against the local file: apply of {pg['creates']:,} creates (latency 20 ms, concurrency 8) "
+        f"{pg['apply']['postgres']['seconds']:.2f} s against {pg['apply']['local']['seconds']:.2f} s, throughput ratio "
+        f"{pg['apply_throughput_postgres_to_local']:.2f}; no-op plan of {pg['resources']:,} resources "
+        f"{pg['plan']['postgres']['seconds']:.3f} s against {pg['plan']['local']['seconds']:.3f} s, "
+        f"ratio {pg['plan_postgres_to_local']:.2f}"
     )
     return "\n".join(lines)
 
