@@ -72,8 +72,7 @@ class LocalStateStore:
             os.unlink(self.journal_path)
 
     def recover(self, state: State) -> None:
-        if self.journal_path.exists():
-            self.write(state, expected_serial=state.serial)
+        store.recover_journal(self, state)
 
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
         return LocalJournal(self, self.journal_path, state, always_write=always_write).start()

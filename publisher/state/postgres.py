@@ -33,7 +33,7 @@ HEARTBEAT_SECONDS = 15.0
 IDLE_SESSION_TIMEOUT = "60s"  # a holder silent for this long (frozen) loses its lock
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 # libpq's own keepalives: a holder whose machine vanished is noticed within about a minute.
-_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+_KEEPALIVES = "keepalives=1 keepalives_idle=30 keepalives_interval=10 keepalives_count=3"
 
 
 class PostgresStateStore:
@@ -64,7 +64,8 @@ class PostgresStateStore:
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10, **_KEEPALIVES)
+            conninfo = psycopg.conninfo.make_conninfo(self.conninfo, connect_timeout=10) + " " + _KEEPALIVES
+            return psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as error:
             reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
             raise StateError(f"cannot reach the PostgreSQL state at {self.name}: {reason}") from None
@@ -106,7 +107,7 @@ class PostgresStateStore:
         except psycopg.Error as error:
             raise StateError(f"{self.name}: cannot create publisher's tables: {_reason(error)}") from None
 
-    def _query(self, query: sql.Composable, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    def _query(self, query: sql.Composed | sql.SQL, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
             return self._db().execute(query, params).fetchall()
         except psycopg.Error as error:
@@ -173,12 +174,10 @@ class PostgresStateStore:
         state.serial = written.serial
 
     def recover(self, state: State) -> None:
-        if self.unfinished():
-            self.write(state, expected_serial=state.serial)
+        store.recover_journal(self, state)
 
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
-        if self.unfinished():
-            raise StateError(f"{self.name}: an unfinished apply's journal is here; run apply again to recover it")
+        store.refuse_second_journal(self)
         return _PostgresJournal(self, state, always_write=always_write).start()
 
     def _append_event(self, event: dict[str, Any]) -> None:
@@ -188,7 +187,7 @@ class PostgresStateStore:
     def _drop_journal(self) -> None:
         self._query_none(sql.SQL("DELETE FROM {} WHERE name = %s").format(self._table("journal")), (self.state_name,))
 
-    def _query_none(self, query: sql.Composable, params: tuple[Any, ...]) -> None:
+    def _query_none(self, query: sql.Composed | sql.SQL, params: tuple[Any, ...]) -> None:
         try:
             self._db().execute(query, params)  # autocommit: durable when it returns
         except psycopg.Error as error:

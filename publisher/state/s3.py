@@ -180,12 +180,10 @@ class S3StateStore:
                 self._call("delete_object", Key=key)
 
     def recover(self, state: State) -> None:
-        if self.unfinished():
-            self.write(state, expected_serial=state.serial)
+        store.recover_journal(self, state)
 
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
-        if self.unfinished():
-            raise StateError(f"{self.name}: an unfinished apply's journal is here; run apply again to recover it")
+        store.refuse_second_journal(self)
         return _S3Journal(self, state, always_write=always_write).start()
 
     def _append_event(self, number: int, event: dict[str, Any]) -> None:

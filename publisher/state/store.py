@@ -76,6 +76,17 @@ class StateStore(Protocol):
         ...
 
 
+def recover_journal(store: StateStore, state: State) -> None:
+    """What every store's `recover` does: write the state `read` folded an unfinished journal into."""
+    if store.unfinished():
+        store.write(state, expected_serial=state.serial)
+
+
+def refuse_second_journal(store: StateStore) -> None:
+    if store.unfinished():
+        raise StateError(f"{store.name}: an unfinished apply's journal is here; run apply again to recover it")
+
+
 def new_record(
     resource: Resource, body: dict[str, Any], ids: dict[str, Any], *, status: str, remote_id: str | None = None, error: str = ""
 ) -> StateRecord:
