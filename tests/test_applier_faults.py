@@ -145,7 +145,7 @@ def test_two_applies_at_once_one_runs_the_other_names_the_holder(tmp_path):
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 1], results
     loser = next(err for code, _, err in results if code == 1)
-    assert "the state is locked by 'publisher apply' (pid" in loser
+    assert "the state is locked by 'publisher apply' (" in loser and ", pid " in loser
     assert "publisher unlock" in loser
     _assert_exactly_once(catalog, server, count=40)
 

@@ -60,6 +60,15 @@ def test_the_lock_names_its_holder_and_unlock_needs_its_id(state_location):
         pass  # released
 
 
+def test_unlock_removes_a_lock_left_behind_so_the_next_run_can_take_it(state_location):
+    with open_store(state_location).lock("publisher apply (left behind)") as lock_id:
+        open_store(state_location).unlock(lock_id)
+        with open_store(state_location).lock("publisher apply (next)"):
+            pass
+    with pytest.raises(StateError, match="not locked"):
+        open_store(state_location).unlock(lock_id)
+
+
 def test_a_waiting_command_takes_the_lock_once_it_is_released(state_location):
     store = open_store(state_location)
     taken, release, said = threading.Event(), threading.Event(), []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import socket
@@ -26,13 +27,12 @@ def ignore(message: str) -> None:
 
 def holder_info(lock_id: str, command: str) -> dict[str, Any]:
     """Who holds a lock, as `unlock` and the message to the next runner show it."""
-    info: dict[str, Any] = {
-        "id": lock_id,
-        "pid": os.getpid(),
-        "host": socket.gethostname(),
-        "command": command,
-        "time": timestamp(),
-    }
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        user = str(os.getuid())
+    info: dict[str, Any] = {"id": lock_id, "user": user, "host": socket.gethostname(), "pid": os.getpid(), "command": command}
+    info["time"] = timestamp()
     server, run, repository = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_RUN_ID", "GITHUB_REPOSITORY"))
     if server and run and repository:
         info["run"] = f"{server}/{repository}/actions/runs/{run}"
@@ -47,8 +47,9 @@ def describe(holder: dict[str, Any] | None, where: str) -> str:
     if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
         gone = " That process is no longer running."
     run = f", run {holder['run']}" if holder.get("run") else ""
+    who = f"{holder['user']}@{holder.get('host')}" if holder.get("user") else f"on {holder.get('host')}"
     return (
-        f"the state is locked by '{holder.get('command')}' (pid {holder.get('pid')} on {holder.get('host')}, "
+        f"the state is locked by '{holder.get('command')}' ({who}, pid {holder.get('pid')}, "
         f"since {holder.get('time')}{run}, lock id {holder['id']}).{gone} "
         f"If that run is gone, remove the lock with: publisher unlock {holder['id']}"
     )
