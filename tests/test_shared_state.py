@@ -253,3 +253,12 @@ def test_a_missing_driver_names_the_pip_command(extra, location, cli, tmp_path, 
     run = cli("plan", _tweets(tmp_path / "catalog", ["x"]), "--state", location)
     assert run.code == 1
     assert f"pip install 'publisher[{extra}]'" in run.err
+
+
+def test_the_s3_endpoint_may_come_from_aws_endpoint_url_s3(s3_server, s3_credentials, sandbox, cli, tmp_path, monkeypatch):
+    bucket = f"e{uuid.uuid4().hex[:12]}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_server.endpoint)
+    location = f"s3://{bucket}/state.json?path_style=true"
+    assert cli("apply", _tweets(tmp_path / "catalog", ["hello"]), "--auto-approve", "--state", location).code == 0
+    assert "posts.t0" in s3_server.client().get_object(Bucket=bucket, Key="state.json")["Body"].read().decode()
