@@ -262,3 +262,15 @@ def test_the_s3_endpoint_may_come_from_aws_endpoint_url_s3(s3_server, s3_credent
     location = f"s3://{bucket}/state.json?path_style=true"
     assert cli("apply", _tweets(tmp_path / "catalog", ["hello"]), "--auto-approve", "--state", location).code == 0
     assert "posts.t0" in s3_server.client().get_object(Bucket=bucket, Key="state.json")["Body"].read().decode()
+
+
+def test_state_mv_and_rm_edit_a_shared_state_under_its_lock(shared, sandbox, cli, tmp_path):
+    catalog = _tweets(tmp_path / "catalog", ["one", "two"])
+    assert cli("apply", catalog, "--auto-approve", "--state", shared).code == 0
+    assert cli("state", "mv", "posts.t0", "posts.first", "--state", shared).code == 0
+    assert cli("state", "rm", "posts.t1", "--state", shared, "--lock-timeout", "5s").code == 0
+    assert set(open_store(shared).read().resources) == {"posts.first"}
+    with open_store(shared).lock("publisher apply (other)"):
+        held = cli("state", "rm", "posts.first", "--state", shared)
+    assert held.code == 1 and "locked by 'publisher apply (other)'" in held.err
+    assert set(open_store(shared).read().resources) == {"posts.first"}
