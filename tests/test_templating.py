@@ -113,6 +113,7 @@ def test_templates_cannot_reach_python_internals(cli, write, tmp_path):
 
 def test_env_with_and_without_default(cli, write, tmp_path, monkeypatch):
     monkeypatch.setenv("CLUB_TOKEN", PIN_TOKEN)
+    write("publisher.yaml", "env: [BOARD_NAME]\n")
     write(
         "c.yaml",
         """

@@ -12,7 +12,7 @@ import requests
 import requests.adapters
 
 from ..errors import ApiError, FatalApiError, OutcomeUnknown, PublisherError
-from ..redact import mask_all
+from ..redact import key_forms, mask_all
 from ..rules import is_loopback
 from .retry import RETRY_STATUSES, RetryPolicy, retry_after
 
@@ -64,6 +64,7 @@ class Client:
         self.retry = retry or RetryPolicy()
         self.on_wait = on_wait
         self._auth = (public_key, private_key)
+        self._secrets = key_forms(public_key, private_key)  # masked in every message
         self._local = threading.local()
 
     @classmethod
@@ -158,7 +159,7 @@ class Client:
             envelope = response.json()
         except ValueError:
             envelope = None
-        info = _info(envelope)
+        info = mask_all(_info(envelope), self._secrets)
         if status == 401:
             raise FatalApiError(
                 f"the OneAll API refused the credentials (401): check ONEALL_PUBLIC_KEY and ONEALL_PRIVATE_KEY"
@@ -170,7 +171,10 @@ class Client:
                 f"{shown}: the API answered {status} ({info or 'no details'}); it may have carried it out", status=status
             )
         if status >= 400 or not 200 <= status < 300:
-            raise ApiError(f"{shown}: the API refused it with {status}: {info or response.reason}", status=status)
+            raise ApiError(
+                f"{shown}: the API refused it with {status}: {info or mask_all(str(response.reason), self._secrets)}",
+                status=status,
+            )
         if not isinstance(envelope, dict):
             raise OutcomeUnknown(f"{shown}: the API answered {status} with a body that is not the JSON envelope", status=status)
         result = (envelope.get("response") or {}).get("result") or {}

@@ -6,13 +6,14 @@ Exit codes: 0 success, 1 error (bad input, API error, lock held), 2 the plan has
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from ..errors import PublisherError
 from ..output import github
-from ..redact import mask_all
+from ..redact import key_forms, mask_all, mask_keys
 from .apply import apply
 from .imports import import_command
 from .plan import plan, show
@@ -38,6 +39,11 @@ for command in (validate, plan, show, apply, state, import_command, unlock, sche
     cli.add_command(command)
 
 
+def _api_keys() -> tuple[str, ...]:
+    """The API keys in every form a message could hold them: masked in whatever is printed."""
+    return key_forms(os.environ.get("ONEALL_PUBLIC_KEY", ""), os.environ.get("ONEALL_PRIVATE_KEY", ""))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one message and exit 1 for user-facing errors, exit 3 for bugs."""
     args = sys.argv[1:] if argv is None else argv
@@ -47,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     except PublisherError as error:
         if debug:
             raise
-        click.echo(error.render(), err=True)
+        click.echo(mask_keys(error.render(), _api_keys()), err=True)
         if error.diagnostics and github.wanted(args):
             click.echo(github.github_annotations(error.diagnostics), nl=False)
         sys.exit(error.exit_code)
@@ -66,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(
-            f"internal error: {type(error).__name__}: {mask_all(str(error))}\n"
+            f"internal error: {type(error).__name__}: {mask_all(str(error), _api_keys())}\n"
             "This is a bug in publisher; rerun with --debug for the traceback.",
             err=True,
         )

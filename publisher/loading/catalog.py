@@ -46,7 +46,10 @@ def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, envir
     if problems:
         raise InvalidInput.from_diagnostics(problems)
     context = templating.Context(
-        vars={**project.vars, **(variables or {})}, environ=os.environ if environ is None else environ, root=root
+        vars={**project.vars, **(variables or {})},
+        environ=os.environ if environ is None else environ,
+        root=root,
+        content_env=project.env,
     )
     reader = EntryReader(context)
     if project.document is not None:

@@ -22,6 +22,9 @@ def resolve(root: Path, base: Path, name: str) -> Path:
     candidate = (base / name).resolve()
     if not candidate.is_relative_to(root.resolve()):
         raise DataFileError(f"data('{name}') is outside the catalog root; data files must live inside it")
+    if any(part.startswith(".") for part in candidate.relative_to(root.resolve()).parts):
+        # .publisher/ (publisher's cache), .env, .git: never data
+        raise DataFileError(f"data('{name}'): hidden files and folders are not data")
     if not candidate.is_file():
         raise DataFileError(f"data('{name}'): no such file")
     return candidate
@@ -38,15 +41,27 @@ def read(path: Path, shown: str) -> Any:
         return _csv_rows(text, shown)
     if suffix == ".json":
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DataFileError(f"data('{shown}'): invalid JSON at line {error.lineno}: {error.msg}") from None
+            return _not_publishers(json.loads(text), shown)
+        except (json.JSONDecodeError, RecursionError, ValueError) as error:
+            raise DataFileError(f"data('{shown}'): invalid JSON: {error}") from None
     if suffix in (".yaml", ".yml"):
         document, problems = documents.parse(text, shown)
         if problems:
             raise DataFileError(f"data('{shown}'): {problems[0].render()}")
-        return document.data
+        return _not_publishers(document.data, shown)
     raise DataFileError(f"data('{shown}'): unsupported file type {suffix or '(none)'}; use .csv, .json, .yaml or .yml")
+
+
+def _not_publishers(data: Any, shown: str) -> Any:
+    """Refuse what publisher itself writes (a state, a saved plan, a journal line), whatever its
+    name: a state holds identity tokens, and none of it is content."""
+    if isinstance(data, dict) and (
+        {"format_version", "lineage", "resources"} <= data.keys()
+        or data.get("kind") == "publisher-saved-plan"
+        or "journal" in data
+    ):
+        raise DataFileError(f"data('{shown}'): this is a file publisher writes (a state, plan or journal), not data")
+    return data
 
 
 def _csv_rows(text: str, shown: str) -> list[dict[str, str]]:

@@ -121,7 +121,7 @@ class EntryReader:
                 self.moves.append(Move(source, target, document.locate(path)))
 
     def read_identities(self, document: Document, identities: dict[str, Any], where: PathKey = ("identities",)) -> None:
-        names = self.context.names(document.folder)
+        names = self.context.names(document.folder, identity=True)
         for alias, token in identities.items():
             path = (*where, alias)
             token, problems = templating.render(document, token, path, names)
@@ -214,7 +214,7 @@ class EntryReader:
                 )
             )
             return
-        fields, problems = templating.render(document, raw, where, names, shown=shown, label=label)
+        fields, problems = templating.render(document, raw, where, names, shown=shown, label=label, identity_key="identity")
         if problems:
             self._claim_faulty(address, document, where, problems)
             return

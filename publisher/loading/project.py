@@ -19,6 +19,7 @@ class Project:
     state: str | None = None
     concurrency: int | None = None
     rate_limits: dict[str, float] = field(default_factory=dict)
+    env: tuple[str, ...] = ()  # environment variables templates may use as content (names or globs)
 
     @property
     def identities(self) -> dict[str, Any]:
@@ -46,6 +47,7 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
             state=data.get("state"),
             concurrency=data.get("concurrency"),
             rate_limits=dict(data.get("rate_limits") or {}),
+            env=tuple(data.get("env") or ()),
         ),
         [],
     )

@@ -7,6 +7,7 @@ expression (`"{{ vars.count }}"`) keeps its type; any other templated value is a
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import sys
@@ -53,27 +54,43 @@ def _compiled_expression(source: str) -> Callable[..., Any]:
 
 
 _NO_DEFAULT = object()
+API_KEYS = "ONEALL_"  # publisher's own keys: no template can ever read them
 
 
 @dataclass
 class Context:
     """What templates may see: `vars`, the environment only through `env()`, files only
-    through `data()` inside the catalog root. It records what it handed out, so a cache can
-    tell when a rendering may have changed."""
+    through `data()` inside the catalog root. It records what it handed out (the memo of a
+    no-op plan is keyed by it).
+
+    `env(NAME)` gives an identity token (an `identities` value, an entry's `identity`): those
+    are always shown masked. Anywhere else, NAME must be listed as content-safe in
+    `content_env` (publisher.yaml's `env:`, names or globs)."""
 
     vars: Mapping[str, Any] = field(default_factory=dict)
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
     root: Path = field(default_factory=Path.cwd)
-    used_env: dict[str, str | None] = field(default_factory=dict)
+    content_env: tuple[str, ...] = ()
+    used_env: dict[str, str | None] = field(default_factory=dict, repr=False)
     used_files: set[Path] = field(default_factory=set)
-    _data: dict[Path, Any] = field(default_factory=dict)
+    _data: dict[Path, Any] = field(default_factory=dict, repr=False)
 
-    def names(self, base: Path | None = None) -> dict[str, Any]:
-        """The names for the templates of a manifest in folder `base`."""
+    def names(self, base: Path | None = None, *, identity: bool = False) -> dict[str, Any]:
+        """The names for the templates of a manifest in folder `base`; `identity`: for a value
+        that is an identity token."""
         folder = base or self.root
-        return {"vars": self.vars, "env": self._env, "data": lambda name: self._read(folder, name)}
+        return {"vars": self.vars, "env": _Env(self, identity), "data": _Data(self, folder)}
 
-    def _env(self, name: str, default: Any = _NO_DEFAULT) -> Any:
+    def env(self, name: Any, default: Any = _NO_DEFAULT, *, identity: bool = False) -> Any:
+        if not isinstance(name, str):
+            raise _TemplateFailure("env() takes the name of an environment variable")
+        if name.upper().startswith(API_KEYS):
+            raise _TemplateFailure(f"env('{name}'): {API_KEYS}* variables hold publisher's API keys; no template can read them")
+        if not identity and not any(fnmatch.fnmatchcase(name, pattern) for pattern in self.content_env):
+            raise _TemplateFailure(
+                f"env('{name}') may only give an identity token (always shown masked); to use it in content, "
+                f"list it under env: in publisher.yaml"
+            )
         value = self.environ.get(name)
         self.used_env[name] = value
         if value is not None:
@@ -82,7 +99,7 @@ class Context:
             raise _TemplateFailure(f"environment variable {name} is not set and env() has no default")
         return default
 
-    def _read(self, folder: Path, name: str) -> Any:
+    def read(self, folder: Path, name: Any) -> Any:
         try:
             path = datafiles.resolve(self.root, folder, name)
             if path not in self._data:
@@ -91,6 +108,45 @@ class Context:
             raise _TemplateFailure(str(error)) from None
         self.used_files.add(path)
         return self._data[path]
+
+
+class _Env:
+    """`env(NAME[, default])` for templates; as text it says nothing but its name."""
+
+    def __init__(self, context: Context, identity: bool) -> None:
+        self._context, self._identity = context, identity
+
+    def __call__(self, name: Any, default: Any = _NO_DEFAULT) -> Any:
+        return self._context.env(name, default, identity=self._identity)
+
+    def for_identity(self) -> _Env:
+        return _Env(self._context, True)
+
+    def __repr__(self) -> str:
+        return "env()"
+
+    __str__ = __repr__
+
+
+class _Data:
+    """`data(PATH)` for templates; as text it says nothing but its name."""
+
+    def __init__(self, context: Context, folder: Path) -> None:
+        self._context, self._folder = context, folder
+
+    def __call__(self, name: Any) -> Any:
+        return self._context.read(self._folder, name)
+
+    def __repr__(self) -> str:
+        return "data()"
+
+    __str__ = __repr__
+
+
+def for_identity(names: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The same names, for a value that is an identity token."""
+    env = names.get("env")
+    return {**names, "env": env.for_identity()} if isinstance(env, _Env) else names
 
 
 def _plain(value: Any) -> Any:
@@ -219,13 +275,20 @@ def render(
     *,
     shown: Path_ | None = None,
     label: str = "",
+    identity_key: str | None = None,
 ) -> tuple[Any, list[Diagnostic]]:
     """Render every templated string inside `value`, found at `where` in `document`.
 
     `shown` is how `where` is named in messages (a generated entry's rendered address), and
-    `label` says which generated item a problem belongs to.
+    `label` says which generated item a problem belongs to. The top-level field `identity_key`
+    of a mapping is an identity token: `env()` may give it any variable.
     """
     walker = _Walker(document, where, names, tuple(shown if shown is not None else where), f"{label}: " if label else "")
+    if identity_key is not None and isinstance(value, dict) and identity_key in value:
+        rest = walker.walk({k: v for k, v in value.items() if k != identity_key}, ())
+        walker.names = for_identity(names)
+        token = walker.walk({identity_key: value[identity_key]}, ())
+        return {**rest, **token}, walker.problems
     return walker.walk(value, ()), walker.problems
 
 

@@ -1,0 +1,141 @@
+"""Secrets never reach content, output or files: env() by declaration, ONEALL_* never, data()
+never reads what publisher writes, and API messages are masked. Each attack found, and more."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import PIN_TOKEN, TWEET_TOKEN
+
+PLANTED = "planted-secret-7f3a91"  # an environment value no output or file may ever hold
+KEYS = ("test-public", "test-private")  # the sandbox fixture's API keys
+
+
+def _tweet(message: str) -> str:
+    return f'posts:\n  t:\n    type: twitter/post\n    identity: {TWEET_TOKEN}\n    message: "{message}"\n'
+
+
+def _everything(root: Path, runs) -> str:
+    """Every output of the runs and every file under the catalog (state, cache, plans)."""
+    texts = [run.output for run in runs]
+    texts += [p.read_text(errors="replace") for p in root.rglob("*") if p.is_file()]
+    return "\n".join(texts)
+
+
+@pytest.fixture
+def planted(monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_SECRET", PLANTED)
+    monkeypatch.setenv("CLUB_TOKEN", PIN_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ env('ONEALL_PRIVATE_KEY') }}",  # found: the API's private key published
+        "k={{ env('ONEALL_PUBLIC_KEY', 'none') }}",  # with a default
+        "{{ env('oneall_private_key') }}",  # another case
+        "{{ env('ONEALL_' ~ 'PRIVATE_KEY') }}",  # a name built at render time
+        "{{ env('CAMPAIGN_SECRET') }}",  # a variable not declared content-safe
+        "x {{ env('CAMPAIGN_SECRET') | upper }}",  # through a filter
+    ],
+)
+def test_env_values_never_reach_content(template, planted, sandbox, cli, write, tmp_path):
+    write("c.yaml", _tweet(template))
+    commands = (["validate"], ["plan"], ["apply", "--auto-approve"])
+    runs = [cli(command, tmp_path / "catalog", *extra) for command, *extra in commands]
+    assert [run.code for run in runs] == [1, 1, 1]
+    assert "template error" in runs[0].err and "Traceback" not in runs[0].err
+    assert sandbox.requests() == []
+    everything = _everything(tmp_path / "catalog", runs)
+    for secret in (PLANTED, *KEYS):
+        assert secret not in everything
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{{ env }}", "x {{ env | string }}", "{{ data }}", "{{ data | string }} {{ env | pprint }}", "{{ vars | string }}"],
+)
+def test_template_globals_say_nothing_when_printed(template, planted, sandbox, cli, write, tmp_path):
+    write("c.yaml", _tweet(template))
+    runs = [cli("plan", tmp_path / "catalog"), cli("plan", tmp_path / "catalog", "--format", "json")]
+    assert runs[0].code == 0, runs[0].output
+    everything = _everything(tmp_path / "catalog", runs)
+    for secret in (PLANTED, *KEYS):
+        assert secret not in everything
+
+
+@pytest.mark.parametrize("template", ["{{ env._context.environ }}", "{{ env.__call__.__self__ }}", "{{ data._context }}"])
+def test_template_globals_have_no_way_in(template, planted, cli, write, tmp_path):
+    write("c.yaml", _tweet(template))
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1 and "template error" in run.err and PLANTED not in run.output
+
+
+def test_a_declared_variable_is_content_and_any_variable_may_be_an_identity(planted, sandbox, cli, write, tmp_path):
+    write("publisher.yaml", "env: [SEASON, 'CAMPAIGN_*']\nidentities:\n  club: \"{{ env('CLUB_TOKEN') }}\"\n")
+    write("c.yaml", _tweet("Campaign {{ env('CAMPAIGN_SECRET') }}").replace(TWEET_TOKEN, "club"))
+    run = cli("apply", tmp_path / "catalog", "--auto-approve")
+    assert run.code == 0, run.output
+    assert [o["message"] for o in sandbox.objects()] == [f"Campaign {PLANTED}"]
+    assert PIN_TOKEN not in run.output and "2af2…aae6" in run.output
+
+
+def test_oneall_variables_cannot_be_declared_content_safe(cli, write, tmp_path):
+    write("publisher.yaml", "env: [ONEALL_PRIVATE_KEY]\n")
+    write("c.yaml", _tweet("hello"))
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1 and "publisher.yaml:1:" in run.err and "never ONEALL_*" in run.err
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("publisher.state.json", None),  # found: the state, with every token, read into a post
+        ("stats.json", None),  # the same state under another name
+        (".publisher/noop-plan.json", '{"key": "x"}'),  # publisher's cache
+        (".env", "SECRET=1"),  # a hidden file
+        ("plan.json", '{"kind": "publisher-saved-plan", "plan": {}}'),  # a saved plan
+        ("state.yaml", "format_version: 1\nlineage: x\nresources: {}\n"),  # a state written as YAML
+    ],
+)
+def test_data_never_reads_what_publisher_writes(name, content, sandbox, cli, write, tmp_path):
+    catalog = write("c.yaml", _tweet("hello")).parent
+    assert cli("apply", catalog, "--auto-approve").code == 0
+    target = catalog / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if content is None:
+        if name != "publisher.state.json":
+            shutil.copy(catalog / "publisher.state.json", target)
+    else:
+        target.write_text(content)
+    write("d.yaml", _tweet(f"{{{{ data('{name}') | string }}}}").replace("  t:", "  d:"))
+    run = cli("plan", catalog)
+    assert run.code == 1
+    assert "this is a file publisher writes" in run.err or "hidden files and folders are not data" in run.err
+    assert TWEET_TOKEN not in run.output and '"lineage"' not in run.output
+
+
+def test_api_messages_are_masked_before_they_are_printed(sandbox, cli, write, tmp_path):
+    write("c.yaml", _tweet("hello"))
+    # An API that echoes the request: the keys, their Basic form, a token.
+    echoed = f"bad request from test-private (Authorization: Basic dGVzdC1wdWJsaWM6dGVzdC1wcml2YXRl) {PIN_TOKEN}"
+    sandbox.fault(status=400, info=echoed)
+    run = cli("apply", tmp_path / "catalog", "--auto-approve")
+    assert run.code == 1 and "refused it with 400" in run.output
+    for secret in (*KEYS, "dGVzdC1wdWJsaWM6dGVzdC1wcml2YXRl", PIN_TOKEN):
+        assert secret not in run.output
+
+
+def test_the_memo_and_the_state_hold_no_environment_value(planted, sandbox, cli, write, tmp_path):
+    write("publisher.yaml", "env: ['CAMPAIGN_*']\n")
+    write("c.yaml", _tweet("hello"))
+    assert cli("apply", tmp_path / "catalog", "--auto-approve").code == 0
+    assert cli("plan", tmp_path / "catalog").code == 0
+    for path in (tmp_path / "catalog").rglob("*"):
+        if path.is_file():
+            assert PLANTED not in path.read_text(errors="replace"), path
+    assert json.loads((tmp_path / "catalog" / ".publisher" / "noop-plan.json").read_text())["resources"] == 1
