@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,6 +23,9 @@ _UNKNOWN_OUTCOME = {500, 504}
 _MEANING = {429: "too many requests", 502: "the API is having technical problems or in maintenance", 503: "the API is overloaded"}
 
 
+DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
 def api_url_from(environ: Mapping[str, str]) -> str:
     """The API base URL from ONEALL_API_URL or ONEALL_SUBDOMAIN."""
     url = environ.get("ONEALL_API_URL", "").strip()
@@ -29,8 +33,15 @@ def api_url_from(environ: Mapping[str, str]) -> str:
     if not url and not subdomain:
         raise PublisherError("set ONEALL_SUBDOMAIN (or ONEALL_API_URL) to say which OneAll site to use")
     if not url:
+        if not DNS_LABEL.fullmatch(subdomain):
+            raise PublisherError(
+                f"ONEALL_SUBDOMAIN={subdomain[:80]!r} is not a site name: letters, digits and hyphens (a DNS label, "
+                "at most 63), as in the site's address SUBDOMAIN.api.oneall.com"
+            )
         url = f"https://{subdomain}.api.oneall.com"
     parts = urlsplit(url)
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise PublisherError("ONEALL_API_URL must be a base URL, without ? or #")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PublisherError(f"ONEALL_API_URL must be an http(s) URL, not {url!r}")
     if parts.scheme == "http" and not is_loopback(parts.hostname):

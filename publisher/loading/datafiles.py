@@ -65,12 +65,37 @@ def _not_publishers(data: Any, shown: str) -> Any:
 
 
 def _csv_rows(text: str, shown: str) -> list[dict[str, str]]:
-    """Rows as mappings of the header's names (blank lines skipped); a row whose number of
-    columns differs from the header's is an error, not a row with holes."""
-    reader = csv.DictReader(io.StringIO(text))
+    """Rows as mappings of the header's names (blank lines skipped). A row whose number of
+    columns differs from the header's, an unterminated quote or a NUL byte is an error naming
+    its line: read leniently, each would swallow or shift data without a word."""
+    if "\x00" in text:
+        raise DataFileError(f"data('{shown}'): line {text.count(chr(10), 0, text.index(chr(0))) + 1} holds a NUL byte")
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     rows = []
-    for row in reader:
+    while True:
+        start = reader.line_num + 1
+        try:
+            if reader.fieldnames is None:  # the header, read on first use
+                return rows
+            start = reader.line_num + 1
+            row = next(reader, None)
+        except csv.Error as error:
+            problem = "a quoted value is never closed" if "unexpected end of data" in str(error) else str(error)
+            raise DataFileError(f"data('{shown}'): line {start}: {problem}") from None
+        if row is None:
+            return rows
         if None in row or None in row.values():
             raise DataFileError(f"data('{shown}'): line {reader.line_num} has a different number of columns than the header")
         rows.append(row)
-    return rows
+
+
+def _not_publishers(data: Any, shown: str) -> Any:
+    """Refuse what publisher itself writes (a state, a saved plan, a journal line), whatever its
+    name: a state holds identity tokens, and none of it is content."""
+    if isinstance(data, dict) and (
+        {"format_version", "lineage", "resources"} <= data.keys()
+        or data.get("kind") == "publisher-saved-plan"
+        or "journal" in data
+    ):
+        raise DataFileError(f"data('{shown}'): this is a file publisher writes (a state, plan or journal), not data")
+    return data

@@ -29,6 +29,7 @@ _STR = "tag:yaml.org,2002:str"
 _PLAIN_ONLY = "plain YAML only: no !!python or custom tags"
 MAX_DEPTH = 64  # far beyond any manifest; Python's recursion limit is not
 MAX_ALIAS_EXPANSION = 100_000
+MAX_DIGITS = 100
 _RESOLVERS = [
     ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
     ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
@@ -130,7 +131,11 @@ class _Builder:
         return built > 10 * len(self._seen) + MAX_ALIAS_EXPANSION
 
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
-        value = _converted(node.tag, node.value)
+        try:
+            value = _converted(node.tag, node.value)
+        except ValueError:
+            self._problem(node, path, f"the number {node.value[:20]}… has {len(node.value):,} digits; write it as a string")
+            return None
         if value is _NOT_PLAIN:
             self._problem(node, path, f"the tag {node.tag} is not allowed", _PLAIN_ONLY)
             return None
@@ -149,6 +154,8 @@ def _converted(tag: str, value: str) -> Any:
     if tag == "tag:yaml.org,2002:bool":
         return value.lower() == "true"
     if tag == "tag:yaml.org,2002:int":
+        if len(value) > MAX_DIGITS:  # no id or count is this long, and printing it could fail
+            raise ValueError(value)
         if value.startswith(("0o", "0x")):
             return int(value, 0)
         return int(value, 10)

@@ -32,7 +32,7 @@ def parse_events(lines: list[str], name: str, state: State, state_exists: bool) 
     for number, line in enumerate(lines):
         try:
             events.append(json.loads(line))
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # ValueError includes JSONDecodeError
             if number == len(lines) - 1:
                 break  # torn by a crash while writing: that event's request was never sent
             raise StateError(f"{name}:{number + 1}: the journal is damaged; nothing was changed") from None

@@ -131,6 +131,8 @@ def decode(content: bytes, name: str) -> State:
         raise StateError(f"{name}:{error.lineno}:{error.colno}: the state is not valid JSON: {error.msg}") from None
     except RecursionError:
         raise StateError(f"{name}: the state is nested too deeply to be a publisher state") from None
+    except ValueError as error:  # e.g. a number of more than 4,300 digits
+        raise StateError(f"{name}: the state is not valid JSON: {error}") from None
     if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
         found = data.get("format_version") if isinstance(data, dict) else None
         raise StateError(f"{name}: unsupported state format_version {found!r} (this publisher reads version {FORMAT_VERSION})")
