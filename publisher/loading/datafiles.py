@@ -71,7 +71,7 @@ def _csv_rows(text: str, shown: str) -> list[dict[str, str]]:
     if "\x00" in text:
         raise DataFileError(f"data('{shown}'): line {text.count(chr(10), 0, text.index(chr(0))) + 1} holds a NUL byte")
     reader = csv.DictReader(io.StringIO(text), strict=True)
-    rows = []
+    rows: list[dict[str, str]] = []
     while True:
         start = reader.line_num + 1
         try:
@@ -87,15 +87,3 @@ def _csv_rows(text: str, shown: str) -> list[dict[str, str]]:
         if None in row or None in row.values():
             raise DataFileError(f"data('{shown}'): line {reader.line_num} has a different number of columns than the header")
         rows.append(row)
-
-
-def _not_publishers(data: Any, shown: str) -> Any:
-    """Refuse what publisher itself writes (a state, a saved plan, a journal line), whatever its
-    name: a state holds identity tokens, and none of it is content."""
-    if isinstance(data, dict) and (
-        {"format_version", "lineage", "resources"} <= data.keys()
-        or data.get("kind") == "publisher-saved-plan"
-        or "journal" in data
-    ):
-        raise DataFileError(f"data('{shown}'): this is a file publisher writes (a state, plan or journal), not data")
-    return data
