@@ -48,6 +48,21 @@ class Fault:
     retry_after: int | None = None  # seconds, sent as the Retry-After header
     drop: bool = False  # close the connection without an answer instead
 
+    def __post_init__(self) -> None:
+        """Only what a real API could answer: a fault cannot inject headers or break the log."""
+        checks = [
+            (type(self.status) is int and 400 <= self.status <= 599, "status must be a whole number from 400 to 599"),
+            (isinstance(self.info, str) and len(self.info) <= 1000 and self.info.isprintable(), "info must be one line of text"),
+            (type(self.count) is int and 1 <= self.count <= 100_000, "count must be a whole number from 1"),
+            (type(self.after_processing) is bool and type(self.drop) is bool, "after_processing and drop are true or false"),
+            (isinstance(self.path_contains, str) and self.path_contains.isprintable(), "path_contains must be text"),
+            (self.retry_after is None or (type(self.retry_after) is int and 0 <= self.retry_after <= 3600),
+             "retry_after must be a whole number of seconds from 0 to 3600"),
+        ]  # fmt: skip
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
 
 @dataclass
 class Behaviour:
@@ -190,6 +205,9 @@ def envelope(resource: str, status: int, info: str, data: dict[str, Any] | None 
     return {"response": response}
 
 
+MAX_BODY = 1024 * 1024  # far beyond any request publisher sends
+
+
 class _Handler(BaseHTTPRequestHandler):
     sandbox: Sandbox  # set by `_handler_for`
     protocol_version = "HTTP/1.1"
@@ -198,6 +216,7 @@ class _Handler(BaseHTTPRequestHandler):
     # a delayed ACK on every request.
     wbufsize = -1
     disable_nagle_algorithm = True
+    timeout = 30  # seconds a client may take to send a request: no thread waits for ever
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the log instead
         pass
@@ -213,7 +232,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def _read(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        """The body, of a declared length within the limit; a Refusal otherwise."""
+        declared = self.headers.get("Content-Length")
+        if declared is None:
+            return b""
+        if not declared.strip().isdigit():
+            raise Refusal(400, "The Content-Length header is not a length")
+        length = int(declared)
+        if length > MAX_BODY:
+            raise Refusal(413, f"The request body is larger than {MAX_BODY:,} bytes")
         return self.rfile.read(length) if length else b""
 
     def _admin(self, method: str, path: str, raw: bytes) -> None:
@@ -234,7 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/_sandbox/faults" and method == "POST":
             try:
                 fault = Fault(**json.loads(raw or b"{}"))
-            except (TypeError, ValueError) as error:
+            except (TypeError, ValueError, RecursionError) as error:
                 self._send(400, {"error": str(error)})
                 return
             with self.sandbox._lock:
@@ -244,9 +271,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "unknown sandbox endpoint"})
 
     def _api(self, method: str) -> None:
-        raw = self._read()
         path = urlsplit(self.path).path
         if path.startswith("/_sandbox/"):
+            try:
+                raw = self._read()
+            except Refusal as refusal:
+                self.close_connection = True  # what is left of the body would read as a request
+                self._send(refusal.status, {"error": refusal.info})
+                return
             self._admin(method, path, raw)
             return
         payload: Any = None
@@ -255,14 +287,21 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         fault = None
         try:
+            # Who asks first: a stranger's body is never read.
             if not self.sandbox.authorized(self.headers.get("Authorization")):
+                self.close_connection = True
                 raise Refusal(401, _INFO[401])
+            try:
+                raw = self._read()
+            except Refusal:
+                self.close_connection = True
+                raise
             if raw:
                 # The API parses the raw body as JSON whatever the Content-Type (INFERRED).
                 try:
                     payload = entry["body"] = json.loads(raw)
-                except ValueError:
-                    entry["body"] = raw.decode("utf-8", "replace")
+                except (ValueError, RecursionError):
+                    entry["body"] = raw[:1000].decode("utf-8", "replace")
                     raise Refusal(400, "The request body is not valid JSON") from None
             fault = self.sandbox.take_fault(path)
             if fault is not None and fault.retry_after is not None:
