@@ -71,15 +71,10 @@ def _pins_by_description(server: Sandbox) -> dict[str, list[str]]:
 
 
 def _settle(cli, catalog: Path, server: Sandbox) -> None:
-    """What a person does after a crash: unlock, apply, resolve what is pending, until done."""
+    """What a person does after a crash: apply (the killed run's lock ended with it), resolve
+    what is pending, until done."""
     state_file = catalog / "publisher.state.json"
-    lock = catalog / "publisher.state.json.lock"
     for _ in range(10):
-        if lock.exists():
-            lock_id = json.loads(lock.read_text())["id"]
-            blocked = cli("apply", catalog, "--auto-approve")
-            assert blocked.code == 1 and f"publisher unlock {lock_id}" in blocked.err
-            assert cli("unlock", lock_id, "--state", state_file).code == 0
         run = cli("apply", catalog, "--auto-approve")
         if run.code == 0:
             return
@@ -190,3 +185,48 @@ def test_a_failed_create_skips_its_dependents_and_the_rest_goes_on(sandbox, cli,
     assert "Skipped, a dependency failed: pins.p0, pins.p1, pins.p2" in run.err
     assert "1 done" in run.err
     assert [o["object"] for o in sandbox.objects()] == ["post"]
+
+
+def test_deleting_the_lock_file_during_an_apply_hands_nothing_over(tmp_path):
+    """Found: a second apply took over and folded the first one's journal; 11 posts were later
+    posted again. The journal belongs to the run writing it."""
+    server = Sandbox(behaviour=Behaviour(latency=0.05)).start()
+    try:
+        catalog = _catalog(tmp_path, count=40)
+        first = _apply_process(catalog, server)
+        journal = catalog / "publisher.state.json.journal"
+        for _ in range(600):  # until the first run is sending
+            if journal.exists() and journal.read_text().count("\n") > 3:
+                break
+            time.sleep(0.05)
+        (catalog / "publisher.state.json.lock").unlink()
+        second = _apply_process(catalog, server)
+        _, second_err = second.communicate(timeout=120)
+        first.communicate(timeout=120)
+        assert second.returncode == 1 and "another apply is running on this state" in second_err
+        assert first.returncode == 0
+        _assert_exactly_once(catalog, server, count=40)
+    finally:
+        server.stop()
+
+
+def test_unlock_refuses_a_lock_whose_process_is_running(cli, tmp_path):
+    state_file = tmp_path / "publisher.state.json"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from publisher.state.local import LocalStateStore as S\n"
+         "with S(__import__('pathlib').Path(sys.argv[1])).lock('publisher apply (live)') as i:\n"
+         "    print(i, flush=True); time.sleep(600)", str(state_file)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        lock_id = holder.stdout.readline().strip()
+        refused = cli("unlock", lock_id, "--state", state_file)
+        assert refused.code == 1 and "held by a running process" in refused.err
+        holder.kill()
+        holder.wait()
+        with LocalStateStore(state_file).lock("publisher apply (next)"):
+            pass  # free at once after the kill: nothing to unlock
+    finally:
+        holder.kill()
+        holder.wait()

@@ -3,6 +3,8 @@ holder, a journal that survives a crash. Tested against real PostgreSQL and S3 s
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,6 +13,28 @@ import pytest
 from publisher.errors import StateError
 from publisher.model import State, StateRecord
 from publisher.state.locations import open_store
+
+# An apply that records a pending create, a create and a delete, then dies (SIGKILL).
+_CRASHING_APPLY = """
+import os, signal, sys
+from publisher.model import StateRecord
+from publisher.state.locations import open_store
+store = open_store(sys.argv[1])
+journal = store.journal(store.read())
+record = dict(type="pinterest/pin", identity="alias", inputs={"description": "d"})
+journal.set("pins.p", StateRecord(status="pending", **record))
+journal.set("pins.q", StateRecord(status="created", id="9", **record))
+journal.remove("boards.a")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+# A process that takes the lock, says its id, and holds it until it is killed.
+_HOLDER = """
+import sys, time
+from publisher.state.locations import open_store
+with open_store(sys.argv[1]).lock(sys.argv[2]) as lock_id:
+    print(lock_id, flush=True)
+    time.sleep(600)
+"""
 
 
 def _record(status: str = "created", **fields) -> StateRecord:
@@ -61,10 +85,15 @@ def test_the_lock_names_its_holder_and_unlock_needs_its_id(state_location):
 
 
 def test_unlock_removes_a_lock_left_behind_so_the_next_run_can_take_it(state_location):
-    with open_store(state_location).lock("publisher apply (left behind)") as lock_id:
-        open_store(state_location).unlock(lock_id)
-        with open_store(state_location).lock("publisher apply (next)"):
-            pass
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, state_location, "publisher apply (killed)"],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert holder.stdout is not None
+    lock_id = holder.stdout.readline().strip()
+    holder.kill()
+    holder.wait()
+    open_store(state_location).unlock(lock_id)
+    with open_store(state_location).lock("publisher apply (next)"):
+        pass
     with pytest.raises(StateError, match="not locked"):
         open_store(state_location).unlock(lock_id)
 
@@ -92,12 +121,8 @@ def test_a_waiting_command_takes_the_lock_once_it_is_released(state_location):
 def test_a_crashed_apply_leaves_a_journal_that_the_next_run_folds_in(state_location):
     store = open_store(state_location)
     store.write(State(resources={"boards.a": _record(id="1")}), expected_serial=0)
-    state = store.read()
-    journal = store.journal(state)
-    journal.set("pins.p", _record("pending"))
-    journal.set("pins.q", _record(id="9"))
-    journal.remove("boards.a")
-    # the process dies here: no finish()
+    crashed = subprocess.run([sys.executable, "-c", _CRASHING_APPLY, state_location], check=False)
+    assert crashed.returncode == -9
     after = open_store(state_location)
     folded = after.read()
     assert after.unfinished()
@@ -109,9 +134,8 @@ def test_a_crashed_apply_leaves_a_journal_that_the_next_run_folds_in(state_locat
 
 def test_a_new_journal_is_refused_while_an_unfinished_one_is_there(state_location):
     store = open_store(state_location)
-    store.write(State(), expected_serial=0)
-    state = store.read()
-    store.journal(state).set("pins.p", _record("pending"))
+    store.write(State(resources={"boards.a": _record(id="1")}), expected_serial=0)
+    subprocess.run([sys.executable, "-c", _CRASHING_APPLY, state_location], check=False)
     with pytest.raises(StateError, match="an unfinished apply's journal is here"):
         open_store(state_location).journal(open_store(state_location).read())
 

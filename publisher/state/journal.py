@@ -9,6 +9,7 @@ keeps the events its own way (a file of lines, rows, objects); reading them is s
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import threading
@@ -133,6 +134,8 @@ class LocalJournal(EventJournal):
             self._stream = open(path, "x", encoding="utf-8")  # noqa: SIM115 - closed by finish()
         except FileExistsError:
             raise StateError(f"{path}: an unfinished apply's journal is here; run apply again to recover it") from None
+        # This run's own: no other run folds it or writes over it while this one runs.
+        fcntl.flock(self._stream.fileno(), fcntl.LOCK_EX)
 
     def _append(self, event: dict[str, Any]) -> None:
         self._stream.write(encode_event(event) + "\n")

@@ -56,6 +56,10 @@ class LocalStateStore:
             return False
 
     def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
+        if lock.in_use(self.journal_path):
+            raise StateError(
+                f"{self.journal_path}: another apply is running on this state (its journal is in use); nothing was written"
+            )
         if self.path.exists():
             current = self._read_file()
             if (current.lineage, current.serial) != (expected_lineage or state.lineage, expected_serial):

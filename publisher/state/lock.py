@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import getpass
 import json
 import os
 import socket
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -85,35 +85,57 @@ def wait_for(take: Callable[[], dict[str, Any] | None], where: str, timeout: flo
 
 @contextlib.contextmanager
 def held(lock_path: Path, command: str, *, timeout: float = 0.0, notify: Notify = ignore) -> Iterator[str]:
-    """Hold the local lock file while a command may write state; yields its id."""
+    """Hold the local lock while a command may write state; yields its id.
+
+    The lock is an OS lock on `lock_path` held by this process (its info is written inside):
+    it ends with the process, however it ends, and deleting the file does not hand it over
+    to anyone while a run uses the state (its journal is locked too)."""
     lock_id = str(uuid.uuid4())
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(holder_info(lock_id, command), indent=2, sort_keys=True) + "\n"
+    handle: list[int] = []
 
     def take() -> dict[str, Any] | None:
-        # Written aside, then linked into place: whoever finds the lock can always read it.
-        handle, temporary = tempfile.mkstemp(dir=lock_path.parent, prefix=f".{lock_path.name}.")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            for _ in range(3):  # the holder may release it between our link and our read
-                try:
-                    os.link(temporary, lock_path)
-                    return None
-                except FileExistsError:
-                    holder = _read_holder(lock_path)
-                    if holder is not None:
-                        return holder
-            return {}
-        finally:
-            os.unlink(temporary)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return _read_holder(lock_path) or {}
+        try:
+            same = os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:  # the file was replaced between our open and our lock: try again
+            os.close(descriptor)
+            return {"id": "", "command": "(changing hands)"}
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, text.encode())
+        handle.append(descriptor)
+        return None
 
     wait_for(take, str(lock_path), timeout, notify)
     try:
         yield lock_id
     finally:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(lock_path)
+            os.unlink(lock_path)  # while still holding it: a waiter then locks a new file
+        os.close(handle[0])
+
+
+def in_use(path: Path) -> bool:
+    """Whether a process holds the OS lock on `path` (a lock file, or a journal being written)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
 
 
 def _read_holder(lock_path: Path) -> dict[str, Any] | None:
@@ -128,10 +150,15 @@ def _read_holder(lock_path: Path) -> dict[str, Any] | None:
 
 
 def remove(lock_path: Path, lock_id: str) -> None:
-    """Remove the lock, only if it is the one with `lock_id`."""
+    """Remove a lock left behind, only if it is the one with `lock_id` and its process is gone."""
     if not lock_path.exists():
         raise StateError(f"the state is not locked ({lock_path} does not exist)")
-    found = (_read_holder(lock_path) or {}).get("id")
-    if found != lock_id:
-        raise StateError(f"the lock is {found!r}, not {lock_id!r}; nothing removed")
+    holder = _read_holder(lock_path) or {}
+    if holder.get("id") != lock_id:
+        raise StateError(f"the lock is {holder.get('id')!r}, not {lock_id!r}; nothing removed")
+    if in_use(lock_path):
+        raise StateError(
+            f"the lock {lock_id} is held by a running process (pid {holder.get('pid')} on this machine); "
+            "nothing removed. Stop that run first"
+        )
     os.unlink(lock_path)
