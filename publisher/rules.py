@@ -6,9 +6,11 @@ import datetime as dt
 import ipaddress
 import re
 
-# `<section>.<name>`: the section is a word, the name anything without dots or spaces.
-ADDRESS = re.compile(r"[A-Za-z0-9_-]+\.[^.\s]+")
-ENTRY_NAME = re.compile(r"[^.\s]+")
+# `<section>.<name>`: letters (any alphabet), digits, `_` and `-`. Nothing that could leave
+# its place in a PR comment or a terminal: no backtick, `@`, `<`, control, bidi or
+# zero-width character.
+ENTRY_NAME = re.compile(r"[\w-]+")
+ADDRESS = re.compile(r"[A-Za-z0-9_-]+\.[\w-]+")
 # An identity token is a UUID; unanchored, so it also finds tokens inside a text.
 TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

@@ -13,6 +13,7 @@ import click
 
 from ..errors import PublisherError
 from ..output import github
+from ..output.terminal import inert
 from ..redact import key_forms, mask_all, mask_keys
 from .apply import apply
 from .imports import import_command
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     except PublisherError as error:
         if debug:
             raise
-        click.echo(mask_keys(error.render(), _api_keys()), err=True)
+        click.echo(inert(mask_keys(error.render(), _api_keys())), err=True)
         if error.diagnostics and github.wanted(args):
             click.echo(github.github_annotations(error.diagnostics), nl=False)
         sys.exit(error.exit_code)
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(
-            f"internal error: {type(error).__name__}: {mask_all(str(error), _api_keys())}\n"
+            f"internal error: {type(error).__name__}: {inert(mask_all(str(error), _api_keys()))}\n"
             "This is a bug in publisher; rerun with --debug for the traceback.",
             err=True,
         )

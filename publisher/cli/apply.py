@@ -9,6 +9,7 @@ import click
 from ..applying.applier import Outcome
 from ..errors import PublisherError
 from ..model import Action, Plan
+from ..output.terminal import inert
 from ..output.text import apply_summary, plan_text
 from ..workflows import apply as apply_workflow
 from ..workflows import inputs
@@ -48,10 +49,10 @@ class Progress:
         if self.tty:
             click.echo("\r\x1b[2K", nl=False)
         if outcome.ok and not self.tty:
-            click.echo(f"{address}: {self._DONE[action]}")
+            click.echo(inert(f"{address}: {self._DONE[action]}"))
         elif not outcome.ok and not outcome.fatal:
             state = "outcome unknown" if outcome.pending else "failed"
-            click.echo(f"{address}: {action} {state}: {outcome.message}", err=True)
+            click.echo(inert(f"{address}: {action} {state}: {outcome.message}"), err=True)
         if self.tty:
             width = 30
             filled = int(width * self.finished / max(self.total, 1))

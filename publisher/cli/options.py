@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import click
 
+from ..output.terminal import inert
 from ..workflows.inputs import parse_vars
 
 Command = Callable[..., Any]
@@ -114,7 +115,7 @@ def lock_timeout_option(command: Command) -> Command:
 
 def say(message: str) -> None:
     """A message for the person, on standard error."""
-    click.echo(message, err=True)
+    click.echo(inert(message), err=True)
 
 
 def color(no_color: bool) -> bool:

@@ -7,6 +7,7 @@ import json
 import click
 
 from ..errors import PublisherError
+from ..output.terminal import inert
 from ..redact import mask
 from ..workflows import state_edits
 from ..workflows.inputs import lock_timeout as seconds
@@ -23,7 +24,7 @@ def state() -> None:
 def state_list(state_path: str | None) -> None:
     """List the addresses in the state, with type, id and status."""
     for address, record in sorted(state_edits.records(state_path).items()):
-        click.echo(f"{address}\t{record.type}\t{record.id or '-'}\t{record.status}")
+        click.echo(inert(f"{address}\t{record.type}\t{record.id or '-'}\t{record.status}"))
 
 
 @state.command("show")

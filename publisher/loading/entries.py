@@ -197,7 +197,7 @@ class EntryReader:
         if not rules.ENTRY_NAME.fullmatch(name):
             self.problems.append(
                 Diagnostic(
-                    document.locate(where), dotted(shown), f"{prefix}an entry name cannot be empty or contain '.' or spaces"
+                    document.locate(where), dotted(shown), f"{prefix}an entry name is letters, digits, _ and - only, not {name!r}"
                 )
             )
             return

@@ -84,7 +84,7 @@ def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     if blocked:
         head.append(f"\n⛔ **{len(blocked)} blocked**: the plan cannot be applied until they are resolved.")
     if plan.targets:
-        head.append(f"\nTargeted: `{'`, `'.join(plan.targets)}`")
+        head.append("\nTargeted: " + ", ".join(_md(target) for target in plan.targets))
     if not shown:
         head.append("\nNo changes. The catalog matches the state.")
     text = "\n".join(head) + "\n"

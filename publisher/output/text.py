@@ -8,6 +8,7 @@ from typing import Any
 from ..applying.applier import ApplyResult
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan
 from ..redact import mask
+from .terminal import inert
 
 SYMBOLS = {
     Action.CREATE: ("+", "green"),
@@ -75,23 +76,23 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
     shown = [c for c in plan.changes if c.action is not Action.NOOP and not c.action.is_waiting]
     later = [c for c in plan.changes if c.action.is_waiting]
     unchanged = len(plan.changes) - len(shown) - len(later)
-    out = [f"  {line} (nothing is sent)" for line in plan.moved] + [f"  {line}" for line in plan.notes]
+    out = [inert(f"  {line} (nothing is sent)") for line in plan.moved] + [inert(f"  {line}") for line in plan.notes]
     if shown:
         out[:0] = ["publisher will perform these actions:", ""]
         for change in shown:
             symbol, colour = SYMBOLS[change.action]
             who = f"{change.type}, identity {mask(change.identity)}" if change.identity else change.type
             head = f"{symbol} {change.address}" if change.action is not Action.FORGET else f"forget {change.address}"
-            out.append(f"  {_style(head, colour, color, bold=True)}  ({who})")
+            out.append(f"  {_style(inert(head), colour, color, bold=True)}  ({inert(who)})")
             if change.reason and change.reason != NEW_REASON:
-                out.append(f"      {change.reason}")
-            out.extend(f"      {line}" for line in _fields(change))
+                out.append(inert(f"      {change.reason}"))
+            out.extend(inert(f"      {line}") for line in _fields(change))
             out.append("")
     for action, title in ((Action.SCHEDULED, "Scheduled, not published yet:"), (Action.EXPIRED, "Expired, never published:")):
         entries = [c for c in later if c.action == action]
         if entries:
             out.append(_style(title, SYMBOLS[action][1], color, bold=True))
-            out.extend(f"  {SYMBOLS[action][0]} {c.address}  ({c.type}): {c.reason}" for c in entries)
+            out.extend(inert(f"  {SYMBOLS[action][0]} {c.address}  ({c.type}): {c.reason}") for c in entries)
             out.append("")
     if not shown:
         out.append(
@@ -135,7 +136,7 @@ def apply_summary(result: ApplyResult) -> str:
     )
     if result.pending:
         lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines)) + "\n"
 
 
 def summary_line(plan: Plan) -> str:
