@@ -103,3 +103,50 @@ def test_a_malformed_state_is_refused_not_read_as_empty(resources, message, sand
     run = cli("apply", tmp_path / "catalog", "--auto-approve")
     assert run.code == 1 and message in run.err and "publisher.state.json" in run.err
     assert sandbox.requests() == [] and state.read_text() == before
+
+
+def _saved_plan(cli, write, tmp_path):
+    write("c.yaml", HELLO_TWEET)
+    out = tmp_path / "plan.json"
+    assert cli("plan", tmp_path / "catalog", "--out", out).code == 0
+    return out, json.loads(out.read_text())
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "body",  # found: a body changed in the file was posted, while `show` printed the reviewed text
+        "public text",  # what `show` prints, and nothing else
+        "both",  # the body and what `show` prints, consistently
+        "added resource",
+        "action",
+        "identity",
+    ],
+)
+def test_an_edited_saved_plan_is_refused_and_nothing_is_sent(edit, sandbox, cli, write, tmp_path):
+    out, document = _saved_plan(cli, write, tmp_path)
+    body = document["resources"]["posts.hello"]["body"]
+    change = document["plan"]["changes"][0]
+    if edit in ("body", "both"):
+        body["message"] = "Buy crypto now"
+    if edit in ("public text", "both"):
+        change["after"]["message"] = "Buy crypto now"
+    if edit == "added resource":
+        document["resources"]["posts.extra"] = {**document["resources"]["posts.hello"], "body": {"message": "extra"}}
+    if edit == "action":
+        change["action"] = "delete"
+    if edit == "identity":
+        document["resources"]["posts.hello"]["identity"] = "sha256:" + "0" * 64
+    out.write_text(json.dumps(document))
+    run = cli("apply", out, "--auto-approve")
+    assert run.code == 1 and "the file was edited after it was made" in run.err, run.output
+    assert sandbox.requests() == []
+    assert not (tmp_path / "catalog" / "publisher.state.json").exists()
+
+
+def test_an_unedited_saved_plan_applies_once(sandbox, cli, write, tmp_path):
+    out, _ = _saved_plan(cli, write, tmp_path)
+    assert cli("apply", out, "--auto-approve").code == 0
+    assert [o["message"] for o in sandbox.objects()] == ["Hello"]
+    again = cli("apply", out, "--auto-approve")
+    assert again.code == 1 and "make a new plan" in again.err

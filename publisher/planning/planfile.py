@@ -7,6 +7,7 @@ the manifests at apply time, when the digests must match.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +17,12 @@ from ..cache import digest, files_digest
 from ..errors import PublisherError
 from ..loading.catalog import Catalog
 from ..loading.files import PROJECT_FILE
-from ..model import Action, Change, Plan, Resource, State
+from ..model import Action, Change, Plan, State
 from ..output.json import decode, encode, plan_to_json
-from ..resource_types import TYPES
 from ..rules import timestamp
 from ..state.files import write_atomically
-from .planner import apply_moves
+from .planner import make_plan
+from .refresh import Remote
 
 KIND = "publisher-saved-plan"
 
@@ -45,12 +46,16 @@ def catalog_digest(catalog: Catalog) -> str:
 class SavedPlan:
     plan: Plan
     state_existed: bool
-    catalog_digest: str
     paths: list[str]
-    resources: dict[str, dict[str, Any]]  # address → body, ids, dependencies, identity digest
+    now: dt.datetime  # the instant it was planned for (the calendar's answer depends on it)
+    refresh: bool  # planned with --refresh
+    document: dict[str, Any]  # the file as it was read
 
 
-def save(plan: Plan, catalog: Catalog, target: Path, *, paths: list[str], state_existed: bool) -> None:
+def document(
+    plan: Plan, catalog: Catalog, *, paths: list[str], state_existed: bool, now: dt.datetime, refresh: bool
+) -> dict[str, Any]:
+    """The saved plan's content (but its creation time): exactly what apply re-derives."""
     resources = {}
     for change in plan.changes:
         if change.resource is not None and change.action not in (Action.NOOP, Action.BLOCKED):
@@ -62,20 +67,30 @@ def save(plan: Plan, catalog: Catalog, target: Path, *, paths: list[str], state_
                 "ids": encode(r.ids),
                 "dependencies": sorted(r.dependencies),
             }
-    document = {
+    made = {
         "kind": KIND,
-        "created_at": timestamp(),
         "binding": {
             "lineage": plan.state_lineage,
             "serial": plan.state_serial,
             "state_existed": state_existed,
             "catalog_digest": catalog_digest(catalog),
             "paths": paths,
+            "now": now.isoformat(),
+            "refresh": refresh,
         },
         "plan": plan_to_json(plan),
         "resources": resources,
     }
-    write_atomically(target, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return json.loads(json.dumps(made))  # as it reads back from the file
+
+
+def save(plan: Plan, catalog: Catalog, target: Path, *, paths: list[str], state_existed: bool, now: dt.datetime,
+         refresh: bool) -> None:  # fmt: skip
+    saved = {
+        **document(plan, catalog, paths=paths, state_existed=state_existed, now=now, refresh=refresh),
+        "created_at": timestamp(),
+    }
+    write_atomically(target, json.dumps(saved, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def is_plan_file(path: Path) -> bool:
@@ -91,16 +106,16 @@ def is_plan_file(path: Path) -> bool:
 
 def load(path: Path) -> SavedPlan:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if document.get("kind") != KIND:
+        content = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(content, dict) or content.get("kind") != KIND:
             raise ValueError("not a publisher plan")
-        binding, public = document["binding"], document["plan"]
+        binding, public = content["binding"], content["plan"]
         changes = [
             Change(
                 address=c["address"],
                 type=c["type"],
                 action=Action(c["action"]),
-                identity=c.get("identity") or "",  # masked: `bind` resolves it from the manifests
+                identity=c.get("identity") or "",  # masked: apply re-derives the plan from the manifests
                 reason=c["reason"],
                 before=decode(c["before"]),
                 after=decode(c["after"]),
@@ -110,11 +125,10 @@ def load(path: Path) -> SavedPlan:
             )
             for c in public["changes"]
         ]
-        plan = Plan(binding["lineage"], int(binding["serial"]), changes, tuple(public.get("targets", ())))
-        return SavedPlan(
-            plan, bool(binding["state_existed"]), binding["catalog_digest"], list(binding["paths"]), document["resources"]
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        plan = Plan(str(binding["lineage"]), int(binding["serial"]), changes, tuple(public.get("targets", ())))
+        now = dt.datetime.fromisoformat(binding["now"])
+        return SavedPlan(plan, bool(binding["state_existed"]), list(binding["paths"]), now, bool(binding["refresh"]), content)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise PublisherError(f"{path}: not a readable publisher plan ({error})") from None
 
 
@@ -134,30 +148,17 @@ def check_fresh(saved: SavedPlan, state: State, state_exists: bool) -> None:
         )
 
 
-def bind(saved: SavedPlan, catalog: Catalog, state: State) -> Plan:
-    """The saved plan, ready to apply: identities resolved from the manifests and checked."""
-    if catalog_digest(catalog) != saved.catalog_digest:
+def replay(saved: SavedPlan, catalog: Catalog, state: State, remote: Remote | None) -> Plan:
+    """The saved plan, ready to apply: derived again from the catalog and the state it is bound
+    to, at the instant it was made, and refused unless that gives exactly the file. What runs
+    is the plan derived here, so an edited file can change nothing."""
+    if catalog_digest(catalog) != saved.document["binding"]["catalog_digest"]:
         raise StalePlan("the manifests (or their data files) changed since the plan was made; make a new plan")
-    plan = saved.plan
-    # The plan was made after the manifests' renames; the state must say them too.
-    plan.moved = apply_moves(catalog, state)
-    for change in plan.changes:
-        saved_resource = saved.resources.get(change.address)
-        if saved_resource is None:
-            record = state.resources.get(change.address)
-            change.identity = record.identity if record is not None else ""
-            continue
-        current = catalog.resources.get(change.address)
-        if current is None or digest(current.identity) != saved_resource["identity"]:
-            raise StalePlan(f"{change.address}: its identity is not the one the plan was made with; make a new plan")
-        change.identity = current.identity
-        change.resource = Resource(
-            change.address,
-            TYPES[saved_resource["type"]],
-            current.identity,
-            decode(saved_resource["body"]),
-            decode(saved_resource["ids"]),
-            {},
-            current.where,
+    plan = make_plan(catalog, state, targets=saved.plan.targets, now=saved.now, remote=remote)
+    again = document(plan, catalog, paths=saved.paths, state_existed=saved.state_existed, now=saved.now, refresh=saved.refresh)
+    if again != {k: v for k, v in saved.document.items() if k != "created_at"}:
+        why = (
+            "the network changed since (it was made with --refresh)" if saved.refresh else "the file was edited after it was made"
         )
+        raise StalePlan(f"the saved plan is not what its catalog and state give: {why}; make a new plan")
     return plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ class PlanOutcome:
     plan: Plan
     catalog: Catalog | None  # None: the memo answered without reading the catalog
     state_existed: bool = False
+    now: dt.datetime | None = None  # the instant planned for
+    refresh: bool = False
 
 
 def validate(paths: list[Path], variables: dict[str, Any]) -> Catalog:
@@ -52,12 +55,13 @@ def plan(
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     state = store.read()
     remote = read_back(state, inputs.client()) if refresh else None
-    the_plan = make_plan(catalog, state, targets=targets, now=inputs.now(), remote=remote)
+    now = inputs.now()
+    the_plan = make_plan(catalog, state, targets=targets, now=now, remote=remote)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
     if memo_inputs is not None and timeless and not the_plan.changes_or_blocked and store.name == str(memo_inputs[1].state_file):
         assert catalog.context is not None
         memo_inputs[0].remember(memo_inputs[1], set(catalog.context.used_env), catalog.context.used_files, len(catalog.resources))
-    return PlanOutcome(the_plan, catalog, store.exists())
+    return PlanOutcome(the_plan, catalog, store.exists(), now, refresh)
 
 
 def _memo(
@@ -78,5 +82,6 @@ def _memo(
 
 def save(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
     """`plan --out`: a plan that apply carries out exactly, once."""
-    assert outcome.catalog is not None, "a saved plan is never answered by the memo"
-    planfile.save(outcome.plan, outcome.catalog, out, paths=[str(p) for p in paths], state_existed=outcome.state_existed)
+    assert outcome.catalog is not None and outcome.now is not None, "a saved plan is never answered by the memo"
+    planfile.save(outcome.plan, outcome.catalog, out, paths=[str(p) for p in paths], state_existed=outcome.state_existed,
+                  now=outcome.now, refresh=outcome.refresh)  # fmt: skip
