@@ -124,7 +124,7 @@ class EntryReader:
         names = self.context.names(document.folder, identity=True)
         for alias, token in identities.items():
             path = (*where, alias)
-            token, problems = templating.render(document, token, path, names)
+            token, problems = templating.render(document, token, path, names, budget=self.context.budget)
             self.problems.extend(problems)
             if problems:
                 continue
@@ -150,7 +150,7 @@ class EntryReader:
     def _expand(self, document: Document, section: str, name: str, entry: dict[str, Any], names: dict[str, Any]) -> None:
         path = (section, name)
         source = entry["for_each"]
-        items, problems = templating.render(document, source, (*path, "for_each"), names)
+        items, problems = templating.render(document, source, (*path, "for_each"), names, budget=self.context.budget)
         if problems:
             self.problems.extend(problems)
             return
@@ -176,7 +176,7 @@ class EntryReader:
         for label, each in pairs:
             item_names = {**names, "each": each}
             try:
-                rendered = templating.render_string(name, item_names)
+                rendered = templating.render_string(name, item_names, self.context.budget)
             except ValueError as error:
                 self.problems.append(Diagnostic(document.locate(path), dotted(path), f"{label}: {error}"))
                 continue
@@ -214,7 +214,9 @@ class EntryReader:
                 )
             )
             return
-        fields, problems = templating.render(document, raw, where, names, shown=shown, label=label, identity_key="identity")
+        fields, problems = templating.render(
+            document, raw, where, names, shown=shown, label=label, identity_key="identity", budget=self.context.budget
+        )
         if problems:
             self._claim_faulty(address, document, where, problems)
             return

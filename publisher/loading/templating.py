@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import Diagnostic
-from . import datafiles
+from . import bounds, datafiles
 from .documents import Document, Path_, dotted
 
 _ONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\}\s*$", re.DOTALL)
@@ -37,10 +37,10 @@ def _environment() -> ImmutableSandboxedEnvironment:
     """Made, and jinja2 imported, at the first template that is more than names and data()
     (a tenth of publisher's start-up, which many catalogs never need)."""
     import jinja2
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     # Immutable: a template cannot change vars or the rows of a data file another one reads.
-    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    # Bounded: no operator or call may build a value past the limits.
+    return bounds.bounded_environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
 @lru_cache(maxsize=4096)
@@ -73,6 +73,7 @@ class Context:
     content_env: tuple[str, ...] = ()
     used_env: dict[str, str | None] = field(default_factory=dict, repr=False)
     used_files: set[Path] = field(default_factory=set)
+    budget: bounds.TimeBudget = field(default_factory=bounds.TimeBudget, repr=False)  # the templates' time
     _data: dict[Path, Any] = field(default_factory=dict, repr=False)
 
     def names(self, base: Path | None = None, *, identity: bool = False) -> dict[str, Any]:
@@ -232,8 +233,9 @@ def _names_filled_in(source: str, names: Mapping[str, Any]) -> Any:
     return out
 
 
-def render_string(source: str, names: Mapping[str, Any]) -> Any:
-    """Render one value; raises `ValueError` with a user-facing message on failure."""
+def render_string(source: str, names: Mapping[str, Any], budget: bounds.TimeBudget | None = None) -> Any:
+    """Render one value; raises `ValueError` with a user-facing message on failure. Jinja runs
+    within `budget` (a fresh one when None)."""
     filled = _names_filled_in(source, names)
     if filled is not _MISS:
         return filled
@@ -241,11 +243,12 @@ def render_string(source: str, names: Mapping[str, Any]) -> Any:
         call = _DATA_CALL.fullmatch(source)
         if call and callable(names.get("data")):
             return _plain(names["data"](call.group(2)))
-        whole = _ONE_EXPRESSION.match(source)
-        if whole:
-            return _plain(_compiled_expression(whole.group("expr"))(**names))
-        return _compiled_template(source).render(**names)
-    except _TemplateFailure as error:
+        with (budget or bounds.TimeBudget()).running():
+            whole = _ONE_EXPRESSION.match(source)
+            if whole:
+                return _plain(_compiled_expression(whole.group("expr"))(**names))
+            return bounds.joined(_compiled_template(source).generate(**names))
+    except (_TemplateFailure, bounds.TemplateLimit) as error:
         raise ValueError(f"template error: {error}") from None
     except Exception as error:  # Jinja's errors, or a filter or operator failing on the user's values
         raise _template_error(error) from None
@@ -276,6 +279,7 @@ def render(
     shown: Path_ | None = None,
     label: str = "",
     identity_key: str | None = None,
+    budget: bounds.TimeBudget | None = None,
 ) -> tuple[Any, list[Diagnostic]]:
     """Render every templated string inside `value`, found at `where` in `document`.
 
@@ -284,6 +288,7 @@ def render(
     of a mapping is an identity token: `env()` may give it any variable.
     """
     walker = _Walker(document, where, names, tuple(shown if shown is not None else where), f"{label}: " if label else "")
+    walker.budget = budget
     if identity_key is not None and isinstance(value, dict) and identity_key in value:
         rest = walker.walk({k: v for k, v in value.items() if k != identity_key}, ())
         walker.names = for_identity(names)
@@ -298,11 +303,12 @@ class _Walker:
     def __init__(self, document: Document, where: Path_, names: Mapping[str, Any], shown_at: Path_, prefix: str) -> None:
         self.document, self.where, self.names, self.shown_at, self.prefix = document, where, names, shown_at, prefix
         self.problems: list[Diagnostic] = []
+        self.budget: bounds.TimeBudget | None = None
 
     def one(self, item: str, relative: Path_, key: Any) -> Any:
         """Render one string at `relative` + `key` (the path is made only for a message)."""
         try:
-            return render_string(item, self.names)
+            return render_string(item, self.names, self.budget)
         except ValueError as error:
             at = (*relative, key) if key is not _HERE else relative
             location = self.document.locate((*self.where, *at))

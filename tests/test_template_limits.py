@@ -1,0 +1,80 @@
+"""Runaway templates end in a clear file:line error, well inside the budget: validating any
+manifest stays under 300 MB. Measured as the peak memory of a child process, never by time."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import TWEET_TOKEN
+
+MEMORY_BUDGET_MB = 300
+
+
+def _validate_in_a_child(catalog: Path) -> tuple[int, str, float]:
+    """Exit code, standard error and peak memory (MB) of `publisher validate` in its own process."""
+    with open(catalog.parent / "err.txt", "wb") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "publisher", "validate", str(catalog)], stdout=subprocess.DEVNULL, stderr=err
+        )
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        except BaseException:
+            child.kill()
+            raise
+    return os.waitstatus_to_exitcode(status), (catalog.parent / "err.txt").read_text(), usage.ru_maxrss / 1024
+
+
+def _catalog(tmp_path: Path, message: str, count: int = 1) -> Path:
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    quoted = "'" + message.replace("'", "''") + "'"  # YAML's single-quoted style
+    entries = "".join(
+        f"  t{i}:\n    type: twitter/post\n    identity: {TWEET_TOKEN}\n    message: {quoted}\n" for i in range(count)
+    )
+    (catalog / "c.yaml").write_text("posts:\n" + entries)
+    return catalog
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ 'a' * 2 * 10**8 }}",  # found: 800 MB before failing
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",  # found: ran for ever
+        "{{ [0] * 10**8 }}",
+        "{{ 'x'.ljust(10**9) }}",
+        "{{ 'x' | center(10**9) }}",
+        "{{ 10 ** 10 ** 10 }}",
+        "{% for i in range(100000) %}{{ 'x' * 100000 }}{% endfor %}",  # small pieces, a huge whole
+        "{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+        "{{ ('x' * 999999) + ('y' * 999999) }}",
+        "{{ range(100000) | map('string') | join('x' * 900000) }}",
+        "{{ '%1000000000s' % 'x' }}",
+        "{{ '{:>1000000000}'.format('x') }}",
+        "{{ 'x' | indent(10**9) }}",
+    ],
+)
+def test_a_runaway_template_is_a_clear_error_within_the_memory_budget(template, tmp_path):
+    code, err, peak = _validate_in_a_child(_catalog(tmp_path, template))
+    assert code == 1, err
+    assert "c.yaml:5:5: posts.t0.message:" in err  # a template error, or what the schema says of what it made
+    assert "Traceback" not in err
+    assert peak < MEMORY_BUDGET_MB, f"{peak:.0f} MB"
+
+
+def test_many_slow_templates_share_one_time_budget(tmp_path):
+    """Each value may run 2 s, all of them 8 s: a file of slow templates cannot add up to hours."""
+    slow = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    code, err, peak = _validate_in_a_child(_catalog(tmp_path, slow, count=40))
+    assert code == 1 and err.count("template error:") == 40
+    assert "used all their time" in err
+    assert peak < MEMORY_BUDGET_MB
+
+
+def test_ordinary_templates_are_untouched(tmp_path, cli):
+    catalog = _catalog(tmp_path, "{{ 'x' * 10 }} {{ range(3) | join(',') }} {{ 2 ** 10 }} {{ 'abc' | center(9) }}")
+    assert cli("validate", catalog).code == 0
