@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import hashlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+from . import rules
 from .errors import Location, StateError
 from .resource_types import TYPES, ResourceType
 
@@ -84,6 +87,7 @@ class Resource:
     expire_at: dt.datetime | None = None
     # Addresses of the resources it refers to: found in body and ids unless given.
     dependencies: frozenset[str] = None  # type: ignore[assignment]
+    alias: str | None = None  # the identity's alias, when the manifest names one
 
     def __post_init__(self) -> None:
         if self.dependencies is None:
@@ -140,7 +144,7 @@ class StateRecord:
     """What the state knows of one object publisher made (or is making)."""
 
     type: str
-    identity: str
+    identity: str  # the digest of the identity token: the state never holds a token
     status: str  # CREATED or PENDING
     inputs: dict[str, Any]  # the exact body last sent, references resolved
     ids: dict[str, Any] = field(default_factory=dict)  # ids that went into the create path
@@ -151,11 +155,12 @@ class StateRecord:
     updated_at: str = ""
     dependencies: list[str] = field(default_factory=list)
     error: str = ""
+    alias: str | None = None  # the identity's alias in the catalog, if it has one
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "type": self.type,
-            "identity": self.identity,
+            "identity": {"alias": self.alias, "digest": self.identity},
             "status": self.status,
             "inputs": self.inputs,
             "ids": self.ids,
@@ -177,6 +182,8 @@ class StateRecord:
         """A record read from a state or journal; `where` names it in the error if it is malformed."""
         if not isinstance(data, dict):
             raise StateError(f"{where}: a record must be a JSON object")
+        if "identity" in data:
+            data = {**data, **_identity_fields(data["identity"], where)}
         try:
             record = cls(**data)
         except TypeError:
@@ -204,6 +211,7 @@ class StateRecord:
             and type(self.created_at) is str
             and type(self.updated_at) is str
             and type(self.error) is str
+            and (self.alias is None or type(self.alias) is str)
             and (self.id is None or type(self.id) is str)
             and (self.result is None or type(self.result) is dict)
             and type(self.dependencies) is list
@@ -217,6 +225,24 @@ class StateRecord:
             if type(getattr(self, name)) is not dict and not (name == "result" and self.result is None):
                 return name, "a JSON object"
         return "dependencies", "a list of addresses"
+
+
+def _identity_fields(identity: Any, where: str) -> dict[str, Any]:
+    """A record's identity, {"alias", "digest"}. A token, as older states held, becomes its
+    digest here, so the next write leaves no token behind."""
+    if isinstance(identity, str) and rules.is_token(identity):
+        return {"identity": token_digest(identity), "alias": None}
+    if isinstance(identity, dict) and set(identity) <= {"alias", "digest"}:
+        alias, digest = identity.get("alias"), identity.get("digest")
+        if isinstance(digest, str) and digest.startswith("sha256:") and (alias is None or isinstance(alias, str)):
+            return {"identity": digest, "alias": alias}
+    raise StateError(f'{where}.identity: must be {{"alias": ALIAS, "digest": "sha256:..."}}')
+
+
+@functools.lru_cache(maxsize=4096)  # a catalog has a few tokens, compared once per resource
+def token_digest(token: str) -> str:
+    """How the state, saved plans and journals name an identity token without holding it."""
+    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
 
 
 def created_ids(records: Mapping[str, StateRecord]) -> dict[str, str]:
@@ -271,6 +297,7 @@ class Plan:
     targets: tuple[str, ...] = ()  # --target globs; empty: everything
     moved: list[str] = field(default_factory=list)  # renames applied to the state by `moved`
     notes: list[str] = field(default_factory=list)  # what --refresh found that needs no action
+    tokens: dict[str, str] = field(default_factory=dict, repr=False)  # digest → token, for deletes; never saved
 
     @property
     def actionable(self) -> list[Change]:

@@ -87,8 +87,10 @@ def test_no_key_and_no_full_token_in_any_output(sandbox, cli, write, tmp_path):
         for secret in ("test-public", "test-private", PIN_TOKEN, TWEET_TOKEN):
             assert secret not in run.output
     assert "2af2…aae6" in outputs[1].out
-    # The state file is the one place that keeps the full token.
-    assert json.loads(state_file.read_text())["resources"]["boards.stadium"]["identity"] == PIN_TOKEN
+    # Not even the state holds a token: an identity is its alias and the token's digest.
+    identity = json.loads(state_file.read_text())["resources"]["boards.stadium"]["identity"]
+    assert identity["alias"] == "club" and identity["digest"].startswith("sha256:")
+    assert PIN_TOKEN not in state_file.read_text() and TWEET_TOKEN not in state_file.read_text()
     assert "test-private" not in state_file.read_text()
 
 

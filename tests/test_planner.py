@@ -9,7 +9,7 @@ import pytest
 from publisher.cache import json_digest
 from publisher.loading.catalog import Catalog
 from publisher.loading.documents import Document
-from publisher.model import Ref, Resource, State, StateRecord
+from publisher.model import Ref, Resource, State, StateRecord, token_digest
 from publisher.planning.planner import make_plan
 from publisher.resource_types import TYPES
 
@@ -27,14 +27,15 @@ def _pin(description: str = "d", picture: str = "https://x/p.jpg", **lifecycle) 
     return Resource("pins.p", TYPES["pinterest/pin"], PIN_TOKEN, body, {"board_id": Ref("boards.b")}, lifecycle, HERE)
 
 
-def _catalog(*resources: Resource) -> Catalog:
-    return Catalog(Path("."), [], resources={r.address: r for r in resources})
+def _catalog(*resources: Resource, identities: dict[str, str] | None = None) -> Catalog:
+    known = {"club": PIN_TOKEN} if identities is None else identities
+    return Catalog(Path("."), [], resources={r.address: r for r in resources}, identities=known)
 
 
 def _record(resource: Resource, remote_id: str, ids: dict | None = None) -> StateRecord:
     return StateRecord(
         type=resource.type.name,
-        identity=resource.identity,
+        identity=token_digest(resource.identity),
         status="created",
         inputs=resource.body,
         ids=ids or {},
@@ -120,7 +121,7 @@ def test_another_identity_forces_a_replace():
 
 def test_pending_create_blocks_and_says_how_to_settle():
     state = _applied()
-    state.resources["pins.p"] = StateRecord(type="pinterest/pin", identity=PIN_TOKEN, status="pending", inputs={})
+    state.resources["pins.p"] = StateRecord(type="pinterest/pin", identity=token_digest(PIN_TOKEN), status="pending", inputs={})
     change = next(c for c in make_plan(_catalog(_board(), _pin()), state).changes if c.address == "pins.p")
     assert change.action == "blocked"
     assert "publisher state resolve pins.p --id REMOTE_ID" in change.reason
@@ -148,7 +149,9 @@ LINKEDIN_BODY = {"link": "https://x.example/"}
 def test_a_type_change_replaces_through_the_recorded_type(old, new, keep_old):
     post = Resource("posts.x", TYPES[new[0]], PIN_TOKEN, new[1], {}, {}, HERE)
     state = State()
-    state.resources["posts.x"] = StateRecord(type=old[0], identity=PIN_TOKEN, id="7", inputs=old[1], status="created")
+    state.resources["posts.x"] = StateRecord(
+        type=old[0], identity=token_digest(PIN_TOKEN), id="7", inputs=old[1], status="created"
+    )
     change = make_plan(_catalog(post), state).changes[0]
     assert (change.action, change.keep_old) == ("replace", keep_old)
     if keep_old:
@@ -164,9 +167,16 @@ def test_a_type_change_is_never_an_update_even_where_type_is_an_updatable_field(
     )
     state = State()
     state.resources["posts.s"] = StateRecord(
-        type="youtube/playlist", identity=PIN_TOKEN, id="7", inputs={"title": "T"}, status="created"
+        type="youtube/playlist", identity=token_digest(PIN_TOKEN), id="7", inputs={"title": "T"}, status="created"
     )
     change = make_plan(_catalog(section), state).changes[0]
     assert change.action == "replace"
     assert change.changed.count("type") == 1 and "type" in change.forces
     assert change.reason == "type cannot be updated, so it is deleted and posted again"
+
+
+def test_a_removed_object_whose_identity_left_the_catalog_is_blocked_with_what_to_do():
+    plan = make_plan(_catalog(identities={}), _applied(_pin()))
+    change = next(c for c in plan.changes if c.address == "pins.p")
+    assert change.action == "blocked"
+    assert "no longer in the catalog" in change.reason and "publisher state rm pins.p" in change.reason

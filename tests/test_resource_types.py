@@ -340,9 +340,13 @@ def test_replace_then_delete(case: Case, sandbox, cli, write, tmp_path):
 
 
 def _without(case: Case, entry: dict[str, Any]) -> str:
-    """The manifest with the case's entry removed (its dependencies stay)."""
+    """The manifest with the case's entry removed (its dependencies, and its identity, stay:
+    publisher deletes with the token of the identity that owns the object)."""
     doc = yaml.safe_load(_manifest(case, entry))
     section, name = case.address.split(".")
+    owner = doc[section][name]["identity"]
+    if owner != "club":
+        doc["identities"]["owner"] = owner
     del doc[section][name]
     if not doc[section]:
         del doc[section]

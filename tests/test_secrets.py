@@ -139,3 +139,40 @@ def test_the_memo_and_the_state_hold_no_environment_value(planted, sandbox, cli,
         if path.is_file():
             assert PLANTED not in path.read_text(errors="replace"), path
     assert json.loads((tmp_path / "catalog" / ".publisher" / "noop-plan.json").read_text())["resources"] == 1
+
+
+def test_an_older_state_holding_tokens_is_read_and_rewritten_without_them(sandbox, cli, write, tmp_path):
+    catalog = write("c.yaml", _tweet("hello")).parent
+    assert cli("apply", catalog, "--auto-approve").code == 0
+    state_file = catalog / "publisher.state.json"
+    old = json.loads(state_file.read_text())
+    old["resources"]["posts.t"]["identity"] = TWEET_TOKEN  # as publisher wrote states before
+    state_file.write_text(json.dumps(old))
+    assert cli("plan", catalog, "--detailed-exitcode").code == 0  # the same identity: nothing to do
+    write("d.yaml", _tweet("second").replace("  t:", "  u:"))
+    assert cli("apply", catalog, "--auto-approve").code == 0
+    text = state_file.read_text()
+    assert TWEET_TOKEN not in text
+    assert json.loads(text)["resources"]["posts.t"]["identity"]["digest"].startswith("sha256:")
+
+
+def test_no_token_in_the_state_the_journal_or_a_saved_plan(sandbox, cli, write, tmp_path):
+    write("publisher.yaml", f"identities:\n  club: {PIN_TOKEN}\n")
+    catalog = write("c.yaml", _tweet("hello")).parent
+    out = tmp_path / "plan.json"
+    assert cli("plan", catalog, "--out", out).code == 0
+    sandbox.fault(status=500, info="lost", count=1)  # a pending create: the journal's record stays
+    cli("apply", out, "--auto-approve")
+    for path in [out, *catalog.glob("publisher.state.json*")]:
+        assert TWEET_TOKEN not in path.read_text() and PIN_TOKEN not in path.read_text(), path
+
+
+def test_deleting_needs_the_identity_to_still_be_in_the_catalog(sandbox, cli, write, tmp_path):
+    path = write("c.yaml", _tweet("hello"))
+    assert cli("apply", path.parent, "--auto-approve").code == 0
+    path.write_text("posts: {}\n")  # the entry, and with it the only mention of its token, is gone
+    blocked = cli("plan", path.parent)
+    assert blocked.code == 1 and "no longer in the catalog" in blocked.output and "publisher state rm posts.t" in blocked.output
+    path.write_text(f"identities:\n  old: {TWEET_TOKEN}\n")  # declared again: the delete can go
+    assert cli("apply", path.parent, "--auto-approve").code == 0
+    assert sandbox.objects() == []

@@ -14,7 +14,7 @@ from publisher.state.local import LocalStateStore
 
 
 def _record(type_name: str, status: str = "created", **fields) -> StateRecord:
-    return StateRecord(type=type_name, identity="alias", status=status, inputs={}, **fields)
+    return StateRecord(type=type_name, identity="sha256:" + "0" * 64, status=status, inputs={}, **fields)
 
 
 def test_missing_state_reads_as_empty_with_a_fresh_lineage(tmp_path):
@@ -165,27 +165,34 @@ def test_a_hostile_state_file_is_a_clear_error(tmp_path):
     "record, message",
     [
         ("[]", "resources.pins.p: a record must be a JSON object"),
-        ('{"type": "pinterest/pin", "identity": "a", "status": "created"}', "resources.pins.p: missing field 'inputs'"),
-        ('{"type": 1, "identity": "a", "status": "created", "inputs": {}}', "resources.pins.p.type: must be a string"),
         (
-            '{"type": "pinterest/pin", "identity": "a", "status": "done", "inputs": {}}',
+            '{"type": "pinterest/pin", "identity": IDENTITY, "status": "created"}',
+            "resources.pins.p: missing field 'inputs'",
+        ),
+        (
+            '{"type": 1, "identity": IDENTITY, "status": "created", "inputs": {}}',
+            "resources.pins.p.type: must be a string",
+        ),
+        (
+            '{"type": "pinterest/pin", "identity": IDENTITY, "status": "done", "inputs": {}}',
             "resources.pins.p.status: must be 'created' or 'pending'",
         ),
         (
-            '{"type": "pinterest/pin", "identity": "a", "status": "created", "inputs": []}',
+            '{"type": "pinterest/pin", "identity": IDENTITY, "status": "created", "inputs": []}',
             "resources.pins.p.inputs: must be a JSON object",
         ),
         (
-            '{"type": "p", "identity": "a", "status": "created", "inputs": {}, "dependencies": [1]}',
+            '{"type": "p", "identity": IDENTITY, "status": "created", "inputs": {}, "dependencies": [1]}',
             "dependencies: must be a list of addresses",
         ),
         (
-            '{"type": "pinterest/pin", "identity": "a", "status": "created", "inputs": {}, "x": 1}',
+            '{"type": "pinterest/pin", "identity": IDENTITY, "status": "created", "inputs": {}, "x": 1}',
             "resources.pins.p: unknown field 'x'",
         ),
     ],
 )
 def test_a_malformed_record_is_refused_naming_the_record_and_the_field(tmp_path, record, message):
+    record = record.replace("IDENTITY", '{"alias": null, "digest": "sha256:0"}')
     (tmp_path / "s.json").write_text(f'{{"format_version": 1, "lineage": "l", "serial": 1, "resources": {{"pins.p": {record}}}}}')
     with pytest.raises(StateError, match=re.escape(message)):
         LocalStateStore(tmp_path / "s.json").read()

@@ -21,7 +21,7 @@ from publisher.model import StateRecord
 from publisher.state.locations import open_store
 store = open_store(sys.argv[1])
 journal = store.journal(store.read())
-record = dict(type="pinterest/pin", identity="alias", inputs={"description": "d"})
+record = dict(type="pinterest/pin", identity="sha256:" + "0" * 64, inputs={"description": "d"})
 journal.set("pins.p", StateRecord(status="pending", **record))
 journal.set("pins.q", StateRecord(status="created", id="9", **record))
 journal.remove("boards.a")
@@ -38,7 +38,7 @@ with open_store(sys.argv[1]).lock(sys.argv[2]) as lock_id:
 
 
 def _record(status: str = "created", **fields) -> StateRecord:
-    return StateRecord(type="pinterest/pin", identity="alias", status=status, inputs={"description": "d"}, **fields)
+    return StateRecord(type="pinterest/pin", identity="sha256:" + "0" * 64, status=status, inputs={"description": "d"}, **fields)
 
 
 def test_a_new_state_is_empty_then_reads_back_what_was_written(state_location):

@@ -260,7 +260,7 @@ class Applier:
         record = self.state.resources[change.address]
         path = _path(TYPES[record.type].delete_path, record)
         try:
-            self.client.delete(record.identity, path)
+            self.client.delete(self.plan.tokens[record.identity], path)  # the planner made sure it is there
         except ApiError as error:
             if error.status != 404:  # already gone is what we wanted
                 raise

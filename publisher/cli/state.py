@@ -8,7 +8,6 @@ import click
 
 from ..errors import PublisherError
 from ..output.terminal import inert
-from ..redact import mask
 from ..workflows import state_edits
 from ..workflows.inputs import lock_timeout as seconds
 from .options import lock_timeout_option, say, state_file_option
@@ -31,10 +30,9 @@ def state_list(state_path: str | None) -> None:
 @state_file_option
 @click.argument("address")
 def state_show(state_path: str | None, address: str) -> None:
-    """Show one resource of the state (identity token masked)."""
+    """Show one resource of the state."""
     shown = state_edits.record(state_path, address).to_json()
-    shown["identity"] = mask(shown["identity"])
-    click.echo(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False))
+    click.echo(inert(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False)))
 
 
 @state.command("resolve")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, InvalidInput
-from ..model import Move, Resource
+from ..model import Move, Resource, token_digest
 from . import documents, templating
 from . import project as project_module
 from .entries import EntryReader
@@ -29,6 +29,15 @@ class Catalog:
     moves: list[Move] = field(default_factory=list)
     identities: dict[str, str] = field(default_factory=dict)  # alias → token
     _order: list[str] | None = field(default=None, repr=False)
+    _tokens: dict[str, str] | None = field(default=None, repr=False)
+
+    def tokens(self) -> dict[str, str]:
+        """Every identity token the catalog knows, by its digest: how the state's records,
+        which hold digests only, find the token to update or delete with."""
+        if self._tokens is None:
+            known = {*self.identities.values(), *(r.identity for r in self.resources.values())}
+            self._tokens = {token_digest(token): token for token in known}
+        return self._tokens
 
     def order(self) -> list[str]:
         """Addresses so that every resource comes after the ones it refers to."""

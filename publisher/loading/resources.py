@@ -99,6 +99,7 @@ class ResourceBuilder:
             publish_at,
             expire_at,
             frozenset(dependencies) if dependencies else NO_DEPENDENCIES,
+            entry.fields["identity"] if entry.fields["identity"] in self.identities else None,
         )
 
     def _token(self, entry: Entry) -> str | None:

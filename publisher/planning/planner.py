@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from ..loading.catalog import Catalog
-from ..model import NEW_REASON, PENDING, Action, Change, Plan, Resource, State, StateRecord, resolve
+from ..model import NEW_REASON, PENDING, Action, Change, Plan, Resource, State, StateRecord, resolve, token_digest
 from ..resource_types import TYPES
 from ..rules import network_title, timestamp
 from .refresh import Remote
@@ -45,11 +45,12 @@ def _plan_existing(resource: Resource, record: StateRecord, id_of: dict[str, Any
     body, path_ids = _desired(resource, id_of)
     before, after = _merged(record.inputs, record.ids), _merged(body, path_ids)
     change = Change(resource.address, rtype.name, Action.NOOP, resource.identity, before=before, after=after, resource=resource)
-    if record.inputs == body and record.ids == path_ids and record.identity == resource.identity and record.type == rtype.name:
+    same_identity = record.identity == token_digest(resource.identity)
+    if record.inputs == body and record.ids == path_ids and same_identity and record.type == rtype.name:
         return change
     ignored = _ignored_keys(resource)
     changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k) and k not in ignored)
-    if record.identity != resource.identity:
+    if not same_identity:
         changed.append("identity")
     type_changed = record.type != rtype.name
     if type_changed and "type" not in changed:  # a channel section's body has a `type` of its own
@@ -125,13 +126,13 @@ def _plan_pending(resource_address: str, record: StateRecord, matches: list[str]
         reason += f". The network has {len(matches)} that match: {', '.join(matches)}"
     elif matches is not None:
         reason += f". The network has none that matches: `publisher state resolve {resource_address} --absent`"
-    return Change(resource_address, record.type, Action.BLOCKED, record.identity, reason=reason, before=record.inputs)
+    return Change(resource_address, record.type, Action.BLOCKED, "", reason=reason, before=record.inputs)
 
 
 def _plan_removed(address: str, record: StateRecord) -> Change:
     type_name = record.type
     rtype = TYPES.get(type_name)
-    change = Change(address, type_name, Action.DELETE, record.identity, before={**record.inputs, **record.ids})
+    change = Change(address, type_name, Action.DELETE, "", before={**record.inputs, **record.ids})
     if rtype is not None and rtype.can_delete:
         change.reason = "removed from the manifests"
     else:
@@ -272,9 +273,30 @@ def make_plan(
         if address not in catalog.resources:
             changes.append(_plan_pending(address, record) if record.status == PENDING else _plan_removed(address, record))
     changes.sort(key=lambda change: change.address)
+    tokens = catalog.tokens()
+    for change in changes:
+        _find_old_identity(change, state.resources.get(change.address), tokens)
     if targets:
         changes = _targeted(changes, catalog, state, targets)
-    return Plan(state.lineage, state.serial, changes, targets, moved, notes)
+    return Plan(state.lineage, state.serial, changes, targets, moved, notes, tokens)
+
+
+def _find_old_identity(change: Change, record: StateRecord | None, tokens: dict[str, str]) -> None:
+    """A delete (or the delete of a replace) needs the token of the recorded object's identity;
+    the state holds only its digest, and the catalog must still know the token."""
+    if record is None:
+        return
+    if not change.identity:  # a delete, a forget, a pending create: shown with the old identity
+        change.identity = tokens.get(record.identity, "")
+    deletes = change.action is Action.DELETE or (change.action is Action.REPLACE and not change.keep_old)
+    if deletes and record.identity not in tokens:
+        owner = f"'{record.alias}'" if record.alias else "written out in a manifest"
+        change.action = Action.BLOCKED
+        change.reason = (
+            f"the identity that owns it ({owner}) is no longer in the catalog, and publisher needs its token to delete it: "
+            f"declare it again under identities, or stop tracking it with `publisher state rm {change.address}` "
+            "(it stays on the network)"
+        )
 
 
 def _plan_resource(

@@ -24,7 +24,8 @@ class Remote:
     matches: dict[str, list[str]] = field(default_factory=dict)  # pending address → ids that look like it
 
 
-def refresh(state: State, client: Client) -> Remote:
+def refresh(state: State, client: Client, tokens: dict[str, str]) -> Remote:
+    """`tokens`: the catalog's identity tokens by digest (the state holds digests only)."""
     remote = Remote()
     groups: dict[tuple[str, str], list[tuple[str, StateRecord]]] = {}
     for address, record in sorted(state.resources.items()):
@@ -32,7 +33,10 @@ def refresh(state: State, client: Client) -> Remote:
         if rtype is None or rtype.pull_path is None:
             continue
         path = rtype.pull_path.format(**rtype.path_values(record.ids, record.inputs))
-        groups.setdefault((record.identity, path), []).append((address, record))
+        if record.identity not in tokens:
+            remote.unreadable[address] = "its identity is no longer in the catalog, so it cannot be read back"
+            continue
+        groups.setdefault((tokens[record.identity], path), []).append((address, record))
     for (token, path), members in groups.items():
         try:
             data = client.pull(token, path)

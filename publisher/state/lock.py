@@ -101,7 +101,7 @@ def held(lock_path: Path, command: str, *, timeout: float = 0.0, notify: Notify 
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(descriptor)
-            return _read_holder(lock_path) or {}
+            return _holder_once_written(lock_path)
         try:
             same = os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino
         except FileNotFoundError:
@@ -136,6 +136,17 @@ def in_use(path: Path) -> bool:
         return True
     finally:
         os.close(descriptor)
+
+
+def _holder_once_written(lock_path: Path) -> dict[str, Any]:
+    """The holder's info: its process writes it right after taking the lock, so an empty file
+    is read again for a moment rather than reported as unreadable."""
+    for _ in range(50):
+        holder = _read_holder(lock_path)
+        if holder:
+            return holder
+        time.sleep(0.02)
+    return {}
 
 
 def _read_holder(lock_path: Path) -> dict[str, Any] | None:

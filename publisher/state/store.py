@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..cache import json_digest
 from ..errors import StateError
-from ..model import Resource, State, StateRecord
+from ..model import Resource, State, StateRecord, token_digest
 from ..rules import timestamp
 from .lock import Notify, ignore
 
@@ -94,7 +94,8 @@ def new_record(
     stamp = timestamp()
     return StateRecord(
         type=resource.type.name,
-        identity=resource.identity,
+        identity=token_digest(resource.identity),
+        alias=resource.alias,
         status=status,
         inputs=body,
         ids=ids,

@@ -62,7 +62,7 @@ def adopt(catalog: Catalog, state: State, address: str, remote_id: str, client: 
     record = new_record(resource, body, ids, status=CREATED, remote_id=remote_id)
     checked = "not checked: the API cannot list this type"
     if resource.type.pull_path is not None:
-        remote = refresh(State(state.lineage, state.serial, {address: record}), client())
+        remote = refresh(State(state.lineage, state.serial, {address: record}), client(), catalog.tokens())
         if address in remote.unreadable:
             raise PublisherError(f"{address}: {remote.unreadable[address]}")
         if address in remote.missing:

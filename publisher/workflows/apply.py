@@ -63,9 +63,11 @@ def apply(
             planfile.check_fresh(saved, state, store.exists())
             if not store.exists():
                 state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
-            the_plan = planfile.replay(saved, catalog, state, read_back(state, client) if saved.refresh else None)
+            the_plan = planfile.replay(
+                saved, catalog, state, read_back(state, client, catalog.tokens()) if saved.refresh else None
+            )
         else:
-            remote = read_back(state, client) if refresh else None
+            remote = read_back(state, client, catalog.tokens()) if refresh else None
             the_plan = make_plan(catalog, state, targets=targets, now=inputs.now(), remote=remote)
         hooks.show_plan(the_plan)
         if the_plan.blocked:

@@ -54,7 +54,7 @@ def plan(
     catalog = catalog_loader.load(paths, variables=variables)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     state = store.read()
-    remote = read_back(state, inputs.client()) if refresh else None
+    remote = read_back(state, inputs.client(), catalog.tokens()) if refresh else None
     now = inputs.now()
     the_plan = make_plan(catalog, state, targets=targets, now=now, remote=remote)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())

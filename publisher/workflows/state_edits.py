@@ -12,7 +12,6 @@ from .. import rules
 from ..cache import json_digest
 from ..errors import StateError
 from ..model import CREATED, PENDING, State, StateRecord
-from ..redact import mask
 from ..state import store as state_format
 from ..state.locations import open_store
 from ..state.store import StateStore
@@ -28,11 +27,9 @@ def record(location: str | None, address: str) -> StateRecord:
 
 
 def pulled(location: str | None) -> str:
-    """The current state as its JSON document (any unfinished journal folded in), tokens masked."""
-    state = state_store_here(location).read()
-    for entry in state.resources.values():
-        entry.identity = mask(entry.identity)
-    return state_format.encode(state)
+    """The current state as its JSON document (any unfinished journal folded in). It holds no
+    token: identities are named by alias and digest."""
+    return state_format.encode(state_store_here(location).read())
 
 
 def _record(state: State, address: str) -> StateRecord:
