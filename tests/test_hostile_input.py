@@ -150,3 +150,11 @@ def test_an_unedited_saved_plan_applies_once(sandbox, cli, write, tmp_path):
     assert [o["message"] for o in sandbox.objects()] == ["Hello"]
     again = cli("apply", out, "--auto-approve")
     assert again.code == 1 and "make a new plan" in again.err
+
+
+def test_debug_shows_the_message_first_and_the_traceback_after(cli, write, tmp_path):
+    write("c.yaml", "boards:\n  b:\n    identity: nobody\n")  # found: --debug printed only a traceback
+    run = cli("validate", tmp_path / "catalog", "--debug")
+    assert run.code == 1
+    lines = run.err.splitlines()
+    assert lines[0].startswith("catalog/c.yaml:2:3: boards.b:") and "Traceback" in run.err

@@ -274,3 +274,29 @@ def test_state_mv_and_rm_edit_a_shared_state_under_its_lock(shared, sandbox, cli
         held = cli("state", "rm", "posts.first", "--state", shared)
     assert held.code == 1 and "locked by 'publisher apply (other)'" in held.err
     assert set(open_store(shared).read().resources) == {"posts.first"}
+
+
+def test_no_token_key_or_environment_value_reaches_a_shared_backend(shared, request, sandbox, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANTED", "planted-secret-7f3a91")
+    catalog = _tweets(tmp_path / "catalog", ["hello"])
+    (catalog / "publisher.yaml").write_text(f"identities:\n  club: {TWEET_TOKEN}\n")
+    monkeypatch.setenv("CLUB_TOKEN", TWEET_TOKEN)
+    sandbox.fault(status=500, info="lost", count=1)  # a pending create: its record stays in the journal
+    cli("apply", catalog, "--auto-approve", "--state", shared)
+    if shared.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(shared.split("?")[0], autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT document FROM publisher.publisher_states UNION ALL SELECT event FROM publisher.publisher_journal "
+                "UNION ALL SELECT info FROM publisher.publisher_locks"
+            ).fetchall()
+        stored = "\n".join(row[0] for row in rows)
+    else:
+        client = request.getfixturevalue("s3_server").client()
+        bucket = shared.split("/")[2]
+        keys = [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        stored = "\n".join(client.get_object(Bucket=bucket, Key=key)["Body"].read().decode() for key in keys)
+    assert "posts.t0" in stored
+    for secret in (TWEET_TOKEN, "test-public", "test-private", "planted-secret-7f3a91"):
+        assert secret not in stored

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 import click
 
@@ -52,9 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=args, prog_name="publisher", standalone_mode=False)
     except PublisherError as error:
-        if debug:
-            raise
         click.echo(inert(mask_keys(error.render(), _api_keys())), err=True)
+        if debug:  # after the message, never instead of it
+            click.echo(inert(mask_keys(traceback.format_exc(), _api_keys())), err=True)
         if error.diagnostics and github.wanted(args):
             click.echo(github.github_annotations(error.diagnostics), nl=False)
         sys.exit(error.exit_code)
