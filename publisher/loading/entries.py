@@ -194,25 +194,8 @@ class EntryReader:
     ) -> None:
         shown = (section, name)
         prefix = f"{label}: " if label else ""
-        if not rules.ENTRY_NAME.fullmatch(name):
-            self.problems.append(
-                Diagnostic(
-                    document.locate(where), dotted(shown), f"{prefix}an entry name is letters, digits, _ and - only, not {name!r}"
-                )
-            )
-            return
         address = f"{section}.{name}"
-        if address in self.entries or address in self.faulty:
-            first = self.entries.get(address)
-            first_document, first_where = (first.document, first.where) if first is not None else self.faulty[address]
-            self.problems.append(
-                Diagnostic(
-                    document.locate(where),
-                    address,
-                    f"{prefix}duplicate address {address}",
-                    f"first defined at {first_document.locate(first_where)}",
-                )
-            )
+        if not self._new_address(document, where, address, name, prefix):
             return
         fields, problems = templating.render(
             document, raw, where, names, shown=shown, label=label, identity_key="identity", budget=self.context.budget
@@ -244,6 +227,20 @@ class EntryReader:
             self._claim_faulty(address, document, where, found)
             return
         self.entries[address] = Entry(document, where, section, name, fields, label, type_name)
+
+    def _new_address(self, document: Document, where: PathKey, address: str, name: str, prefix: str) -> bool:
+        """Whether `address` is a well-formed address that no entry has claimed yet."""
+        if not rules.ENTRY_NAME.fullmatch(name):
+            message = f"{prefix}an entry name is letters, digits, _ and - only, not {name!r}"
+            self.problems.append(Diagnostic(document.locate(where), dotted(tuple(address.split(".", 1))), message))
+            return False
+        if address in self.entries or address in self.faulty:
+            first = self.entries.get(address)
+            first_document, first_where = (first.document, first.where) if first is not None else self.faulty[address]
+            first_at = f"first defined at {first_document.locate(first_where)}"
+            self.problems.append(Diagnostic(document.locate(where), address, f"{prefix}duplicate address {address}", first_at))
+            return False
+        return True
 
     def _claim_faulty(self, address: str, document: Document, where: PathKey, problems: list[Diagnostic]) -> None:
         """An entry with problems still claims its address: a duplicate of it is one more problem,

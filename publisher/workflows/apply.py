@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..applying.applier import Applier, ApplyResult, Outcome
 from ..applying.ratelimit import RateLimiter
 from ..errors import PublisherError
 from ..loading import catalog as catalog_loader
-from ..model import Plan
+from ..loading.catalog import Catalog
+from ..model import Plan, State
 from ..planning import planfile
 from ..planning.planner import make_plan
 from ..planning.refresh import refresh as read_back
+from ..state.store import StateStore
 from . import checkout, inputs
+
+if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
+    from ..applying.client import Client
 
 
 @dataclass
@@ -59,16 +64,7 @@ def apply(
         store.recover(state)
         head = checkout.check_not_older(catalog.root, state.commit, allow_older=allow_older)
         state.commit = head or state.commit  # every write of this apply records where it came from
-        if saved is not None:
-            planfile.check_fresh(saved, state, store.exists())
-            if not store.exists():
-                state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
-            the_plan = planfile.replay(
-                saved, catalog, state, read_back(state, client, catalog.tokens()) if saved.refresh else None
-            )
-        else:
-            remote = read_back(state, client, catalog.tokens()) if refresh else None
-            the_plan = make_plan(catalog, state, targets=targets, now=inputs.now(), remote=remote)
+        the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh)
         hooks.show_plan(the_plan)
         if the_plan.blocked:
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
@@ -91,3 +87,18 @@ def apply(
             return applier.run()
         finally:
             journal.finish()
+
+
+def _plan(
+    saved: planfile.SavedPlan | None, catalog: Catalog, store: StateStore, state: State, client: Client, *,
+    targets: tuple[str, ...], refresh: bool,
+) -> Plan:  # fmt: skip
+    """The plan to carry out: the saved one, derived again and checked, or a new one."""
+    if saved is None:
+        remote = read_back(state, client, catalog.tokens()) if refresh else None
+        return make_plan(catalog, state, targets=targets, now=inputs.now(), remote=remote)
+    planfile.check_fresh(saved, state, store.exists())
+    if not store.exists():
+        state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
+    remote = read_back(state, client, catalog.tokens()) if saved.refresh else None
+    return planfile.replay(saved, catalog, state, remote)
