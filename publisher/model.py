@@ -182,8 +182,6 @@ class StateRecord:
         """A record read from a state or journal; `where` names it in the error if it is malformed."""
         if not isinstance(data, dict):
             raise StateError(f"{where}: a record must be a JSON object")
-        if "identity" in data:
-            data = {**data, **_identity_fields(data["identity"], where)}
         try:
             record = cls(**data)
         except TypeError:
@@ -192,6 +190,9 @@ class StateRecord:
                 raise StateError(f"{where}: unknown field {unknown[0]!r}") from None
             missing = next(key for key in _REQUIRED if key not in data)
             raise StateError(f"{where}: missing field {missing!r}") from None
+        if "alias" in data:  # written inside `identity`, never beside it
+            raise StateError(f"{where}: unknown field 'alias'")
+        record.identity, record.alias = _identity(data["identity"], where)
         wrong = record._wrongly_typed()
         if wrong is not None:
             raise StateError(f"{where}.{wrong[0]}: must be {wrong[1]}")
@@ -227,15 +228,15 @@ class StateRecord:
         return "dependencies", "a list of addresses"
 
 
-def _identity_fields(identity: Any, where: str) -> dict[str, Any]:
-    """A record's identity, {"alias", "digest"}. A token, as older states held, becomes its
-    digest here, so the next write leaves no token behind."""
-    if isinstance(identity, str) and rules.is_token(identity):
-        return {"identity": token_digest(identity), "alias": None}
+def _identity(identity: Any, where: str) -> tuple[str, str | None]:
+    """A record's identity, {"alias", "digest"}, as (digest, alias). A token, as older states
+    held, becomes its digest here, so the next write leaves no token behind."""
     if isinstance(identity, dict) and set(identity) <= {"alias", "digest"}:
         alias, digest = identity.get("alias"), identity.get("digest")
         if isinstance(digest, str) and digest.startswith("sha256:") and (alias is None or isinstance(alias, str)):
-            return {"identity": digest, "alias": alias}
+            return digest, alias
+    if isinstance(identity, str) and rules.is_token(identity):
+        return token_digest(identity), None
     raise StateError(f'{where}.identity: must be {{"alias": ALIAS, "digest": "sha256:..."}}')
 
 

@@ -289,7 +289,7 @@ def render(
     """
     walker = _Walker(document, where, names, tuple(shown if shown is not None else where), f"{label}: " if label else "")
     walker.budget = budget
-    if identity_key is not None and isinstance(value, dict) and identity_key in value:
+    if identity_key is not None and isinstance(value, dict) and is_template(value.get(identity_key)):
         rest = walker.walk({k: v for k, v in value.items() if k != identity_key}, ())
         walker.names = for_identity(names)
         token = walker.walk({identity_key: value[identity_key]}, ())

@@ -284,7 +284,7 @@ def make_plan(
 def _find_old_identity(change: Change, record: StateRecord | None, tokens: dict[str, str]) -> None:
     """A delete (or the delete of a replace) needs the token of the recorded object's identity;
     the state holds only its digest, and the catalog must still know the token."""
-    if record is None:
+    if record is None or change.action is Action.NOOP:
         return
     if not change.identity:  # a delete, a forget, a pending create: shown with the old identity
         change.identity = tokens.get(record.identity, "")
