@@ -190,18 +190,22 @@ def test_a_failed_create_skips_its_dependents_and_the_rest_goes_on(sandbox, cli,
 def test_deleting_the_lock_file_during_an_apply_hands_nothing_over(tmp_path):
     """Found: a second apply took over and folded the first one's journal; 11 posts were later
     posted again. The journal belongs to the run writing it."""
-    server = Sandbox(behaviour=Behaviour(latency=0.05)).start()
+    server = Sandbox(behaviour=Behaviour(latency=0.02)).start()
     try:
         catalog = _catalog(tmp_path, count=40)
         first = _apply_process(catalog, server)
         journal = catalog / "publisher.state.json.journal"
-        for _ in range(600):  # until the first run is sending
+        for _ in range(3000):  # until the first run is sending
             if journal.exists() and journal.read_text().count("\n") > 3:
                 break
-            time.sleep(0.05)
-        (catalog / "publisher.state.json.lock").unlink()
-        second = _apply_process(catalog, server)
-        _, second_err = second.communicate(timeout=120)
+            time.sleep(0.01)
+        first.send_signal(signal.SIGSTOP)  # mid-apply, for as long as the second one runs
+        try:
+            (catalog / "publisher.state.json.lock").unlink()
+            second = _apply_process(catalog, server)
+            _, second_err = second.communicate(timeout=120)
+        finally:
+            first.send_signal(signal.SIGCONT)
         first.communicate(timeout=120)
         assert second.returncode == 1 and "another apply is running on this state" in second_err
         assert first.returncode == 0

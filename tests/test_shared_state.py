@@ -113,7 +113,8 @@ def test_two_runners_at_the_same_moment_post_every_item_exactly_once(shared, tmp
     server = Sandbox(behaviour=Behaviour(latency=0.01)).start()
     try:
         first, second = _two_checkouts(tmp_path)
-        runs = [_publisher("apply", str(c), "--auto-approve", "--state", shared, "--lock-timeout", "5m", server=server)
+        location = shared.replace("lock_lease=2s", "lock_lease=60s")  # a slow renewal must not hand it over
+        runs = [_publisher("apply", str(c), "--auto-approve", "--state", location, "--lock-timeout", "5m", server=server)
                 for c in (first, second)]  # fmt: skip
         outputs = [run.communicate(timeout=300) for run in runs]
         assert [run.returncode for run in runs] == [0, 0], outputs
@@ -178,7 +179,7 @@ def test_on_postgresql_the_next_runner_proceeds_at_once_after_a_kill(pg_server, 
     assert "locked by 'publisher apply (killed)'" in cli("apply", catalog, "--auto-approve", "--state", shared).err
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    for _ in range(100):  # the server notices the closed connection within milliseconds
+    for _ in range(600):  # the server notices the closed connection within milliseconds; 30 s at most
         run = cli("apply", catalog, "--auto-approve", "--state", shared)
         if run.code == 0:
             break
@@ -300,3 +301,33 @@ def test_no_token_key_or_environment_value_reaches_a_shared_backend(shared, requ
     assert "posts.t0" in stored
     for secret in (TWEET_TOKEN, "test-public", "test-private", "planted-secret-7f3a91"):
         assert secret not in stored
+
+
+def test_a_runner_frozen_past_its_lease_sends_nothing_more_when_it_wakes(s3_server, s3_credentials, cli, tmp_path, monkeypatch):
+    """Its lease ran out while it was frozen and the next runner took over: the frozen one,
+    resumed, must not post what the other may post too."""
+    bucket = f"z{uuid.uuid4().hex[:12]}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    location = s3_server.url(bucket, "state.json", lease="2s")
+    server = Sandbox(behaviour=Behaviour(latency=0.05)).start()
+    for name, value in _env(server).items():
+        monkeypatch.setenv(name, value)
+    try:
+        catalog = _tweets(tmp_path / "catalog", [f"tweet {i}" for i in range(TWEETS)])
+        frozen = _publisher("apply", str(catalog), "--auto-approve", "--state", location, "--concurrency", "1", server=server)
+        for _ in range(3000):  # until it is posting
+            if len(_posted(server)) >= 3:
+                break
+            time.sleep(0.01)
+        frozen.send_signal(signal.SIGSTOP)
+        try:
+            _settle(cli, catalog, location, server)  # waits out the lease, takes over, finishes the work
+        finally:
+            frozen.send_signal(signal.SIGCONT)
+        _, err = frozen.communicate(timeout=120)
+        assert frozen.returncode == 1, err
+        posted = _posted(server)
+        assert sorted(posted) == sorted(f"tweet {i}" for i in range(TWEETS))
+        assert all(len(ids) == 1 for ids in posted.values()), posted
+    finally:
+        server.stop()

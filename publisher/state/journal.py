@@ -13,11 +13,12 @@ import fcntl
 import json
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StateError
-from ..model import State, StateRecord
+from ..model import PENDING, State, StateRecord
 
 if TYPE_CHECKING:
     from .store import StateStore
@@ -92,6 +93,7 @@ class EventJournal:
         self.changed = False
         self.always_write = always_write  # a saved plan is used up by applying it, even if nothing changed
         self.lock = threading.RLock()  # workers of one apply record outcomes at once
+        self.holding: Callable[[], bool] = lambda: True  # a store whose lock can run out says so
 
     def start(self) -> EventJournal:
         self._append({"journal": VERSION, "lineage": self.state.lineage, "base_serial": self.state.serial})
@@ -104,7 +106,11 @@ class EventJournal:
         raise NotImplementedError
 
     def set(self, address: str, record: StateRecord) -> None:
-        """Durably record `record` for `address`, then apply it to the state in memory."""
+        """Durably record `record` for `address`, then apply it to the state in memory. A
+        create's intent is recorded only while this run still holds the lock: a run whose lock
+        ran out (frozen past its lease) sends nothing more."""
+        if record.status == PENDING and not self.holding():
+            raise StateError(f"{self.store.name}: this run no longer holds the state's lock; nothing more is sent")
         with self.lock:
             self._append({"op": "set", "address": address, "record": record.to_json()})
             self.state.resources[address] = record

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -44,6 +45,7 @@ class PostgresStateStore:
         self.name = f"{shown} (state {state_name!r})"
         self._connection: psycopg.Connection[Any] | None = None
         self._ready = False
+        self._alive: list[float] = []  # while this store holds the lock: when its session last answered
 
     @classmethod
     def from_url(cls, url: str) -> PostgresStateStore:
@@ -178,7 +180,13 @@ class PostgresStateStore:
 
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
         store.refuse_second_journal(self)
-        return _PostgresJournal(self, state, always_write=always_write).start()
+        journal = _PostgresJournal(self, state, always_write=always_write)
+        if self._alive:
+            alive = self._alive
+            # The server ends a session silent for idle_session_timeout (60 s): past most of
+            # that without an answer, the lock may be someone else's.
+            journal.holding = lambda: time.monotonic() - alive[0] < 45.0
+        return journal.start()
 
     def _append_event(self, event: dict[str, Any]) -> None:
         query = sql.SQL("INSERT INTO {} (name, event) VALUES (%s, %s)").format(self._table("journal"))
@@ -222,11 +230,15 @@ class PostgresStateStore:
             except psycopg.Error as error:
                 raise StateError(f"{self.name}: cannot take the lock: {_reason(error)}") from None
             stop = threading.Event()
-            beat = threading.Thread(target=_heartbeat, args=(holder, guard, stop), name="publisher-lock-heartbeat", daemon=True)
+            self._alive = [time.monotonic()]  # when the holder's session last answered
+            beat = threading.Thread(
+                target=_heartbeat, args=(holder, guard, stop, self._alive), name="publisher-lock-heartbeat", daemon=True
+            )
             beat.start()
             try:
                 yield info["id"]
             finally:
+                self._alive = []
                 stop.set()
                 beat.join()
                 with guard, contextlib.suppress(psycopg.Error):
@@ -265,7 +277,8 @@ class PostgresStateStore:
             ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
         )
         for (pid,) in sessions:
-            self._query(sql.SQL("SELECT pg_terminate_backend(%s)"), (pid,))
+            # Waits (up to 30 s) until the session has ended, and with it the advisory lock.
+            self._query(sql.SQL("SELECT pg_terminate_backend(%s, 30000)"), (pid,))
         self._query_none(
             sql.SQL("DELETE FROM {} WHERE name = %s AND lock_id = %s").format(self._table("locks")),
             (self.state_name, lock_id),
@@ -286,11 +299,13 @@ class _Stale(Exception):
     """The compare-and-swap found another serial."""
 
 
-def _heartbeat(connection: psycopg.Connection[Any], guard: threading.Lock, stop: threading.Event) -> None:
-    """Keep the holder's session busy, so idle_session_timeout only ends a frozen holder's."""
+def _heartbeat(connection: psycopg.Connection[Any], guard: threading.Lock, stop: threading.Event, alive: list[float]) -> None:
+    """Keep the holder's session busy, so idle_session_timeout only ends a frozen holder's;
+    note when it last answered."""
     while not stop.wait(HEARTBEAT_SECONDS):
         with guard, contextlib.suppress(psycopg.Error):
             connection.execute("SELECT 1")
+            alive[0] = time.monotonic()
 
 
 def _key(*parts: str) -> int:

@@ -55,6 +55,7 @@ class S3StateStore:
         self.client = session.client("s3", endpoint_url=endpoint, region_name=session.region_name or "us-east-1", config=config)
         self._etag: str | None = None  # of the state this store last read or wrote
         self._bucket_checked = False
+        self._lease: _Lease | None = None  # while this store holds the lock
 
     @classmethod
     def from_url(cls, url: str) -> S3StateStore:
@@ -184,7 +185,10 @@ class S3StateStore:
 
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
         store.refuse_second_journal(self)
-        return _S3Journal(self, state, always_write=always_write).start()
+        journal = _S3Journal(self, state, always_write=always_write)
+        if self._lease is not None:
+            journal.holding = self._lease.held
+        return journal.start()
 
     def _append_event(self, number: int, event: dict[str, Any]) -> None:
         try:
@@ -200,9 +204,11 @@ class S3StateStore:
         held = _Lease(self, info)
         lock.wait_for(held.take, f"{self.name}.lock", timeout, notify)
         held.start_renewing()
+        self._lease = held
         try:
             yield info["id"]
         finally:
+            self._lease = None
             held.release()
 
     def _lock_object(self) -> tuple[dict[str, Any], str] | None:
@@ -236,6 +242,8 @@ class _Lease:
     def __init__(self, s3: S3StateStore, info: dict[str, Any]) -> None:
         self.s3, self.info, self.key = s3, info, s3.key + ".lock"
         self.etag = ""
+        self.renewed_at = 0.0  # when the lease was last taken or renewed (monotonic)
+        self.lost = False
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -246,6 +254,7 @@ class _Lease:
         for _ in range(3):  # the holder may release it between our create and our read
             try:
                 self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfNoneMatch="*")["ETag"]
+                self.renewed_at = time.monotonic()
                 return None
             except _Conflict:
                 found = self.s3._lock_object()
@@ -258,6 +267,7 @@ class _Lease:
         if isinstance(expires, (int, float)) and expires < time.time():
             try:  # the holder stopped renewing: take it over, if nobody else does first
                 self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfMatch=etag)["ETag"]
+                self.renewed_at = time.monotonic()
                 return None
             except (_Conflict, _Missing):
                 pass
@@ -271,8 +281,14 @@ class _Lease:
         while not self._stop.wait(self.s3.lease / 3):
             try:
                 self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfMatch=self.etag)["ETag"]
+                self.renewed_at = time.monotonic()
             except (_Conflict, _Missing, StateError):
-                return  # taken over: every state write is conditional, so nothing newer is overwritten
+                self.lost = True  # taken over: every state write is conditional, so nothing newer is overwritten
+                return
+
+    def held(self) -> bool:
+        """Whether the lease is surely still this run's: renewed within most of its length."""
+        return not self.lost and time.monotonic() - self.renewed_at < 0.8 * self.s3.lease
 
     def release(self) -> None:
         self._stop.set()
