@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import hashlib
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from . import rules
+from .cache import digest
 from .errors import Location, StateError
 from .resource_types import TYPES, ResourceType
 
@@ -243,7 +243,7 @@ def _identity(identity: Any, where: str) -> tuple[str, str | None]:
 @functools.lru_cache(maxsize=4096)  # a catalog has a few tokens, compared once per resource
 def token_digest(token: str) -> str:
     """How the state, saved plans and journals name an identity token without holding it."""
-    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+    return digest(token)
 
 
 def created_ids(records: Mapping[str, StateRecord]) -> dict[str, str]:

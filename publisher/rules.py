@@ -10,7 +10,7 @@ import re
 # its place in a PR comment or a terminal: no backtick, `@`, `<`, control, bidi or
 # zero-width character.
 ENTRY_NAME = re.compile(r"[\w-]+")
-ADDRESS = re.compile(r"[A-Za-z0-9_-]+\.[\w-]+")
+ADDRESS = re.compile(rf"[A-Za-z0-9_-]+\.{ENTRY_NAME.pattern}")
 # An identity token is a UUID; unanchored, so it also finds tokens inside a text.
 TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

@@ -287,8 +287,7 @@ def render(
     `label` says which generated item a problem belongs to. The top-level field `identity_key`
     of a mapping is an identity token: `env()` may give it any variable.
     """
-    walker = _Walker(document, where, names, tuple(shown if shown is not None else where), f"{label}: " if label else "")
-    walker.budget = budget
+    walker = _Walker(document, where, names, tuple(shown if shown is not None else where), f"{label}: " if label else "", budget)
     if identity_key is not None and isinstance(value, dict) and is_template(value.get(identity_key)):
         rest = walker.walk({k: v for k, v in value.items() if k != identity_key}, ())
         walker.names = for_identity(names)
@@ -300,10 +299,13 @@ def render(
 class _Walker:
     """One render's walk: where it is, for messages, and the problems found."""
 
-    def __init__(self, document: Document, where: Path_, names: Mapping[str, Any], shown_at: Path_, prefix: str) -> None:
+    def __init__(
+        self, document: Document, where: Path_, names: Mapping[str, Any], shown_at: Path_, prefix: str,
+        budget: bounds.TimeBudget | None,
+    ) -> None:  # fmt: skip
         self.document, self.where, self.names, self.shown_at, self.prefix = document, where, names, shown_at, prefix
+        self.budget = budget
         self.problems: list[Diagnostic] = []
-        self.budget: bounds.TimeBudget | None = None
 
     def one(self, item: str, relative: Path_, key: Any) -> Any:
         """Render one string at `relative` + `key` (the path is made only for a message)."""

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cache import digest, files_digest
+from ..cache import files_digest
 from ..errors import PublisherError
 from ..loading.catalog import Catalog
 from ..loading.files import PROJECT_FILE
-from ..model import Action, Change, Plan, State
+from ..model import Action, Change, Plan, State, token_digest
 from ..output.json import decode, encode, plan_to_json
 from ..rules import timestamp
 from ..state.files import write_atomically
@@ -62,7 +62,7 @@ def document(
             r = change.resource
             resources[change.address] = {
                 "type": r.type.name,
-                "identity": digest(r.identity),
+                "identity": token_digest(r.identity),
                 "body": encode(r.body),
                 "ids": encode(r.ids),
                 "dependencies": sorted(r.dependencies),

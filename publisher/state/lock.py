@@ -96,19 +96,20 @@ def held(lock_path: Path, command: str, *, timeout: float = 0.0, notify: Notify 
     handle: list[int] = []
 
     def take() -> dict[str, Any] | None:
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(descriptor)
-            return _holder_once_written(lock_path)
-        try:
-            same = os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino
-        except FileNotFoundError:
-            same = False
-        if not same:  # the file was replaced between our open and our lock: try again
-            os.close(descriptor)
-            return {"id": "", "command": "(changing hands)"}
+        while True:
+            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(descriptor)
+                return _holder_once_written(lock_path)
+            try:
+                same = os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(descriptor)  # released and removed between our open and our lock: open the new one
         os.ftruncate(descriptor, 0)
         os.write(descriptor, text.encode())
         handle.append(descriptor)
