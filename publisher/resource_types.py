@@ -3,7 +3,8 @@
 Every fact here that the API's documentation does not state, and that was inferred from its
 examples or its SDKs, is tagged `# INFERRED`, so it can be corrected in this one place (the
 sandbox keeps its own, independent copy of the API's rules).
-Adding a type means adding a row here and a schema in `schemas/`, nothing in the planner.
+Adding a type means adding a row here, a schema in `schemas/` and the sources of its limits in
+`resource_limits.py`; nothing in the planner.
 """
 
 from __future__ import annotations

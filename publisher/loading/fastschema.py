@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..limits import within_twitter_length
+from ..twitter_text import within_twitter_length
 
 Check = Callable[[Any], bool]
 _ANNOTATIONS = frozenset(

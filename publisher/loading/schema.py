@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic
-from ..limits import twitter_length
+from ..twitter_text import count
 from .documents import Document, Path_, dotted
 from .fastschema import compile_schema
 
@@ -76,8 +76,10 @@ def validator(name: str) -> Any:
         validator: Any, limit: int, instance: Any, schema: dict[str, Any]
     ) -> Iterator[jsonschema.ValidationError]:
         if isinstance(instance, str):
-            length = twitter_length(instance)
-            if length > limit:
+            length, valid_characters = count(instance)
+            if not valid_characters:
+                yield jsonschema.ValidationError("holds U+FEFF, U+FFFE or U+FFFF, which Twitter refuses in a tweet")
+            elif length > limit:
                 yield jsonschema.ValidationError(
                     f"is {length} characters long as Twitter counts them (a link counts 23, an emoji 2); the limit is {limit}"
                 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..limits import twitter_length
 from ..model import NEW_REASON, Action, Change, Plan
 from ..redact import mask
 from ..rules import network_title
+from ..twitter_text import twitter_length
 from .text import SYMBOLS, changed_fields, summary_line, value
 
 MARKER = "<!-- publisher-plan -->"

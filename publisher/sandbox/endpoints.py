@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..limits import within_twitter_length
+from ..twitter_text import within_twitter_length
 
 PUSH = "/push/identities/{token}/"
 UPDATE = "/update/identities/{token}/"
