@@ -75,6 +75,25 @@ def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
     return result
 
 
+def bench_policies(runs: int, work: Path) -> dict[str, object]:
+    """A cold plan of examples/shop (500 pins) with its policies, against the same catalog
+    without them, in alternating rounds."""
+    import shutil
+
+    with_policies, without = work / "shop-policies", work / "shop-plain"
+    for root in (with_policies, without):
+        shutil.copytree(HERE.parent / "examples" / "shop", root)
+    project = without / "publisher.yaml"
+    project.write_text(project.read_text().split("policies:")[0])
+    measure, no_cache = str(HERE / "measure.py"), {**os.environ, "PUBLISHER_CACHE": "off"}
+    samples: dict[str, list[dict[str, float]]] = {"with": [], "without": []}
+    for _ in range(runs):
+        samples["without"].append(_run(measure, "plan", str(without), str(work / "shop-state.json"), env=no_cache))
+        samples["with"].append(_run(measure, "plan", str(with_policies), str(work / "shop-state.json"), env=no_cache))
+    ratios = [w["seconds"] / o["seconds"] for w, o in zip(samples["with"], samples["without"], strict=True)]
+    return {"with_policies": _median(samples["with"]), "without": _median(samples["without"]), "ratio": statistics.median(ratios)}
+
+
 def _process(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run a whole process; its wall time and its own peak memory (wait4's rusage)."""
     with tempfile.TemporaryFile() as out:
@@ -270,6 +289,8 @@ def main() -> None:
             # not always ours): 11 rounds up to 10,000 resources, 5 above.
             rounds = max(args.runs, 11) if size <= 10_000 else max(args.runs, 5)
             results["plan"].append(bench_plan(size, rounds, work))
+        print("policies on the shop example ...", file=sys.stderr)
+        results["policies"] = bench_policies(max(args.runs, 11), work)
         print("start-up ...", file=sys.stderr)
         results["startup"] = bench_startup(args.runs, work)
         print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
@@ -315,6 +336,11 @@ def table(results: dict[str, Any]) -> str:
             f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×; "
             f"the floor in the same run: {results['floor_scaling_50k_to_10k']:.2f}×)"
         )
+    po = results["policies"]
+    lines.append(
+        f"\ncold plan of examples/shop (500 pins): {po['with_policies']['seconds']:.3f} s with its 5 policies, "
+        f"{po['without']['seconds']:.3f} s without; ratio {po['ratio']:.3f} (policies cost {100 * (po['ratio'] - 1):.1f}%)"
+    )
     st = results["startup"]
     lines.append(
         f"\nstart-up, `publisher plan` of 1 board as a whole process: {st['publisher_plan']['seconds']:.3f} s "

@@ -30,10 +30,11 @@ class Diagnostic:
     path: str
     message: str
     hint: str = field(default="", compare=False)
+    severity: str = field(default="error", compare=False)  # "warning": reported, fails nothing
 
     def render(self) -> str:
         where = f"{self.location}: {self.path}: " if self.path else f"{self.location}: "
-        text = where + self.message
+        text = where + ("warning: " if self.severity == "warning" else "") + self.message
         if self.hint:
             text += f" ({self.hint})"
         return text

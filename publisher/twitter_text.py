@@ -99,8 +99,8 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     at every start (6 s for 2,000 characters). This finds the same domains by walking the
     labels once: a run of labels that holds no domain from one start holds none from a later one.
     """
-    if "." not in text:
-        return []
+    if not _DOT_LETTER.search(text):
+        return []  # every TLD starts with a letter, right after a dot
     tlds = _tlds()
     spans: list[tuple[int, int]] = []
     position = 0  # where the next link may start
@@ -243,6 +243,7 @@ def _tlds() -> _Tlds:
     return _Tlds(frozenset(generic), frozenset(country), lengths)
 
 
+_DOT_LETTER = re.compile(r"\.[^\W\d_]")
 _DOMAIN_CHAR = f"[^{_PUNCTUATION}{_SPACES}{_INVALID}{_DIRECTIONAL}]"
 _LABELS = re.compile(f"(?:{_DOMAIN_CHAR}(?:[-_]*{_DOMAIN_CHAR})*\\.)+")
 _WORD = re.compile(f"{_DOMAIN_CHAR}(?:[-_]|{_DOMAIN_CHAR})*")

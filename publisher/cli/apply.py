@@ -13,7 +13,16 @@ from ..output.terminal import inert
 from ..output.text import apply_summary, plan_text
 from ..workflows import apply as apply_workflow
 from ..workflows import inputs
-from .options import CatalogArgs, catalog_options, color, lock_timeout_option, refresh_option, say, target_option
+from .options import (
+    CatalogArgs,
+    catalog_options,
+    color,
+    lock_timeout_option,
+    refresh_option,
+    report_warnings,
+    say,
+    target_option,
+)
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -106,6 +115,7 @@ def apply(
         progress=start_progress,
         on_wait=say,
         on_lock_wait=say,
+        warn=report_warnings,
     )
     try:
         result = apply_workflow.apply(

@@ -11,6 +11,8 @@ from typing import Any, NamedTuple
 
 import click
 
+from ..errors import Diagnostic
+from ..output import github
 from ..output.terminal import inert
 from ..workflows.inputs import parse_vars
 
@@ -120,3 +122,11 @@ def say(message: str) -> None:
 
 def color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def report_warnings(warnings: list[Diagnostic]) -> None:
+    """Violations of policies with `severity: warning`: printed, on GitHub annotated, failing nothing."""
+    for warning in warnings:
+        click.echo(inert(warning.render()), err=True)
+    if warnings and github.wanted(sys.argv[1:]):
+        click.echo(github.github_annotations(warnings), nl=False, err=True)

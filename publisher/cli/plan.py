@@ -16,7 +16,7 @@ from ..output.markdown import plan_markdown
 from ..output.text import plan_text
 from ..planning import planfile
 from ..workflows import plan as plan_workflow
-from .options import CatalogArgs, catalog_options, color, format_option, refresh_option, target_option
+from .options import CatalogArgs, catalog_options, color, format_option, refresh_option, report_warnings, target_option
 
 
 def render(plan: Plan, output_format: str, no_color: bool) -> str:
@@ -60,6 +60,8 @@ def plan(
         refresh=refresh,
         memo=output_format != "json" and out is None,
     )
+    if outcome.catalog is not None:
+        report_warnings(outcome.catalog.warnings)
     click.echo(render(outcome.plan, output_format, catalog_args.no_color), nl=False)
     github.write_step_summary(outcome.plan)
     if outcome.plan.blocked:

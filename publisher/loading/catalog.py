@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import Diagnostic, InvalidInput
 from ..model import Move, Resource, token_digest
-from . import documents, templating
+from . import documents, policies, templating
 from . import project as project_module
 from .entries import EntryReader
 from .files import PROJECT_FILE, discover, display_name
@@ -28,6 +28,7 @@ class Catalog:
     sources: list[Path] = field(default_factory=list)  # the manifest files, resolved
     moves: list[Move] = field(default_factory=list)
     identities: dict[str, str] = field(default_factory=dict)  # alias → token
+    warnings: list[Diagnostic] = field(default_factory=list)  # violations of policies with severity: warning
     _order: list[str] | None = field(default=None, repr=False)
     _tokens: dict[str, str] | None = field(default=None, repr=False)
 
@@ -92,6 +93,10 @@ def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, envir
         except graphlib.CycleError as error:
             cycle = error.args[1]
             problems.append(Diagnostic(catalog.resources[cycle[0]].location, cycle[0], "reference cycle: " + " -> ".join(cycle)))
+    if not problems:
+        violations = policies.check(project.policies, catalog.resources)
+        problems = [v for v in violations if v.severity == "error"]
+        catalog.warnings = sorted(v for v in violations if v.severity == "warning")
     if problems:
         raise InvalidInput.from_diagnostics(problems)
     return catalog

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
-from . import documents, schema
+from . import documents, policies, schema
 from .documents import Document
 from .files import PROJECT_FILE
+from .policies import Policy
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Project:
     concurrency: int | None = None
     rate_limits: dict[str, float] = field(default_factory=dict)
     env: tuple[str, ...] = ()  # environment variables templates may use as content (names or globs)
+    policies: list[Policy] = field(default_factory=list)
 
     @property
     def identities(self) -> dict[str, Any]:
@@ -40,6 +42,9 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
     problems = schema.check(document, (), data, "project.json")
     if problems:
         return Project(), problems
+    rules, problems = policies.parse(document, list(data.get("policies") or ()))
+    if problems:
+        return Project(), problems
     return (
         Project(
             document=document,
@@ -48,6 +53,7 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
             concurrency=data.get("concurrency"),
             rate_limits=dict(data.get("rate_limits") or {}),
             env=tuple(data.get("env") or ()),
+            policies=rules,
         ),
         [],
     )

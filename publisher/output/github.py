@@ -26,7 +26,8 @@ def github_annotations(diagnostics: list[Diagnostic]) -> str:
         message = f"{d.path}: {d.message}" if d.path else d.message
         if d.hint:
             message += f" ({d.hint})"
-        lines.append(f"::error {where},title=publisher::{_escape(message)}")
+        command = "warning" if d.severity == "warning" else "error"
+        lines.append(f"::{command} {where},title=publisher::{_escape(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

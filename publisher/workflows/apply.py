@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..applying.applier import Applier, ApplyResult, Outcome
 from ..applying.ratelimit import RateLimiter
-from ..errors import PublisherError
+from ..errors import Diagnostic, PublisherError
 from ..loading import catalog as catalog_loader
 from ..loading.catalog import Catalog
 from ..model import Plan, State
@@ -32,6 +32,7 @@ class ApplyHooks:
     progress: Callable[[int], Callable[[Outcome], None]] = lambda steps: lambda outcome: None
     on_wait: Callable[[str], None] = lambda message: None  # the API asked to wait
     on_lock_wait: Callable[[str], None] = lambda message: None  # someone else holds the state's lock
+    warn: Callable[[list[Diagnostic]], None] = lambda warnings: None  # policies' warnings
 
 
 def apply(
@@ -57,6 +58,7 @@ def apply(
             raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
         paths = [Path(p) for p in saved.paths]
     catalog = catalog_loader.load(paths, variables=variables)
+    hooks.warn(catalog.warnings)
     client = inputs.client(on_wait=hooks.on_wait)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     with store.lock("publisher apply", timeout=lock_timeout, notify=hooks.on_lock_wait):

@@ -58,7 +58,8 @@ def plan(
     now = inputs.now()
     the_plan = make_plan(catalog, state, targets=targets, now=now, remote=remote)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
-    if memo_inputs is not None and timeless and not the_plan.changes_or_blocked and store.name == str(memo_inputs[1].state_file):
+    quiet = timeless and not catalog.warnings  # a memo hit would not print the warnings again
+    if memo_inputs is not None and quiet and not the_plan.changes_or_blocked and store.name == str(memo_inputs[1].state_file):
         assert catalog.context is not None
         memo_inputs[0].remember(memo_inputs[1], set(catalog.context.used_env), catalog.context.used_files, len(catalog.resources))
     return PlanOutcome(the_plan, catalog, store.exists(), now, refresh)
