@@ -68,5 +68,7 @@ def test_schema_command_prints_a_type_and_the_manifest(cli):
     assert run.code == 0
     assert json.loads(run.out)["title"] == "Pinterest pin"
     assert json.loads(cli("schema").out)["$id"] == "manifest.json"
+    assert json.loads(cli("schema", "project").out)["properties"]["policies"] == {"$ref": "policies.json"}
+    assert json.loads(cli("schema", "policies").out)["$id"] == "policies.json"
     unknown = cli("schema", "myspace/post")
-    assert unknown.code == 1 and "the types are: facebook/post" in unknown.err
+    assert unknown.code == 1 and "the names are: facebook/post" in unknown.err and "policies" in unknown.err
