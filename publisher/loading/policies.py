@@ -34,8 +34,8 @@ _URL_DEFINITIONS = ("common.json#/definitions/http_url", "common.json#/definitio
 class Policy:
     name: str
     severity: str
-    addresses: tuple[str, ...]
-    types: tuple[str, ...]
+    addresses: re.Pattern[str] | None  # the address globs as one pattern; None: every address
+    types: re.Pattern[str] | None
     allow_hosts: tuple[str, ...] | None
     require: tuple[str, ...]
     forbid: tuple[str, ...]
@@ -48,7 +48,9 @@ class Policy:
     host_suffixes: tuple[str, ...] = ()  # ".club.example" for "*.club.example"
 
     def applies_to(self, resource: Resource) -> bool:
-        return _any_match(resource.address, self.addresses) and _any_match(resource.type.name, self.types)
+        return (self.addresses is None or self.addresses.match(resource.address) is not None) and (
+            self.types is None or self.types.match(resource.type.name) is not None
+        )
 
 
 def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Policy], list[Diagnostic]]:
@@ -202,14 +204,12 @@ def _between(moment: dt.time, start: dt.time, end: dt.time) -> bool:
     return start <= moment < end if start <= end else moment >= start or moment < end
 
 
-def _globs(value: str | list[str] | None) -> tuple[str, ...]:
+def _globs(value: str | list[str] | None) -> re.Pattern[str] | None:
+    """Globs (* and ?) as one pattern that matches a whole name."""
     if value is None:
-        return ("*",)
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _any_match(name: str, globs: tuple[str, ...]) -> bool:
-    return globs == ("*",) or any(fnmatch.fnmatchcase(name, glob) for glob in globs)
+        return None
+    globs = [value] if isinstance(value, str) else value
+    return re.compile("|".join(fnmatch.translate(glob) for glob in globs))
 
 
 def _host(url: str) -> str:
