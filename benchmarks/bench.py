@@ -273,7 +273,7 @@ def main() -> None:
     parser.add_argument("--apply-creates", type=int, default=1000)
     args = parser.parse_args()
     results: dict[str, Any] = {
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),

@@ -41,13 +41,13 @@ def parse_time(text: str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("it has no time zone; add Z or an offset such as +01:00")
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def timestamp(moment: dt.datetime | None = None) -> str:
     """`2026-12-01T09:00:00Z`: how publisher writes an instant (now, by default)."""
-    moment = moment or dt.datetime.now(dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    moment = moment or dt.datetime.now(dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def is_loopback(host: str) -> bool:

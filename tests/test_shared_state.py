@@ -253,7 +253,7 @@ def test_a_missing_driver_names_the_pip_command(extra, location, cli, tmp_path, 
     )
     run = cli("plan", _tweets(tmp_path / "catalog", ["x"]), "--state", location)
     assert run.code == 1
-    assert f"pip install 'publisher[{extra}]'" in run.err
+    assert f"pip install 'content-catalog-publisher[{extra}]'" in run.err
 
 
 def test_the_s3_endpoint_may_come_from_aws_endpoint_url_s3(s3_server, s3_credentials, sandbox, cli, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
+import requests.utils
 
 from ..errors import ApiError, FatalApiError, OutcomeUnknown, PublisherError
 from ..redact import key_forms, mask_all
@@ -51,6 +53,20 @@ def api_url_from(environ: Mapping[str, str]) -> str:
     return url.rstrip("/")
 
 
+def _network_settings(base_url: str, environ: Mapping[str, str]) -> tuple[dict[str, str], str | bool]:
+    """The proxy and the CA bundle for the API as requests reads them from the environment
+    (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), for https only: plain http
+    goes to a loopback sandbox, and a proxy would see the keys in the clear."""
+    if not base_url.startswith("https://"):
+        return {}, True
+    proxies = requests.utils.get_environ_proxies(base_url)  # honours NO_PROXY
+    bundle = environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE") or ""
+    if bundle and not os.path.exists(bundle):
+        variable = "REQUESTS_CA_BUNDLE" if environ.get("REQUESTS_CA_BUNDLE") else "CURL_CA_BUNDLE"
+        raise PublisherError(f"{variable}={bundle!r}: no such file or directory (a CA bundle in PEM form)")
+    return {"https": proxies["https"]} if "https" in proxies else {}, bundle or True
+
+
 def _nest(keys: tuple[str, ...], body: dict[str, Any]) -> dict[str, Any]:
     for key in reversed(keys):
         body = {key: body}
@@ -69,8 +85,10 @@ class Client:
         timeout: float = 60.0,
         retry: RetryPolicy | None = None,
         on_wait: Callable[[str], None] = lambda message: None,
+        network: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.proxies, self.verify = _network_settings(self.base_url, network or {})
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.on_wait = on_wait
@@ -83,7 +101,7 @@ class Client:
         public, private = environ.get("ONEALL_PUBLIC_KEY", ""), environ.get("ONEALL_PRIVATE_KEY", "")
         if not public or not private:
             raise PublisherError("set ONEALL_PUBLIC_KEY and ONEALL_PRIVATE_KEY (the API keys of your OneAll site)")
-        return cls(api_url_from(environ), public, private, **options)
+        return cls(api_url_from(environ), public, private, network=environ, **options)
 
     def push(self, token: str, path: str, object_key: tuple[str, ...], body: dict[str, Any]) -> dict[str, Any]:
         resource = f"/push/identities/{token}/{path}"
@@ -141,6 +159,11 @@ class Client:
             return self._session().request(method, self.base_url + resource, data=data, headers=headers, timeout=self.timeout)
         except (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError) as error:
             raise FatalApiError(f"cannot reach the OneAll API at {self.base_url}: {_reason(error)}", sent=False) from None
+        except requests.exceptions.ProxyError as error:
+            # The tunnel through the proxy failed: nothing reached the API.
+            # The proxy's address is not shown: it may hold a password.
+            raise FatalApiError(f"cannot reach the OneAll API at {self.base_url} through the proxy of HTTPS_PROXY: "
+                                f"{_reason(error)}", sent=False) from None  # fmt: skip
         except requests.exceptions.ReadTimeout:
             raise OutcomeUnknown(f"{shown}: no answer within {self.timeout:g} s; the API may have carried it out") from None
         except requests.exceptions.ConnectionError as error:
@@ -157,7 +180,10 @@ class Client:
             session = requests.Session()
             session.auth = self._auth
             session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-            session.trust_env = False  # a proxy from the environment must not see our keys
+            # Not the environment's settings wholesale (.netrc, a proxy for plain http): only
+            # what _network_settings chose.
+            session.trust_env = False
+            session.proxies, session.verify = dict(self.proxies), self.verify
             adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)

@@ -12,6 +12,7 @@ import traceback
 
 import click
 
+from .. import __version__
 from ..errors import PublisherError
 from ..output import github
 from ..output.terminal import inert
@@ -26,8 +27,9 @@ from .validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="publisher")
-def cli() -> None:
+@click.version_option(__version__, prog_name="publisher")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (accepted anywhere on the line).")
+def cli(debug: bool) -> None:
     """Publish a content catalog kept as YAML through the OneAll API.
 
     \b
@@ -49,7 +51,11 @@ def _api_keys() -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one message and exit 1 for user-facing errors, exit 3 for bugs."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
+    # --debug only changes what main prints on failure: it may come anywhere before "--".
+    options = args[: args.index("--")] if "--" in args else args
+    debug = "--debug" in options
+    if debug:
+        args = [arg for position, arg in enumerate(args) if not (arg == "--debug" and position < len(options))]
     try:
         cli.main(args=args, prog_name="publisher", standalone_mode=False)
     except PublisherError as error:

@@ -29,17 +29,25 @@ class CatalogArgs(NamedTuple):
 
 
 def catalog_options(command: Command) -> Command:
-    """The options of every command that reads the catalog, given to it as one `catalog` argument."""
+    """The options of every command that reads the catalog and its state, given to it as one
+    `catalog_args` argument."""
+    return _catalog_options(command, with_state=True)
 
+
+def manifest_options(command: Command) -> Command:
+    """The options of a command that reads the catalog only (validate): no state, no colours."""
+    return _catalog_options(command, with_state=False)
+
+
+def _catalog_options(command: Command, *, with_state: bool) -> Command:
     @functools.wraps(command)
     def with_catalog_args(
         *,
         paths: tuple[Path, ...],
-        state_path: str | None,
         var_pairs: tuple[str, ...],
         var_files: tuple[str, ...],
-        no_color: bool,
-        debug: bool,
+        state_path: str | None = None,
+        no_color: bool = False,
         **options: Any,
     ) -> Any:
         args = CatalogArgs(list(paths), state_path, parse_vars(var_files, var_pairs), no_color)
@@ -47,20 +55,22 @@ def catalog_options(command: Command) -> Command:
 
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option(
-            "--state",
-            "state_path",
-            metavar="LOCATION",
-            help="Where the state is: a file, postgresql://... or s3://... (default: PUBLISHER_STATE, then "
-            "publisher.yaml's state, then publisher.state.json at the catalog root).",
-        ),
         click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a template variable (repeatable)."),
         click.option(
             "--var-file", "var_files", multiple=True, metavar="FILE", help="YAML file of template variables (repeatable)."
         ),
-        click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR)."),
-        click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
     ]
+    if with_state:
+        decorators += [
+            click.option(
+                "--state",
+                "state_path",
+                metavar="LOCATION",
+                help="Where the state is: a file, postgresql://... or s3://... (default: PUBLISHER_STATE, then "
+                "publisher.yaml's state, then publisher.state.json at the catalog root).",
+            ),
+            click.option("--no-color", is_flag=True, help="No colours (also a non-empty NO_COLOR)."),
+        ]
     decorated: Command = with_catalog_args
     for decorator in reversed(decorators):
         decorated = decorator(decorated)
@@ -101,8 +111,8 @@ def state_file_option(command: Command) -> Command:
         "--state",
         "state_path",
         metavar="LOCATION",
-        help="Where the state is: a file, postgresql://... or s3://... (default: PUBLISHER_STATE, else "
-        "publisher.state.json here).",
+        help="Where the state is: a file, postgresql://... or s3://... (default: PUBLISHER_STATE, then the state of "
+        "the catalog around the working directory, as plan finds it).",
     )(command)
 
 
@@ -121,7 +131,8 @@ def say(message: str) -> None:
 
 
 def color(no_color: bool) -> bool:
-    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    """Colours on a terminal, unless --no-color or a non-empty NO_COLOR (no-color.org)."""
+    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def report_warnings(warnings: list[Diagnostic]) -> None:

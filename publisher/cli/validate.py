@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 
 from ..workflows import plan as plan_workflow
-from .options import CatalogArgs, catalog_options, report_warnings
+from .options import CatalogArgs, manifest_options, report_warnings
 
 
 @click.command()
-@catalog_options
+@manifest_options
 @click.option(
     "--format",
     "output_format",

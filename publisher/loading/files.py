@@ -32,6 +32,15 @@ def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
     return root, [f for f in files if f.name != PROJECT_FILE]
 
 
+def find_root(start: Path) -> Path | None:
+    """The nearest folder from `start` upward that holds a publisher.yaml: the catalog root."""
+    start = start.resolve()
+    for folder in (start, *start.parents) if start.is_dir() else start.parents:
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return None
+
+
 def display_name(path: Path) -> str:
     """How a file is named in messages: relative to the working directory when inside it."""
     try:

@@ -255,7 +255,7 @@ def make_plan(
 
     Reads and writes nothing; renames by `moved` are applied to `state` itself (apply then
     records them), and so is what `remote` (--refresh) found."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     moved = apply_moves(catalog, state)
     drift, notes = apply_remote(catalog, state, remote) if remote is not None else ({}, [])
     changes: list[Change] = []

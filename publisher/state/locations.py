@@ -6,11 +6,11 @@ import importlib.util
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from .. import DISTRIBUTION
 from ..errors import InvalidInput
 from .local import LocalStateStore
 from .store import StateStore
 
-DISTRIBUTION = "publisher"  # the name pip installs publisher by, for the extras' messages
 _DRIVERS = {"postgres": ("psycopg", "PostgreSQL"), "s3": ("boto3", "S3")}
 
 

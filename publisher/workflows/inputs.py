@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput, PublisherError
 from ..loading import documents
+from ..loading.files import PROJECT_FILE, display_name, find_root
 from ..loading.project import Project
+from ..loading.project import load as load_project
 from ..rules import parse_duration, parse_time
 from ..state.locations import open_store
 from ..state.store import StateStore
@@ -59,9 +61,14 @@ def state_store(root: Path, project: Project, option: str | None) -> StateStore:
 
 
 def state_store_here(option: str | None) -> StateStore:
-    """For the `state` commands and `unlock`, which read no catalog: --state, then
-    PUBLISHER_STATE, then publisher.state.json in the working directory."""
-    return open_store(option or os.environ.get("PUBLISHER_STATE") or STATE_FILE)
+    """For the `state` commands and `unlock`, which are given no catalog: the state of the
+    catalog around the working directory (the nearest folder upward with a publisher.yaml,
+    else the working directory itself), found as the other commands find it."""
+    root = find_root(Path.cwd()) or Path.cwd()
+    project, problems = load_project(root, display_name(root / PROJECT_FILE))
+    if problems:
+        raise InvalidInput.from_diagnostics(problems)
+    return state_store(root, project, option)
 
 
 def client(**options: Any) -> Client:
@@ -79,7 +86,7 @@ def now() -> dt.datetime:
     """The current time, or PUBLISHER_NOW (ISO 8601 with a zone) to preview the calendar."""
     text = os.environ.get("PUBLISHER_NOW")
     if not text:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
     try:
         return parse_time(text)
     except ValueError as error:

@@ -1,6 +1,7 @@
 """`state list|show|pull|rm|mv|resolve|migrate` and `unlock`: a state inspected and repaired by hand.
 
-`location` is --state (None: PUBLISHER_STATE, else publisher.state.json here); `waiting` is
+`location` is --state (None: PUBLISHER_STATE, then the state of the catalog around the working
+directory, as `inputs.state_store_here` finds it); `waiting` is
 what the lock may be given: `timeout` (seconds) and `notify` (who holds it)."""
 
 from __future__ import annotations
@@ -19,17 +20,25 @@ from .inputs import state_store_here
 
 
 def records(location: str | None) -> dict[str, StateRecord]:
-    return state_store_here(location).read().resources
+    return _existing(location).resources
 
 
 def record(location: str | None, address: str) -> StateRecord:
-    return _record(state_store_here(location).read(), address)
+    return _record(_existing(location), address)
 
 
 def pulled(location: str | None) -> str:
     """The current state as its JSON document (any unfinished journal folded in). It holds no
     token: identities are named by alias and digest."""
-    return state_format.encode(state_store_here(location).read())
+    return state_format.encode(_existing(location))
+
+
+def _existing(location: str | None) -> State:
+    """The state, or StateError when there is none: an empty listing would hide a wrong place."""
+    store = state_store_here(location)
+    if not store.exists() and not store.unfinished():
+        raise StateError(f"{store.name}: there is no state here (give --state, or run in the catalog's folder)")
+    return store.read()
 
 
 def _record(state: State, address: str) -> StateRecord:
