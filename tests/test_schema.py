@@ -67,8 +67,8 @@ def test_schema_command_prints_a_type_and_the_manifest(cli):
     run = cli("schema", "pinterest/pin")
     assert run.code == 0
     assert json.loads(run.out)["title"] == "Pinterest pin"
-    assert json.loads(cli("schema").out)["$id"] == "manifest.json"
-    assert json.loads(cli("schema", "project").out)["properties"]["policies"] == {"$ref": "policies.json"}
-    assert json.loads(cli("schema", "policies").out)["$id"] == "policies.json"
+    assert json.loads(cli("schema").out)["$id"].endswith(":schemas:manifest.json")
+    assert json.loads(cli("schema", "project").out)["properties"]["policies"] == {"$ref": "#/definitions/bundled/policies.json"}
+    assert json.loads(cli("schema", "policies").out)["$id"].endswith(":schemas:policies.json")
     unknown = cli("schema", "myspace/post")
     assert unknown.code == 1 and "the names are: facebook/post" in unknown.err and "policies" in unknown.err
