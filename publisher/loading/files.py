@@ -21,7 +21,10 @@ def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
         if path.is_dir():
             for directory, folders, names in os.walk(path):
                 folders[:] = sorted(f for f in folders if not f.startswith("."))
-                files.extend(Path(directory) / n for n in sorted(names) if n.endswith((".yaml", ".yml")))
+                # Hidden files (.pre-commit-config.yaml, .gitlab-ci.yml) are never manifests.
+                files.extend(
+                    Path(directory) / n for n in sorted(names) if n.endswith((".yaml", ".yml")) and not n.startswith(".")
+                )
         elif path.exists():
             files.append(path)
         else:
