@@ -1,0 +1,113 @@
+"""The shipped GitHub Action and GitLab CI template: their shell steps run for real here,
+against the sandbox, as the runners would run them (what only GitHub or GitLab can run,
+setup-python or posting a comment, is not)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+GITLAB = yaml.safe_load((ROOT / "examples" / "gitlab" / "publisher.gitlab-ci.yml").read_text())
+STEPS = {step.get("name") or step["uses"]: step for step in ACTION["runs"]["steps"]}
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+
+def test_no_input_is_pasted_into_a_script():
+    # ${{ }} in a script is text substitution before bash reads it: a path holding `$(...)` would run.
+    for step in ACTION["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step
+    for name, job in GITLAB.items():
+        if isinstance(job, dict):
+            assert all("${{" not in line for line in job.get("script", [])), name
+
+
+def test_every_input_used_is_declared():
+    used = set(re.findall(r"inputs\.([a-z-]+)", (ROOT / "action.yml").read_text()))
+    assert used == set(ACTION["inputs"])
+
+
+def test_the_example_workflow_uses_the_action_for_each_command():
+    workflow = yaml.safe_load((ROOT / "examples" / "github" / "publisher.yml").read_text())
+    used = [
+        step["with"]["command"]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if "publisher@" in step.get("uses", "")
+    ]
+    assert used == ["validate", "plan", "apply"]
+
+
+def run_step(name: str, inputs: dict[str, str], cwd: Path, github_output: Path) -> subprocess.CompletedProcess[str]:
+    """One `run:` step of the action, with its env as GitHub would fill it from the inputs."""
+    step = STEPS[name]
+    values = {f"inputs.{key}": str(spec.get("default", "")) for key, spec in ACTION["inputs"].items()}
+    values.update({f"inputs.{key}": value for key, value in inputs.items()})
+    values["github.action_path"] = str(ROOT)
+    env = {key: EXPRESSION.sub(lambda m: values[m.group(1)], value) for key, value in step.get("env", {}).items()}
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    env = {**os.environ, **env, "PATH": path, "GITHUB_OUTPUT": str(github_output), "GITHUB_ACTIONS": "true"}
+    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def club(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "examples" / "club", tmp_path / "club")
+    return tmp_path / "club"
+
+
+def test_the_action_validates_plans_and_applies(sandbox, club, tmp_path):
+    output = tmp_path / "github_output"
+    inputs = {"command": "plan", "path": "club"}
+    assert run_step("check the command", inputs, tmp_path, output).returncode == 0
+    assert run_step("validate", inputs, tmp_path, output).returncode == 0
+
+    plan = run_step("plan", inputs, tmp_path, output)
+    assert plan.returncode == 0, plan.stderr
+    assert output.read_text().splitlines()[-1] == "exitcode=2"  # changes to make
+    assert (tmp_path / "publisher-plan.md").read_text().startswith("<!-- publisher-plan -->")
+
+    applied = run_step("apply", {"command": "apply", "path": "club"}, tmp_path, output)
+    assert applied.returncode == 0, applied.stderr
+    assert sandbox.objects()
+    assert run_step("plan", inputs, tmp_path, output).returncode == 0
+    assert output.read_text().splitlines()[-1] == "exitcode=0"  # nothing left to do
+
+
+def test_the_action_refuses_bad_inputs_without_running_them(club, tmp_path):
+    output = tmp_path / "github_output"
+    refused = run_step("check the command", {"command": "plan; touch pwned"}, tmp_path, output)
+    assert refused.returncode == 1 and "command: validate, plan or apply" in refused.stderr
+    assert not (tmp_path / "pwned").exists()
+    (club / "twitter.yaml").write_text((club / "twitter.yaml").read_text() + "  broken:\n    type: twitter/post\n")
+    invalid = run_step("validate", {"command": "validate", "path": "$(touch pwned)club"}, tmp_path, output)
+    assert invalid.returncode == 1 and not (tmp_path / "pwned").exists()
+    invalid = run_step("validate", {"command": "validate", "path": "club"}, tmp_path, output)
+    assert invalid.returncode == 1
+    assert "::error file=club/twitter.yaml,line=" in invalid.stdout
+
+
+def test_the_gitlab_template_plans_and_applies(sandbox, club, tmp_path):
+    env = {**os.environ, "PUBLISHER_CATALOG": "club", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def job(name: str) -> subprocess.CompletedProcess[str]:
+        script = "\n".join(GITLAB[name]["script"])
+        return subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    assert job("publisher-validate").returncode == 0
+    plan = job("publisher-plan")
+    assert plan.returncode == 0, plan.stderr
+    assert "<!-- publisher-plan -->" in plan.stdout and (tmp_path / "publisher-plan.md").exists()
+    applied = job("publisher-apply")
+    assert applied.returncode == 0, applied.stderr
+    assert sandbox.objects()
+    (club / "twitter.yaml").write_text((club / "twitter.yaml").read_text() + "  broken:\n    type: twitter/post\n")
+    assert job("publisher-plan").returncode != 0
