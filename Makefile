@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo bench lint check clean
+.PHONY: install test demo bench lint check clean docs
 
 install: $(STAMP)
 
@@ -26,11 +26,16 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
+# The references in docs/reference/, generated from the schemas and the CLI.
+docs: $(STAMP)
+	$(BIN)/python scripts/docs.py
+	$(BIN)/publisher schema --write examples/schemas
+
 # Lint (the rules are in pyproject.toml) and types; `check` adds the suite.
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
-	$(BIN)/ruff check publisher tests benchmarks
-	$(BIN)/ruff format --check publisher tests benchmarks
+	$(BIN)/ruff check publisher tests benchmarks scripts
+	$(BIN)/ruff format --check publisher tests benchmarks scripts
 	$(BIN)/mypy publisher
 
 check: lint test

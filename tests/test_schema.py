@@ -1,4 +1,4 @@
-"""The schemas: complete for editors, consistent with the registry, and the README's type table."""
+"""The schemas: complete for editors and consistent with the registry."""
 
 from __future__ import annotations
 
@@ -48,19 +48,6 @@ def test_manifest_schema_rejects_a_wrong_field_for_editors():
     validator = jsonschema.Draft7Validator(schema.load_schema("manifest.json"), registry=schema._registry())
     manifest = {"posts": {"t": {"type": "twitter/post", "identity": "x", "message": "hi", "colour": "red"}}}
     assert list(validator.iter_errors(manifest))
-
-
-def _type_table() -> str:
-    rows = ["| type | create | update | delete |", "|---|---|---|---|"]
-    for rtype in TYPES.values():
-        update = ", ".join(sorted(rtype.update_fields)) if rtype.can_update else "–"
-        rows.append(f"| {rtype.name} | yes | {update} | {'yes' if rtype.can_delete else '–'} |")
-    return "\n".join(rows)
-
-
-def test_readme_type_table_matches_the_registry():
-    readme = (ROOT / "README.md").read_text()
-    assert _type_table() in readme, "update the README's table to:\n" + _type_table()
 
 
 def test_schema_command_prints_a_type_and_the_manifest(cli):

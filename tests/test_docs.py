@@ -1,0 +1,99 @@
+"""The documentation: generated references up to date, every field and every command
+documented, every link inside the repository alive, nothing pointing outside it."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from publisher.cli.app import cli
+from publisher.loading.schema import load_schema
+from publisher.resource_types import TYPES
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = sorted([ROOT / "README.md", ROOT / "CHANGELOG.md", *(ROOT / "docs").rglob("*.md")])
+
+
+def generator():
+    spec = importlib.util.spec_from_file_location("docs_generator", ROOT / "scripts" / "docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("name", "make"), [("manifest.md", "manifest_reference"), ("cli.md", "cli_reference")])
+def test_the_generated_references_are_up_to_date(name, make):
+    committed = (ROOT / "docs" / "reference" / name).read_text(encoding="utf-8")
+    assert committed == getattr(generator(), make)(), f"docs/reference/{name} is out of date: run make docs"
+
+
+def test_every_field_of_every_type_and_of_publisher_yaml_is_documented():
+    undocumented = []
+    for resource_type in TYPES.values():
+        for name, spec in load_schema(resource_type.schema_name)["properties"].items():
+            if not spec.get("description") and not spec.get("$ref"):
+                undocumented.append(f"{resource_type.name}.{name}")
+    for document in ("project.json", "manifest.json"):
+        properties = load_schema(document)["properties"].items()
+        undocumented += [f"{document}: {n}" for n, spec in properties if not spec.get("description") and n != "policies"]
+    common = load_schema("common.json")["definitions"]
+    undocumented += [f"common.json: {n}" for n, spec in common.items() if not spec.get("description") and n != "time"]
+    assert undocumented == []
+    reference = (ROOT / "docs" / "reference" / "manifest.md").read_text()
+    for resource_type in TYPES.values():
+        assert f"### {resource_type.name}" in reference
+        for name in load_schema(resource_type.schema_name)["properties"]:
+            assert f"`{name}`" in reference, f"{resource_type.name}.{name}"
+
+
+def commands(group: click.Group, prefix: str = "publisher"):
+    for name, command in group.commands.items():
+        yield f"{prefix} {name}", command
+        if isinstance(command, click.Group):
+            yield from commands(command, f"{prefix} {name}")
+
+
+def test_every_command_and_option_is_documented():
+    reference = (ROOT / "docs" / "reference" / "cli.md").read_text()
+    for name, command in commands(cli):
+        assert command.help or command.short_help, name
+        assert f"## {name}\n" in reference, name
+        for parameter in command.params:
+            if isinstance(parameter, click.Option):
+                assert parameter.help, f"{name} {parameter.opts}"
+                for option in parameter.opts:
+                    assert option in reference, f"{name} {option}"
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(#[^)\s]*)?\)")
+
+
+@pytest.mark.parametrize("page", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_links_inside_the_repository_lead_somewhere(page):
+    for target, anchor in LINK.findall(page.read_text(encoding="utf-8")):
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        path = (page.parent / target).resolve()
+        assert path.exists(), f"{page.name}: {target}"
+        if anchor and path.suffix == ".md":
+            headings = {
+                re.sub(r"[^a-z0-9 _-]", "", h.lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", path.read_text(), re.M)
+            }
+            assert anchor[1:] in headings, f"{page.name}: {target}{anchor}"
+
+
+@pytest.mark.parametrize("page", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_points_outside_the_repository(page):
+    text = page.read_text(encoding="utf-8")
+    assert "../shared" not in text and "SPEC.md" not in text and "oneall-api.md" not in text
+
+
+def test_the_readme_is_one_screen_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text().splitlines()
+    assert len(readme) <= 50
+    assert any(line.startswith("make demo") for line in readme) and any(line.startswith("make test") for line in readme)
+    assert "docs/getting-started.md" in "\n".join(readme)
