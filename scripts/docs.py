@@ -117,12 +117,17 @@ def manifest_reference() -> str:
 
 
 def cli_reference() -> str:
+    """Each command's --help as a user sees it (contexts made as click makes them, at a fixed width)."""
     lines = [GENERATED, "", "# Command-line reference", ""]
-    context = click.Context(cli, info_name="publisher", terminal_width=100, max_content_width=100)
-    lines += ["```", cli.get_help(context), "```", ""]
+    width = {"terminal_width": 100, "max_content_width": 100}
+    root = cli.make_context("publisher", [], resilient_parsing=True, **width)
+    lines += ["```", cli.get_help(root), "```", ""]
     for name, command in sorted(_commands(cli, "publisher")):
-        sub_context = click.Context(command, info_name=name, terminal_width=100, max_content_width=100)
-        lines += [f"## {name}", "", "```", command.get_help(sub_context), "```", ""]
+        parent = root
+        for word in name.split()[1:-1]:  # a group's subcommand gets the group's context as parent
+            parent = cli.commands[word].make_context(word, [], parent=parent, resilient_parsing=True)
+        context = command.make_context(name.split()[-1], [], parent=parent, resilient_parsing=True)
+        lines += [f"## {name}", "", "```", command.get_help(context), "```", ""]
     return "\n".join(lines)
 
 
