@@ -81,10 +81,11 @@ def format_option(command: Command) -> Command:
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(["text", "json", "markdown", "github"]),
+        type=click.Choice(["text", "json", "markdown", "github", "html"]),
         default="text",
         show_default=True,
-        help="json: versioned (schemas/plan.schema.json); markdown: for a PR comment; github: text plus ::error annotations.",
+        help="json: versioned (schemas/plan.schema.json); markdown: for a PR comment; github: text plus ::error "
+        "annotations; html: one self-contained page with a card per change, for reviewers.",
     )(command)
 
 

@@ -9,8 +9,11 @@ from pathlib import Path
 import click
 
 from ..errors import PublisherError
+from ..loading.files import PROJECT_FILE, display_name, find_root
+from ..loading.project import load as load_project
 from ..model import Plan
 from ..output import github
+from ..output.html import plan_html
 from ..output.json import plan_to_json
 from ..output.markdown import plan_markdown
 from ..output.text import plan_text
@@ -19,7 +22,9 @@ from ..workflows import plan as plan_workflow
 from .options import CatalogArgs, catalog_options, color, format_option, refresh_option, report_warnings, target_option
 
 
-def render(plan: Plan, output_format: str, no_color: bool) -> str:
+def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC") -> str:
+    if output_format == "html":
+        return plan_html(plan, time_zone=time_zone)
     if output_format == "json":
         return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n"
     if output_format == "markdown":
@@ -58,11 +63,12 @@ def plan(
         state_option=catalog_args.state,
         targets=targets,
         refresh=refresh,
-        memo=output_format != "json" and out is None,
+        memo=output_format not in ("json", "html") and out is None,
     )
     if outcome.catalog is not None:
         report_warnings(outcome.catalog.warnings)
-    click.echo(render(outcome.plan, output_format, catalog_args.no_color), nl=False)
+    time_zone = outcome.catalog.project.time_zone if outcome.catalog is not None else "UTC"
+    click.echo(render(outcome.plan, output_format, catalog_args.no_color, time_zone), nl=False)
     github.write_step_summary(outcome.plan)
     if outcome.plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
@@ -78,5 +84,15 @@ def plan(
 @format_option
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR).")
 def show(planfile_path: Path, output_format: str, no_color: bool) -> None:
-    """Print a saved plan as text, json or markdown."""
-    click.echo(render(planfile.load(planfile_path).plan, output_format, no_color), nl=False)
+    """Print a saved plan as text, json, markdown or html."""
+    saved = planfile.load(planfile_path)
+    click.echo(render(saved.plan, output_format, no_color, saved_time_zone(saved.paths)), nl=False)
+
+
+def saved_time_zone(paths: list[str]) -> str:
+    """The time zone of the catalog a saved plan was made from, if it is still there."""
+    root = find_root(Path(paths[0])) if paths else None
+    if root is None:
+        return "UTC"
+    project, problems = load_project(root, display_name(root / PROJECT_FILE))
+    return "UTC" if problems else project.time_zone

@@ -97,6 +97,14 @@ def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Polic
     return policies, problems
 
 
+def known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def check(policies: list[Policy], resources: dict[str, Resource]) -> list[Diagnostic]:
     """Every violation of every policy, errors and warnings alike (see Diagnostic.severity)."""
     found = []

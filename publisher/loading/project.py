@@ -18,6 +18,7 @@ class Project:
     document: Document | None = None
     vars: dict[str, Any] = field(default_factory=dict)
     state: str | None = None
+    time_zone: str = "UTC"  # for people: the HTML plan and the calendar
     concurrency: int | None = None
     rate_limits: dict[str, float] = field(default_factory=dict)
     env: tuple[str, ...] = ()  # environment variables templates may use as content (names or globs)
@@ -43,6 +44,9 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
     if problems:
         return Project(), problems
     rules, problems = policies.parse(document, list(data.get("policies") or ()))
+    if "time_zone" in data and not policies.known_zone(data["time_zone"]):
+        problems.append(Diagnostic(document.locate(("time_zone",)), "time_zone", f"unknown time zone {data['time_zone']!r}",
+                                   "an IANA name: Europe/Madrid"))  # fmt: skip
     if problems:
         return Project(), problems
     return (
@@ -50,6 +54,7 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
             document=document,
             vars=dict(data.get("vars") or {}),
             state=data.get("state"),
+            time_zone=data.get("time_zone", "UTC"),
             concurrency=data.get("concurrency"),
             rate_limits=dict(data.get("rate_limits") or {}),
             env=tuple(data.get("env") or ()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -46,7 +47,22 @@ def _preview(change: Change) -> list[str]:
     links = [f"{k}: {_md(str(fields[k]))}" for k in _PREVIEW_LINKS if isinstance(fields.get(k), str)]
     if links:
         lines.append("> " + " · ".join(links))
+    thumbnail = _thumbnail(change, fields)
+    if thumbnail:
+        lines.append(thumbnail)
     return lines
+
+
+def _thumbnail(change: Change, fields: dict[str, Any]) -> str:
+    """A small picture of what will be posted: GitHub shows it through its image proxy."""
+    for key in ("picture", "url", "thumbnail_url"):
+        url = fields.get(key)
+        if key == "url" and "picture" not in change.type:
+            continue  # a video's or a post's url is not a picture
+        if isinstance(url, str) and url.lower().startswith(("https://", "http://")) and len(url) <= 2048:
+            alt = html.escape(f"{key} of {change.address}", quote=True)
+            return f'<img src="{html.escape(url, quote=True)}" width="120" alt="{alt}">'
+    return ""
 
 
 def _change_markdown(change: Change) -> str:

@@ -1,0 +1,173 @@
+"""The plan as one self-contained HTML page: a card per change, styled after its network.
+
+For the people who approve content: a pin with its picture, a tweet with its length as Twitter
+counts it, a video with its playlists. The page has no script and loads nothing but the
+content's own pictures; its Content-Security-Policy forbids scripts outright, and every value
+is escaped. The network filter is CSS radio buttons, so it works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan, Ref
+from ..redact import mask
+from ..rules import network, network_title
+from ..twitter_text import twitter_length
+from .page import page
+from .text import changed_fields, summary_line, value
+
+TWEET_LIMIT = 280
+_VERBS = {
+    Action.CREATE: "will be published",
+    Action.UPDATE: "will be updated in place",
+    Action.REPLACE: "will be deleted and published again",
+    Action.DELETE: "will be deleted from the network",
+    Action.FORGET: "stays on the network; publisher stops managing it",
+    Action.BLOCKED: "is blocked: nothing happens until this is resolved",
+    Action.SCHEDULED: "is scheduled",
+    Action.EXPIRED: "has expired and will not be published",
+}
+_PICTURE_FIELDS = ("picture", "url", "thumbnail_url")
+_TEXT_FIELDS = ("title", "name", "message", "description")
+_LINK_FIELDS = ("link", "video_url")
+
+
+def esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def safe_url(url: Any) -> str | None:
+    """An http(s) URL fit for href or src (escaped), or None: no javascript:, no data:."""
+    return esc(url) if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else None
+
+
+def local_time(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a %d %b %Y, %H:%M} {zone.key}"
+
+
+def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
+    zone = zoneinfo.ZoneInfo(time_zone)
+    shown = [change for change in plan.changes if change.action is not Action.NOOP]
+    playlists = _playlists_of_videos(plan)
+    cards = [_card(change, zone, playlists) for change in shown]
+    blocked = sum(1 for change in shown if change.action is Action.BLOCKED)
+    banner = (
+        f'<p class="blocked-banner">{blocked} blocked: the plan cannot be applied until they are resolved.</p>' if blocked else ""
+    )
+    empty = "" if shown else '<p class="empty">No changes. The catalog matches the state.</p>'
+    intro = f'<p class="summary">{esc(summary_line(plan))}</p>{banner}{empty}'
+    networks = sorted({network(change.type) for change in shown})
+    return page("publisher plan", intro, networks, "\n".join(cards))
+
+
+def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[str]]) -> str:
+    net = network(change.type)
+    action = change.action.value
+    fields = _fields(change)
+    who = f" · identity {esc(mask(change.identity))}" if change.identity else ""
+    parts = [
+        f'<article class="card net-{esc(net)} action-{esc(action)}" data-network="{esc(net)}" '
+        f'data-address="{esc(change.address)}">',
+        f'<header><span class="network">{esc(network_title(change.type))}</span><span class="badge">{esc(action)}</span>'
+        f'<h2>{esc(change.address)}</h2><p class="type">{esc(change.type)}{who}</p></header>',
+        f'<p class="verdict">This {esc(change.type.split("/", 1)[1].replace("/", " "))} {_VERBS.get(change.action, "")}.</p>',
+    ]
+    if change.reason and change.reason != NEW_REASON:
+        parts.append(f'<p class="reason">{esc(change.reason)}</p>')
+    resource = change.resource
+    if resource is not None and resource.publish_at:
+        parts.append(f'<p class="when">Publishes {esc(local_time(resource.publish_at, zone))}</p>')
+    if resource is not None and resource.expire_at:
+        parts.append(f'<p class="when">Expires {esc(local_time(resource.expire_at, zone))}</p>')
+    if change.action in (Action.DELETE, Action.FORGET):
+        fields = {key: value for key, value in fields.items() if key in _TEXT_FIELDS}
+    parts.append(_preview(change, fields, playlists))
+    if change.action in (Action.UPDATE, Action.REPLACE, Action.BLOCKED):
+        parts.append(_diff(change))
+    parts.append("</article>")
+    return "\n".join(part for part in parts if part)
+
+
+def _fields(change: Change) -> dict[str, Any]:
+    """What the object will hold (or held, for a delete), by manifest field, references named."""
+    if change.resource is not None:
+        resource = change.resource
+        return {resource.type.field_name(key): val for key, val in {**resource.ids, **resource.body}.items()}
+    return dict(change.after or change.before or {})  # a saved plan keeps bodies, not resources
+
+
+def _preview(change: Change, fields: Mapping[str, Any], playlists: Mapping[str, list[str]]) -> str:
+    out = ['<div class="preview">']
+    for key in _PICTURE_FIELDS:
+        url = safe_url(fields.get(key))
+        if url and (key != "url" or "picture" in change.type):
+            out.append(f'<figure class="picture"><span class="placeholder">picture: {esc(fields[key])}</span>'
+                       f'<img src="{url}" alt="" loading="lazy" referrerpolicy="no-referrer"></figure>')  # fmt: skip
+    for key in _TEXT_FIELDS:
+        text = fields.get(key)
+        if isinstance(text, str) and text:
+            out.append(f'<p class="field-{key}">{esc(text)}</p>'.replace("\n", "<br>"))
+            if change.type == "twitter/post" and key == "message":
+                count = twitter_length(text)
+                over = " over" if count > TWEET_LIMIT else ""
+                out.append(f'<p class="counter{over}"><span class="count">{count}</span> / {TWEET_LIMIT} as Twitter counts</p>')
+    for key in _LINK_FIELDS:
+        url = safe_url(fields.get(key))
+        if url:
+            out.append(f'<p class="link">{esc(key.replace("_", " "))}: <a href="{url}" rel="noopener noreferrer">{url}</a></p>')
+    refs = [(key, val) for key, val in fields.items() if _shows_as_reference(val)]
+    for key, val in refs:
+        label = key.removesuffix("_id").replace("_", " ")  # board_id: {ref: boards.x} reads "board: boards.x"
+        out.append(f'<p class="ref">{esc(label)}: {_reference(val)}</p>')
+    if change.type == "youtube/video" and playlists.get(change.address):
+        names = ", ".join(esc(name) for name in playlists[change.address])
+        out.append(f'<p class="ref">playlists: {names}</p>')
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _diff(change: Change) -> str:
+    fields, notes = changed_fields(change)
+    rows = []
+    for key, name in fields:
+        before = _shown(change.before[key]) if change.before and key in change.before else "<em>(none)</em>"
+        after = _shown(change.after[key]) if change.after and key in change.after else "<em>(none)</em>"
+        forced = (
+            ' <span class="forces">forces replacement</span>' if change.action is Action.REPLACE and key in change.forces else ""
+        )
+        rows.append(f'<tr><th>{esc(name)}{forced}</th><td class="before">{before}</td><td class="after">{after}</td></tr>')
+    table = f'<table class="diff"><tr><th>field</th><th>before</th><th>after</th></tr>{"".join(rows)}</table>' if rows else ""
+    return table + "".join(f'<p class="note">{esc(note)}</p>' for note in notes)
+
+
+def _shown(val: Any) -> str:
+    return esc(value(val)) if val is not UNKNOWN else "<em>(known after apply)</em>"
+
+
+def _shows_as_reference(val: Any) -> bool:
+    return isinstance(val, Ref) or (isinstance(val, list) and any(isinstance(item, Ref) for item in val))
+
+
+def _reference(val: Any) -> str:
+    items = val if isinstance(val, list) else [val]
+    return ", ".join(esc(item.address if isinstance(item, Ref) else item) for item in items)
+
+
+def _playlists_of_videos(plan: Plan) -> dict[str, list[str]]:
+    """video address -> the playlists the catalog puts it in (youtube/playlist/video entries)."""
+    found: dict[str, list[str]] = {}
+    for change in plan.changes:
+        resource = change.resource
+        if resource is None or resource.type.name != "youtube/playlist/video":
+            continue
+        values = {**resource.ids, **resource.body}
+        video, playlist = values.get("video_id", values.get("id")), values.get("playlist_id")
+        if isinstance(video, Ref):
+            found.setdefault(video.address, []).append(playlist.address if isinstance(playlist, Ref) else str(playlist))
+    return found

@@ -1,0 +1,90 @@
+"""The HTML page around the plan's cards and the calendar's days: styles, a network filter.
+
+Self-contained: inline styles, no script, no font, no external file. The policy below forbids
+scripts even if one were injected; pictures may come from anywhere (they are the content's
+own). The filter is a radio button per network before <main>, and CSS that hides the items
+of the other networks: it needs no JavaScript.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ..rules import network_title
+
+_POLICY = "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+_COLOURS = {"pinterest": "#e60023", "twitter": "#1d9bf0", "facebook": "#1877f2", "linkedin": "#0a66c2", "youtube": "#ff0000"}
+
+_STYLE = """
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f4f5f7; color: #1c1e21; }
+body > header { background: #fff; border-bottom: 1px solid #dde0e4; padding: 16px 24px; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+.summary { margin: 4px 0; font-weight: 600; }
+.blocked-banner { background: #fde7e9; color: #9b1c1c; padding: 8px 12px; border-radius: 6px; font-weight: 600; }
+.filters { margin-top: 10px; display: flex; flex-wrap: wrap; gap: 6px; }
+.filters label { border: 1px solid #c9ced6; border-radius: 999px; padding: 3px 12px; cursor: pointer; background: #fff; }
+input.filter { position: absolute; opacity: 0; pointer-events: none; }
+main { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 16px; padding: 24px; }
+main.calendar { display: block; }
+.card, .item { background: #fff; border-radius: 12px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 14px 16px;
+  border-top: 4px solid var(--net, #888); overflow-wrap: anywhere; }
+.card header h2 { font-size: 15px; margin: 6px 0 0; font-family: ui-monospace, Menlo, monospace; }
+.network { font-weight: 700; color: var(--net, #555); }
+.badge { float: right; font-size: 12px; padding: 1px 8px; border-radius: 999px; background: #eef0f3; }
+.action-create .badge { background: #e3f6e8; color: #1a7f37; }
+.action-delete .badge, .action-blocked .badge { background: #fde7e9; color: #9b1c1c; }
+.action-update .badge { background: #fff4d6; color: #7a5b00; } .action-replace .badge { background: #f3e8ff; color: #6b21a8; }
+.type, .verdict, .when, .reason, .ref, .link, .note { margin: 4px 0; font-size: 13px; color: #57606a; }
+.action-blocked .reason { color: #9b1c1c; font-weight: 600; }
+.picture { position: relative; margin: 8px 0; min-height: 120px; border-radius: 10px; overflow: hidden;
+  background: repeating-linear-gradient(45deg, #eceef1, #eceef1 10px, #f6f7f9 10px, #f6f7f9 20px); }
+.picture .placeholder { position: absolute; inset: 0; padding: 12px; font-size: 12px; color: #6a737d; }
+.picture img { position: relative; display: block; width: 100%; }
+.field-title, .field-name { font-weight: 700; margin: 6px 0 2px; }
+.field-message, .field-description { margin: 6px 0; white-space: pre-wrap; }
+.counter { font-size: 13px; color: #1a7f37; margin: 2px 0; } .counter.over { color: #cf222e; font-weight: 700; }
+table.diff { width: 100%; border-collapse: collapse; font-size: 13px; margin-top: 8px; }
+table.diff th, table.diff td { border-top: 1px solid #e5e7eb; padding: 4px; text-align: left; vertical-align: top; }
+td.before { background: #fff1f0; } td.after { background: #effaf1; } .forces { color: #9b1c1c; font-size: 11px; }
+.day { margin-bottom: 20px; } .day h2 { font-size: 16px; margin: 0 0 8px; }
+.day .items { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px; }
+.item .time { font-weight: 700; } .item.expires { opacity: .8; border-top-style: dashed; }
+.empty { color: #57606a; }
+"""
+
+
+def page(title: str, intro: str, networks: list[str], body: str, *, main_class: str = "") -> str:
+    """A whole page: `intro` and `body` are HTML made of escaped values."""
+    radios = ['<input class="filter" type="radio" name="network" id="show-all" checked>']
+    labels = ['<label for="show-all">All</label>']
+    rules = []
+    for name in networks:
+        radios.append(f'<input class="filter" type="radio" name="network" id="show-{name}">')
+        labels.append(f'<label for="show-{name}">{html.escape(network_title(name))}</label>')
+        rules.append(f'#show-{name}:checked ~ main [data-network]:not([data-network="{name}"]) {{ display: none; }}')
+        rules.append(f'#show-{name}:checked ~ header label[for="show-{name}"] {{ background: #1c1e21; color: #fff; }}')
+    colours = " ".join(f".net-{name} {{ --net: {colour}; }}" for name, colour in _COLOURS.items())
+    checked = '#show-all:checked ~ header label[for="show-all"] { background: #1c1e21; color: #fff; }'
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{html.escape(title)}</title>
+<style>{_STYLE}{colours}
+{checked}
+{chr(10).join(rules)}
+</style>
+</head>
+<body>
+{"".join(radios)}
+<header><h1>{html.escape(title)}</h1>{intro}<nav class="filters" aria-label="network">{"".join(labels)}</nav></header>
+<main class="{main_class}">
+{body}
+</main>
+</body>
+</html>
+"""
