@@ -18,6 +18,7 @@ from ..output import github
 from ..output.terminal import inert
 from ..redact import key_forms, mask_all, mask_keys
 from .apply import apply
+from .calendar import calendar
 from .imports import import_command
 from .plan import plan, show
 from .sandbox import sandbox
@@ -39,7 +40,7 @@ def cli(debug: bool) -> None:
     """
 
 
-for command in (validate, plan, show, apply, state, import_command, unlock, schema_command, sandbox):
+for command in (validate, plan, show, apply, calendar, state, import_command, unlock, schema_command, sandbox):
     cli.add_command(command)
 
 

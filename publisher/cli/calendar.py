@@ -1,0 +1,47 @@
+"""`publisher calendar`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ..output.calendar import calendar_html, calendar_ics, calendar_json, calendar_text
+from ..workflows import calendar as calendar_workflow
+from ..workflows import inputs
+from .options import CatalogArgs, manifest_options
+
+
+@click.command()
+@manifest_options
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="The first day, YYYY-MM-DD (default: today).")
+@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="How many days to show.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "ics", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="ics: one event per item for calendar apps (UTC times, stable ids); html: a page by day.",
+)
+def calendar(catalog_args: CatalogArgs, start: dt.datetime | None, days: int, output_format: str) -> None:
+    """What the catalog publishes (publish_at) and deletes (expire_at), by day.
+
+    Days and times are in publisher.yaml's time_zone (default UTC). Reads the catalog only:
+    no state, no network, so it shows what a pull request would schedule.
+
+    \b
+      publisher calendar catalog/ --days 7
+      publisher calendar catalog/ --format ics > content.ics
+    """
+    found = calendar_workflow.calendar(
+        catalog_args.paths, catalog_args.variables, start=start.date() if start else None, days=days
+    )
+    if output_format == "ics":
+        click.echo(calendar_ics(found, now=inputs.now()), nl=False)
+    elif output_format == "json":
+        click.echo(calendar_json(found), nl=False)
+    elif output_format == "html":
+        click.echo(calendar_html(found), nl=False)
+    else:
+        click.echo(calendar_text(found), nl=False)

@@ -1,0 +1,84 @@
+"""`publisher calendar`: what the catalog publishes (`publish_at`) and deletes (`expire_at`), by day.
+
+It reads the catalog only (no state, no network), so it shows what a `for_each` generates
+and what a pull request would schedule, before anything is applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..loading import catalog as catalog_loader
+from ..model import Resource
+from ..redact import mask
+from ..rules import network
+from . import inputs
+
+_TEXT_FIELDS = ("message", "title", "name", "description")
+
+
+@dataclass(frozen=True)
+class Item:
+    when: dt.datetime  # aware, in the calendar's time zone
+    kind: str  # "publish" or "expire"
+    address: str
+    type: str
+    identity: str  # the alias, or the token masked
+    text: str  # the first words of its text, for people
+
+
+@dataclass
+class Calendar:
+    time_zone: zoneinfo.ZoneInfo
+    start: dt.date
+    days: int
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def end(self) -> dt.date:
+        """The first day not shown."""
+        return self.start + dt.timedelta(days=self.days)
+
+    def by_day(self) -> dict[dt.date, list[Item]]:
+        grouped: dict[dt.date, list[Item]] = {}
+        for item in self.items:
+            grouped.setdefault(item.when.date(), []).append(item)
+        return grouped
+
+
+def calendar(paths: list[Path], variables: dict[str, Any], *, start: dt.date | None, days: int) -> Calendar:
+    """The items of the catalog at `paths` from `start` (default: today where the catalog's
+    time zone says) for `days` days."""
+    catalog = catalog_loader.load(paths, variables=variables)
+    zone = zoneinfo.ZoneInfo(catalog.project.time_zone)
+    start = start or inputs.now().astimezone(zone).date()
+    found = Calendar(zone, start, days)
+    for resource in catalog.resources.values():
+        for kind, moment in (("publish", resource.publish_at), ("expire", resource.expire_at)):
+            if moment is not None:
+                local = moment.astimezone(zone)
+                if start <= local.date() < found.end:
+                    found.items.append(_item(resource, kind, local))
+    found.items.sort(key=lambda item: (item.when, item.address, item.kind))
+    return found
+
+
+def _item(resource: Resource, kind: str, when: dt.datetime) -> Item:
+    text = next((value for key in _TEXT_FIELDS if isinstance(value := resource.body.get(key), str) and value), "")
+    short = " ".join(text.split())
+    return Item(
+        when=when,
+        kind=kind,
+        address=resource.address,
+        type=resource.type.name,
+        identity=resource.alias or mask(resource.identity),
+        text=short[:117] + "…" if len(short) > 120 else short,
+    )
+
+
+def network_of(item: Item) -> str:
+    return network(item.type)
