@@ -46,6 +46,8 @@ class ApplyResult:
     pending: dict[str, str] = field(default_factory=dict)
     not_attempted: list[str] = field(default_factory=list)  # after a fatal error
     aborted: str = ""
+    plan: Plan | None = None  # what was applied
+    records: dict[str, StateRecord] = field(default_factory=dict)  # the state's records afterwards
 
     @property
     def ok(self) -> bool:
@@ -154,6 +156,7 @@ class Applier:
         for address in list(result.done):
             if address in result.failed or address in result.skipped or address in result.pending:
                 result.done.remove(address)
+        result.plan, result.records = self.plan, dict(self.state.resources)
         return result
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -9,6 +10,7 @@ import click
 from ..applying.applier import Outcome
 from ..errors import PublisherError
 from ..model import Action, Plan
+from ..output.json import apply_to_json
 from ..output.terminal import inert
 from ..output.text import apply_summary, plan_text
 from ..workflows import apply as apply_workflow
@@ -45,9 +47,10 @@ class Progress:
         Action.FORGET: "forgotten (left on the network)",
     }
 
-    def __init__(self, total: int, *, tty: bool) -> None:
+    def __init__(self, total: int, *, tty: bool, err: bool = False) -> None:
         self.total = total
         self.tty = tty
+        self.err = err  # on standard error: standard output carries JSON
         self.finished = 0
         self.failed = 0
 
@@ -56,20 +59,21 @@ class Progress:
         self.finished += 1
         self.failed += 0 if outcome.ok else 1
         if self.tty:
-            click.echo("\r\x1b[2K", nl=False)
+            click.echo("\r\x1b[2K", nl=False, err=self.err)
         if outcome.ok and not self.tty:
-            click.echo(inert(f"{address}: {self._DONE[action]}"))
+            click.echo(inert(f"{address}: {self._DONE[action]}"), err=self.err)
         elif not outcome.ok and not outcome.fatal:
             state = "outcome unknown" if outcome.pending else "failed"
             click.echo(inert(f"{address}: {action} {state}: {outcome.message}"), err=True)
         if self.tty:
             width = 30
             filled = int(width * self.finished / max(self.total, 1))
-            click.echo(f"[{'#' * filled}{'.' * (width - filled)}] {self.finished}/{self.total}  failed {self.failed}", nl=False)
+            bar = f"[{'#' * filled}{'.' * (width - filled)}] {self.finished}/{self.total}  failed {self.failed}"
+            click.echo(bar, nl=False, err=self.err)
 
     def close(self) -> None:
         if self.tty and self.finished:
-            click.echo()
+            click.echo(err=self.err)
 
 
 @click.command()
@@ -82,6 +86,15 @@ class Progress:
 @refresh_option
 @lock_timeout_option
 @click.option("--allow-older", is_flag=True, help="Apply even from a checkout older than the commit the state was applied from.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one record per address on standard output (action, outcome, id, public URL, error); "
+    "the plan and the progress go to standard error.",
+)
 def apply(
     catalog_args: CatalogArgs,
     targets: tuple[str, ...],
@@ -90,6 +103,7 @@ def apply(
     refresh: bool,
     lock_timeout: str | None,
     allow_older: bool,
+    output_format: str,
 ) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
 
@@ -101,12 +115,13 @@ def apply(
       publisher apply plan.json --auto-approve
     """
     progress: list[Progress] = []
+    as_json = output_format == "json"
 
     def show_plan(plan: Plan) -> None:
-        click.echo(plan_text(plan, color=color(catalog_args.no_color)), nl=False)
+        click.echo(plan_text(plan, color=color(catalog_args.no_color) and not as_json), nl=False, err=as_json)
 
     def start_progress(steps: int) -> Progress:
-        progress.append(Progress(steps, tty=sys.stdout.isatty()))
+        progress.append(Progress(steps, tty=(sys.stderr if as_json else sys.stdout).isatty(), err=as_json))
         return progress[0]
 
     hooks = apply_workflow.ApplyHooks(
@@ -132,8 +147,12 @@ def apply(
     finally:
         for bar in progress:
             bar.close()
-    if result is None:
-        return
-    click.echo(apply_summary(result), nl=False, err=not result.ok)
-    if not result.ok:
+    if as_json:
+        report = (
+            apply_to_json(result) if result is not None else {"format_version": 1, "ok": True, "aborted": None, "resources": []}
+        )
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    elif result is not None:
+        click.echo(apply_summary(result), nl=False, err=not result.ok)
+    if result is not None and not result.ok:
         sys.exit(1)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import UNKNOWN, Plan, Ref
+from ..model import UNKNOWN, Action, Plan, Ref, StateRecord
+
+if TYPE_CHECKING:
+    from ..applying.applier import ApplyResult
 from ..redact import mask
 
 FORMAT_VERSION = 1
@@ -58,3 +61,41 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             for c in plan.changes
         ],
     }
+
+
+def apply_to_json(result: ApplyResult | None) -> dict[str, Any]:
+    """`apply --format json`: one record per address of the plan that apply acted on (None:
+    there was nothing to do)."""
+    if result is None:
+        return {"format_version": 1, "ok": True, "aborted": None, "resources": []}
+    outcomes = [
+        ("failed", result.failed),
+        ("pending", result.pending),
+        ("skipped", result.skipped),
+        ("not attempted", dict.fromkeys(result.not_attempted, result.aborted or "not attempted")),
+    ]
+    records = []
+    for change in result.plan.actionable if result.plan is not None else []:
+        outcome, error = next(
+            ((name, found[change.address]) for name, found in outcomes if change.address in found), ("done", None)
+        )
+        record = result.records.get(change.address)
+        records.append(
+            {
+                "address": change.address,
+                "type": change.type,
+                "action": change.action.value,
+                "outcome": outcome,
+                "id": record.id if record is not None and change.action is not Action.DELETE else None,
+                "url": public_url(record) if record is not None and change.action is not Action.DELETE else None,
+                "error": error,
+            }
+        )
+    return {"format_version": 1, "ok": result.ok, "aborted": result.aborted or None, "resources": records}
+
+
+def public_url(record: StateRecord) -> str | None:
+    """Where people see the object, when the API said (`<object>_location`, an http(s) URL)."""
+    data = record.result or {}
+    found = next((value for key, value in sorted(data.items()) if key.endswith("_location")), None)
+    return found if isinstance(found, str) and found.lower().startswith(("https://", "http://")) else None

@@ -8,6 +8,7 @@ from typing import Any
 from ..applying.applier import ApplyResult
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan
 from ..redact import mask
+from .json import public_url
 from .terminal import inert
 
 SYMBOLS = {
@@ -129,6 +130,10 @@ def apply_summary(result: ApplyResult) -> str:
     ):
         if addresses:
             lines.append(f"{title}: {_addresses(addresses)}")
+    published = _published(result)
+    if published:
+        lines.append("Published:")
+        lines.extend(f"  {address}  {url}" for address, url in published)
     verdict = "Apply complete" if result.ok else "Apply incomplete"
     lines.append(
         f"{verdict}: {len(result.done)} done, {len(result.failed)} failed, {len(result.pending)} pending, "
@@ -137,6 +142,18 @@ def apply_summary(result: ApplyResult) -> str:
     if result.pending:
         lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")
     return inert("\n".join(lines)) + "\n"
+
+
+def _published(result: ApplyResult) -> list[tuple[str, str]]:
+    """(address, public URL) of what this apply created or changed, where the API gave a URL."""
+    carried = {c.address for c in (result.plan.actionable if result.plan else []) if c.action is not Action.DELETE}
+    found = []
+    for address in sorted(set(result.done) & carried):
+        record = result.records.get(address)
+        url = public_url(record) if record is not None else None
+        if url:
+            found.append((address, url))
+    return found
 
 
 def summary_line(plan: Plan) -> str:
