@@ -41,3 +41,13 @@ step publisher validate "$shop"
 printf '\n%s$ publisher apply %s --auto-approve | tail -n 1%s\n' "$bold" "$shop" "$plain"
 publisher apply "$shop" --auto-approve | tail -n 1
 step publisher plan "$shop" --detailed-exitcode
+
+# For reviewers: the club's plan as a page (from an empty state: everything it would publish)
+# and its calendar, kept in build/demo/ after the demo's temporary copy is gone.
+out="$PWD/build/demo"
+mkdir -p "$out"
+step publisher plan "$club" --state "$work/empty.state.json" --format html >"$out/plan-club.html"
+publisher calendar "$club" --from 2027-03-01 --days 31 --format html >"$out/calendar-club.html"
+publisher calendar "$club" --from 2027-03-01 --days 31 --format ics >"$out/calendar-club.ics"
+printf '\nThe HTML plan of examples/club:  %s\nIts calendar (March 2027):       %s\n  and for calendar apps:         %s\n' \
+  "$out/plan-club.html" "$out/calendar-club.html" "$out/calendar-club.ics"

@@ -74,6 +74,8 @@ def test_the_action_validates_plans_and_applies(sandbox, club, tmp_path):
     assert plan.returncode == 0, plan.stderr
     assert output.read_text().splitlines()[-1] == "exitcode=2"  # changes to make
     assert (tmp_path / "publisher-plan.md").read_text().startswith("<!-- publisher-plan -->")
+    page = (tmp_path / "publisher-plan.html").read_text()
+    assert page.startswith("<!doctype html>") and 'data-address="posts.launch-tweet"' in page
 
     applied = run_step("apply", {"command": "apply", "path": "club"}, tmp_path, output)
     assert applied.returncode == 0, applied.stderr
