@@ -200,3 +200,15 @@ def browser() -> Any:
         chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield chromium
         chromium.close()
+
+
+def json_refs(node: Any) -> Any:
+    """Every `$ref` in a JSON Schema, at any depth."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            yield node["$ref"]
+        for value in node.values():
+            yield from json_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from json_refs(item)

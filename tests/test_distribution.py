@@ -18,6 +18,8 @@ import requests
 
 import publisher
 
+from conftest import json_refs
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -74,7 +76,7 @@ def test_the_installed_command_works_outside_the_repository(installed, tmp_path)
     schema = run(installed, "schema", cwd=tmp_path)
     document = json.loads(schema.stdout)
     assert document["$id"].startswith("urn:content-catalog-publisher:")
-    assert all(ref.startswith("#") for ref in _refs(document)) and "common.json" in document["definitions"]["bundled"]
+    assert all(ref.startswith("#") for ref in json_refs(document)) and "common.json" in document["definitions"]["bundled"]
 
     shutil.copytree(ROOT / "examples" / "club", tmp_path / "club")
     plan = run(installed, "plan", "club", "--state", str(tmp_path / "state.json"), cwd=tmp_path)
@@ -100,14 +102,3 @@ def test_the_installed_sandbox_answers(installed, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=60)
-
-
-def _refs(node):
-    if isinstance(node, dict):
-        if "$ref" in node:
-            yield node["$ref"]
-        for value in node.values():
-            yield from _refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _refs(item)

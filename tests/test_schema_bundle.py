@@ -13,29 +13,20 @@ from referencing.jsonschema import DRAFT7
 
 from publisher.output.schemas import bundle, schema_names
 
+from conftest import json_refs
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def refs(node):
-    if isinstance(node, dict):
-        if "$ref" in node:
-            yield node["$ref"]
-        for value in node.values():
-            yield from refs(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from refs(item)
 
 
 @pytest.mark.parametrize("name", schema_names())
 def test_every_schema_is_self_contained_with_an_absolute_id(name):
     schema = bundle(name)
     assert schema["$id"] == f"urn:content-catalog-publisher:{__import__('publisher').__version__}:schemas:{name}"
-    assert all(ref.startswith("#") for ref in refs(schema))
+    assert all(ref.startswith("#") for ref in json_refs(schema))
     jsonschema.Draft7Validator.check_schema(schema)
     # Every reference resolves inside the document itself: nothing else registered, no files.
     resolver = referencing.Registry().with_resource(schema["$id"], DRAFT7.create_resource(schema)).resolver(schema["$id"])
-    for ref in set(refs(schema)):
+    for ref in set(json_refs(schema)):
         assert resolver.lookup(ref).contents is not None
 
 
