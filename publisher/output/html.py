@@ -78,9 +78,10 @@ def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[
         f'<h2>{esc(change.address)}</h2><p class="type">{esc(change.type)}{who}</p></header>',
         f'<p class="verdict">This {esc(change.type.split("/", 1)[1].replace("/", " "))} {_VERBS.get(change.action, "")}.</p>',
     ]
-    if change.reason and change.reason != NEW_REASON:
-        parts.append(f'<p class="reason">{esc(change.reason)}</p>')
     resource = change.resource
+    said_in_local_time = change.action.is_waiting and resource is not None  # the times below say it
+    if change.reason and change.reason != NEW_REASON and not said_in_local_time:
+        parts.append(f'<p class="reason">{esc(change.reason)}</p>')
     if resource is not None and resource.publish_at:
         parts.append(f'<p class="when">Publishes {esc(local_time(resource.publish_at, zone))}</p>')
     if resource is not None and resource.expire_at:
