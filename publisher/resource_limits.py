@@ -22,7 +22,7 @@ class Limit(NamedTuple):
 
 _TWITTER_COUNTING = "Twitter's counting rules (developer.twitter.com, 'Counting characters'; twitter-text v3, 280 weighted)"
 _FACEBOOK_LENGTH = "Facebook's post length as its composer enforces it; the Graph API reference states no number"
-_YOUTUBE_BYTES = "YouTube Data API reference: at most 5,000 bytes (publisher counts characters: UTF-8 text may exceed it)"
+_YOUTUBE_BYTES = "YouTube Data API reference: a description is at most 5,000 bytes (of UTF-8)"
 _LANGUAGE = "YouTube Data API reference: a BCP-47 language code"
 _LANGUAGE_PATTERN = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 _URL_PATTERN = "^https?://[^\\s/$.?#][^\\s]*$"
@@ -93,14 +93,14 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "youtube/video": (
         Limit("title", "minLength", 1, "YouTube Data API reference: a video needs a title"),
         Limit("title", "maxLength", 100, "YouTube Data API reference: a video title is at most 100 characters"),
-        Limit("description", "maxLength", 5000, _YOUTUBE_BYTES),
+        Limit("description", "x-max-utf8-bytes", 5000, _YOUTUBE_BYTES),
         Limit("video_url", "required", True, _ONEALL_SDK),
         Limit("title", "required", True, "YouTube Data API reference: a video needs a title"),
     ),
     "youtube/playlist": (
         Limit("title", "minLength", 1, "YouTube Data API reference: a playlist needs a title"),
         Limit("title", "maxLength", 150, "YouTube Data API reference: a playlist title is at most 150 characters"),
-        Limit("description", "maxLength", 5000, _YOUTUBE_BYTES),
+        Limit("description", "x-max-utf8-bytes", 5000, _YOUTUBE_BYTES),
         Limit("default_language", "pattern", _LANGUAGE_PATTERN, _LANGUAGE),
         Limit("title", "required", True, "OneAll Update API documentation: the PUT requires the title"),
     ),

@@ -97,6 +97,7 @@ def test_agreement_near_valid_entries(data):
         ({"type": "object", "required": ["a"]}, [{"a": 1}], [{"b": 1}, "no object"]),
         ({"const": "a"}, ["a"], ["b", 1, True, None, ["a"]]),
         ({"x-twitter-length": 30}, ["x" * 30, "see https://t.co", 12], ["x" * 31, "👍" * 16]),
+        ({"x-max-utf8-bytes": 6}, ["abcdef", "ñññ", 7], ["abcdefg", "ññññ", "日本語"]),
     ],
 )
 def test_schemas_beyond_ours_compile_to_what_they_say(shape, valid, invalid):

@@ -8,7 +8,17 @@ from publisher.loading.schema import SCHEMA_DIR
 from publisher.resource_limits import LIMITS
 from publisher.resource_types import TYPES
 
-KEYWORDS = ("maxLength", "minLength", "maxItems", "minItems", "x-twitter-length", "pattern", "minimum", "maximum")
+KEYWORDS = (
+    "maxLength",
+    "minLength",
+    "maxItems",
+    "minItems",
+    "x-twitter-length",
+    "x-max-utf8-bytes",
+    "pattern",
+    "minimum",
+    "maximum",
+)
 
 
 def enforced(schema: dict, prefix: str = "") -> set[tuple[str, str, object]]:
@@ -46,3 +56,16 @@ def test_every_citation_names_a_source():
     for limits in LIMITS.values():
         for limit in limits:
             assert len(limit.source) > 20, limit
+
+
+def test_a_youtube_description_is_limited_in_bytes_as_youtube_counts(cli, write, tmp_path):
+    identity = "e4d9c3a0-3a47-4f55-9a8b-6f2b0d1c5f60"
+    latin = "a" * 5000
+    cyrillic = "ж" * 2501  # 5,002 bytes: under 5,000 characters, over 5,000 bytes
+    for name, text in (("fits", latin), ("too-long", cyrillic)):
+        write(f"{name}.yaml", f"boards:\n  {name}:\n    type: youtube/playlist\n    identity: {identity}\n    title: T\n"
+                              f"    description: {text}\n")  # fmt: skip
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1
+    assert "too-long.yaml:6:5: boards.too-long.description: is 5002 bytes long in UTF-8; the limit is 5000 bytes" in run.err
+    assert "fits.yaml" not in run.err

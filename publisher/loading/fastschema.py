@@ -182,6 +182,8 @@ class _Generator:
             return f"({then}) if ({condition}) else ({otherwise})"
         if keyword == "x-twitter-length":
             return f"{unless_not('str')}within_twitter_length({v}, {int(value)})"
+        if keyword == "x-max-utf8-bytes":
+            return f"{unless_not('str')}len({v}.encode('utf-8', 'surrogatepass')) <= {int(value)}"
         raise Unsupported(keyword)
 
     def ref(self, reference: str, base: str, v: str) -> str:

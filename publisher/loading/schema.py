@@ -84,8 +84,17 @@ def validator(name: str) -> Any:
                     f"is {length} characters long as Twitter counts them (a link counts 23, an emoji 2); the limit is {limit}"
                 )
 
+    def utf8_bytes_keyword(
+        validator: Any, limit: int, instance: Any, schema: dict[str, Any]
+    ) -> Iterator[jsonschema.ValidationError]:
+        if isinstance(instance, str):
+            size = len(instance.encode("utf-8", "surrogatepass"))
+            if size > limit:
+                yield jsonschema.ValidationError(f"is {size} bytes long in UTF-8; the limit is {limit} bytes")
+
     # Our own keywords: editors ignore them, publisher enforces them.
-    extended = jsonschema.validators.extend(jsonschema.Draft7Validator, {"x-twitter-length": twitter_length_keyword})
+    keywords = {"x-twitter-length": twitter_length_keyword, "x-max-utf8-bytes": utf8_bytes_keyword}
+    extended = jsonschema.validators.extend(jsonschema.Draft7Validator, keywords)
     return extended(load_schema(name), registry=_registry())
 
 

@@ -35,6 +35,11 @@ def text(limit: int) -> Check:
     return lambda v: isinstance(v, str) and len(v) <= limit
 
 
+def utf8_text(limit: int) -> Check:
+    """YouTube counts descriptions in bytes of UTF-8, not in characters."""
+    return lambda v: isinstance(v, str) and len(v.encode("utf-8", "surrogatepass")) <= limit
+
+
 def tweet_text(value: Any) -> bool:
     return isinstance(value, str) and within_twitter_length(value, 280)
 
@@ -121,7 +126,7 @@ _SECTION = {
 }
 _PLAYLIST = {
     "title": text(150),
-    "description": text(5000),
+    "description": utf8_text(5000),
     "privacy_status": one_of("public", "private", "unlisted"),  # INFERRED: YouTube's values
     "default_language": text(35),
 }
@@ -248,7 +253,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "youtube",
         "video",
         ("video",),
-        {"video_url": url, "title": text(100), "description": text(5000), "thumbnail_url": url, "callback_url": url},
+        {"video_url": url, "title": text(100), "description": utf8_text(5000), "thumbnail_url": url, "callback_url": url},
         required=("video_url", "title"),
     ),
     _create("youtube/playlist.json", "youtube", "playlist", ("playlist",), _PLAYLIST, required=("title",)),  # INFERRED body
