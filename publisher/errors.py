@@ -61,10 +61,12 @@ class InvalidInput(PublisherError):
 
     @classmethod
     def from_diagnostics(cls, diagnostics: list[Diagnostic]) -> InvalidInput:
-        files = len({d.location.file for d in diagnostics})
-        noun = "error" if len(diagnostics) == 1 else "errors"
+        """Errors, and any warnings found with them (shown, not counted)."""
+        errors = [d for d in diagnostics if d.severity != "warning"]
+        files = len({d.location.file for d in errors})
+        noun = "error" if len(errors) == 1 else "errors"
         where = "file" if files == 1 else "files"
-        return cls(f"{len(diagnostics)} {noun} in {files} {where}", diagnostics=diagnostics)
+        return cls(f"{len(errors)} {noun} in {files} {where}", diagnostics=diagnostics)
 
 
 class StateError(PublisherError):

@@ -225,3 +225,16 @@ def test_a_bad_policy_block_is_an_error_at_its_line(cli, write, tmp_path, policy
     line = int(run.err.split(":")[1])
     assert line >= 4  # the policy's own line, not the file's start
     assert message in run.err, run.err
+
+
+def test_warnings_show_beside_errors_without_being_counted(cli, write, tmp_path):
+    catalog(
+        write,
+        "- name: clean\n  text: {forbid: [damn]}\n- name: soft\n  text: {forbid: [cheap]}\n  severity: warning\n",
+        tweet("t", "damn cheap"),
+    )
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1
+    assert "posts.t: policy clean: must not contain 'damn'" in run.err
+    assert "posts.t: warning: policy soft: must not contain 'cheap'" in run.err
+    assert run.err.rstrip().endswith("1 error in 1 file")

@@ -95,8 +95,9 @@ def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, envir
             problems.append(Diagnostic(catalog.resources[cycle[0]].location, cycle[0], "reference cycle: " + " -> ".join(cycle)))
     if not problems:
         violations = policies.check(project.policies, catalog.resources)
-        problems = [v for v in violations if v.severity == "error"]
         catalog.warnings = sorted(v for v in violations if v.severity == "warning")
+        if any(v.severity == "error" for v in violations):
+            problems = violations  # the warnings too: fixing the errors should not reveal more
     if problems:
         raise InvalidInput.from_diagnostics(problems)
     return catalog
