@@ -147,7 +147,7 @@ def _url_at(text: str, start: int, tlds: _Tlds) -> tuple[int, str, str, bool] | 
     for domain_start in (protocol.end(), start) if protocol else (start,):
         domain_end = _domain_end(text, domain_start, _LABELS, tlds, no_underscore_last=True)
         if domain_end is not None:
-            rest = _AFTER_DOMAIN.match(text, domain_end)
+            rest = _after_domain().match(text, domain_end)
             assert rest is not None  # everything in it is optional
             scheme = protocol.group() if protocol and domain_start == protocol.end() else ""
             return rest.end(), scheme, text[domain_start:domain_end], rest.group("path") is not None
@@ -258,6 +258,10 @@ _PATH_CHAR = f"[a-z{_CYRILLIC}0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~@|&{_LATIN_ACCENT
 _PARENS = f"\\((?:{_PATH_CHAR}+|(?:{_PATH_CHAR}*\\({_PATH_CHAR}+\\){_PATH_CHAR}*))\\)"
 _PATH_END = f"(?:[-+a-z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|(?:{_PARENS}))"
 _PATH = f"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|(?:@{_PATH_CHAR}+/))"
-_AFTER_DOMAIN = re.compile(
-    f"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\\?[a-z0-9!?*'@();:&=+$/%#\\[\\]\\-_.,~|]*[a-z0-9\\-_&=#/])?", re.IGNORECASE
-)
+_AFTER_DOMAIN = f"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\\?[a-z0-9!?*'@();:&=+$/%#\\[\\]\\-_.,~|]*[a-z0-9\\-_&=#/])?"
+
+
+@cache
+def _after_domain() -> re.Pattern[str]:
+    """Port, path and query after a domain; compiled at the first link (a few ms of start-up)."""
+    return re.compile(_AFTER_DOMAIN, re.IGNORECASE)

@@ -6,8 +6,6 @@ import datetime as dt
 
 import click
 
-from ..output.calendar import calendar_html, calendar_ics, calendar_json, calendar_text
-from ..workflows import calendar as calendar_workflow
 from ..workflows import inputs
 from .options import CatalogArgs, manifest_options
 
@@ -34,9 +32,11 @@ def calendar(catalog_args: CatalogArgs, start: dt.datetime | None, days: int, ou
       publisher calendar catalog/ --days 7
       publisher calendar catalog/ --format ics > content.ics
     """
-    found = calendar_workflow.calendar(
-        catalog_args.paths, catalog_args.variables, start=start.date() if start else None, days=days
-    )
+    from ..output.calendar import calendar_html, calendar_ics, calendar_json, calendar_text
+    from ..workflows import calendar as calendar_workflow  # imported by the command that needs them
+
+    first = start.date() if start else None
+    found = calendar_workflow.calendar(catalog_args.paths, catalog_args.variables, start=first, days=days)
     if output_format == "ics":
         click.echo(calendar_ics(found, now=inputs.now()), nl=False)
     elif output_format == "json":

@@ -13,7 +13,6 @@ from ..loading.files import PROJECT_FILE, display_name, find_root
 from ..loading.project import load as load_project
 from ..model import Plan
 from ..output import github
-from ..output.html import plan_html
 from ..output.json import plan_to_json
 from ..output.markdown import plan_markdown
 from ..output.text import plan_text
@@ -24,6 +23,8 @@ from .options import CatalogArgs, catalog_options, color, format_option, refresh
 
 def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC") -> str:
     if output_format == "html":
+        from ..output.html import plan_html  # the page's renderer, only when asked for
+
         return plan_html(plan, time_zone=time_zone)
     if output_format == "json":
         return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n"

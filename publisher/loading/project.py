@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic
-from . import documents, policies, schema
+from . import documents, schema
 from .documents import Document
 from .files import PROJECT_FILE
-from .policies import Policy
+
+if TYPE_CHECKING:
+    from .policies import Policy
 
 
 @dataclass
@@ -43,10 +45,15 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
     problems = schema.check(document, (), data, "project.json")
     if problems:
         return Project(), problems
-    rules, problems = policies.parse(document, list(data.get("policies") or ()))
-    if "time_zone" in data and not policies.known_zone(data["time_zone"]):
-        problems.append(Diagnostic(document.locate(("time_zone",)), "time_zone", f"unknown time zone {data['time_zone']!r}",
-                                   "an IANA name: Europe/Madrid"))  # fmt: skip
+    rules: list[Policy] = []
+    if data.get("policies") or "time_zone" in data:
+        from . import policies  # imported when a project has rules: most plans never need it
+
+        rules, problems = policies.parse(document, list(data.get("policies") or ()))
+        zone = data.get("time_zone")
+        if zone is not None and not policies.known_zone(zone):
+            where = document.locate(("time_zone",))
+            problems.append(Diagnostic(where, "time_zone", f"unknown time zone {zone!r}", "an IANA name: Europe/Madrid"))
     if problems:
         return Project(), problems
     return (
