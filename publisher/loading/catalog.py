@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import Diagnostic, InvalidInput
 from ..model import Move, Resource, token_digest
-from . import documents, templating
+from . import documents, policies, templating
 from . import project as project_module
 from .entries import EntryReader
 from .files import PROJECT_FILE, discover, display_name
@@ -94,8 +94,6 @@ def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, envir
             cycle = error.args[1]
             problems.append(Diagnostic(catalog.resources[cycle[0]].location, cycle[0], "reference cycle: " + " -> ".join(cycle)))
     if not problems and project.policies:
-        from . import policies  # only for a project with rules
-
         violations = policies.check(project.policies, catalog.resources)
         catalog.warnings = sorted(v for v in violations if v.severity == "warning")
         if any(v.severity == "error" for v in violations):

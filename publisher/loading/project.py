@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Diagnostic
-from . import documents, schema
+from . import documents, policies, schema
 from .documents import Document
 from .files import PROJECT_FILE
-
-if TYPE_CHECKING:
-    from .policies import Policy
+from .policies import Policy
 
 
 @dataclass
@@ -47,8 +45,6 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
         return Project(), problems
     rules: list[Policy] = []
     if data.get("policies") or "time_zone" in data:
-        from . import policies  # imported when a project has rules: most plans never need it
-
         rules, problems = policies.parse(document, list(data.get("policies") or ()))
         zone = data.get("time_zone")
         if zone is not None and not policies.known_zone(zone):
