@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import PublisherError
-from ..loading.files import PROJECT_FILE, display_name, find_root
+from ..loading.files import find_root
 from ..loading.project import load as load_project
 from ..model import Plan
 from ..output import github
@@ -95,5 +95,5 @@ def saved_time_zone(paths: list[str]) -> str:
     root = find_root(Path(paths[0])) if paths else None
     if root is None:
         return "UTC"
-    project, problems = load_project(root, display_name(root / PROJECT_FILE))
+    project, problems = load_project(root)
     return "UTC" if problems else project.time_zone

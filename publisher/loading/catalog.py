@@ -14,7 +14,7 @@ from ..model import Move, Resource, token_digest
 from . import documents, policies, templating
 from . import project as project_module
 from .entries import EntryReader
-from .files import PROJECT_FILE, discover, display_name
+from .files import discover, display_name
 from .resources import ResourceBuilder, dependency_order
 
 
@@ -52,7 +52,7 @@ def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, envir
 
     `variables` (from --var-file and --var) override the project file's `vars`."""
     root, files = discover(paths)
-    project, problems = project_module.load(root, display_name(root / PROJECT_FILE))
+    project, problems = project_module.load(root)
     if problems:
         raise InvalidInput.from_diagnostics(problems)
     context = templating.Context(

@@ -22,9 +22,10 @@ from ..errors import Diagnostic, Location
 from ..model import Resource
 from ..redact import mask
 from ..resource_types import TYPES
+from ..rules import network
 from ..twitter_text import link_spans
 from . import schema
-from .documents import Document
+from .documents import Document, Path_, dotted
 
 TEXT_FIELDS = ("message", "title", "description", "name")
 _URL_DEFINITIONS = ("common.json#/definitions/http_url", "common.json#/definitions/media_url")
@@ -60,19 +61,13 @@ def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Polic
     for index, entry in enumerate(entries):
         name = entry["name"]
         if name in names:
-            problems.append(
-                Diagnostic(document.locate(("policies", index, "name")), f"policies[{index}].name", f"{name!r} is used twice")
-            )
+            path = ("policies", index, "name")
+            problems.append(Diagnostic(document.locate(path), dotted(path), f"{name!r} is used twice"))
         names.add(name)
         rules = entry.get("schedule") or {}
-        try:
-            zone = zoneinfo.ZoneInfo(rules.get("time_zone", "UTC"))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            where = document.locate(("policies", index, "schedule", "time_zone"))
-            message = f"unknown time zone {rules['time_zone']!r}"
-            problems.append(
-                Diagnostic(where, f"policies[{index}].schedule.time_zone", message, "an IANA name such as Europe/Madrid")
-            )
+        zone = time_zone(document, ("policies", index, "schedule", "time_zone"), rules.get("time_zone", "UTC"))
+        if isinstance(zone, Diagnostic):
+            problems.append(zone)
             continue
         match, text = entry.get("match") or {}, entry.get("text") or {}
         quiet = rules.get("not_between")
@@ -97,12 +92,12 @@ def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Polic
     return policies, problems
 
 
-def known_zone(name: str) -> bool:
+def time_zone(document: Document, path: Path_, name: str) -> zoneinfo.ZoneInfo | Diagnostic:
+    """The IANA time zone `name`, or the Diagnostic at `path` that says it does not exist."""
     try:
-        zoneinfo.ZoneInfo(name)
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+        return Diagnostic(document.locate(path), dotted(path), f"unknown time zone {name!r}", "an IANA name: Europe/Madrid")
 
 
 def check(policies: list[Policy], resources: dict[str, Resource]) -> list[Diagnostic]:
@@ -113,7 +108,9 @@ def check(policies: list[Policy], resources: dict[str, Resource]) -> list[Diagno
         matched = [resource for resource in resources.values() if policy.applies_to(resource)]
         for resource in matched:
             if policy.allow_hosts is not None or policy.require or policy.forbid:
-                content = contents.get(resource.address) or contents.setdefault(resource.address, _content(resource))
+                if resource.address not in contents:
+                    contents[resource.address] = _content(resource)
+                content = contents[resource.address]
                 for field, message in _link_violations(policy, content) + _text_violations(policy, content):
                     found.append(_violation(policy, resource, field, message))
             if policy.quiet_hours and resource.publish_at:
@@ -167,7 +164,7 @@ def _link_violations(policy: Policy, content: _Content) -> list[tuple[str, str]]
     return [
         (field, f"links to {host or url!r}, which is not an allowed host ({', '.join(policy.allow_hosts)})")
         for field, url, host in content.hosts
-        if host.lower() not in exact and not host.lower().endswith(suffixes)
+        if host not in exact and not host.endswith(suffixes)  # urlsplit gives hosts in lower case
     ]
 
 
@@ -197,7 +194,7 @@ def _cadence_violations(policy: Policy, resources: list[Resource]) -> Iterator[D
 
 def _counted_as(policy: Policy, resource: Resource) -> str:
     if policy.per == "network":
-        return "network " + resource.type.name.split("/")[0]
+        return "network " + network(resource.type.name)
     return "identity " + (resource.alias or mask(resource.identity))
 
 

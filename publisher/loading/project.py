@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import Diagnostic
 from . import documents, policies, schema
 from .documents import Document
-from .files import PROJECT_FILE
+from .files import PROJECT_FILE, display_name
 from .policies import Policy
 
 
@@ -30,12 +30,12 @@ class Project:
         return dict(data.get("identities") or {}) if isinstance(data, dict) else {}
 
 
-def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
-    """Read `publisher.yaml` if there is one; `shown` is its name in messages."""
+def load(root: Path) -> tuple[Project, list[Diagnostic]]:
+    """Read `publisher.yaml` at the catalog root `root`, if there is one."""
     path = root / PROJECT_FILE
     if not path.is_file():
         return Project(), []
-    document, problems = documents.load(path, shown)
+    document, problems = documents.load(path, display_name(path))
     if problems:
         return Project(), problems
     data = document.data if document.data is not None else {}
@@ -43,13 +43,10 @@ def load(root: Path, shown: str) -> tuple[Project, list[Diagnostic]]:
     problems = schema.check(document, (), data, "project.json")
     if problems:
         return Project(), problems
-    rules: list[Policy] = []
-    if data.get("policies") or "time_zone" in data:
-        rules, problems = policies.parse(document, list(data.get("policies") or ()))
-        zone = data.get("time_zone")
-        if zone is not None and not policies.known_zone(zone):
-            where = document.locate(("time_zone",))
-            problems.append(Diagnostic(where, "time_zone", f"unknown time zone {zone!r}", "an IANA name: Europe/Madrid"))
+    rules, problems = policies.parse(document, list(data.get("policies") or ()))
+    if "time_zone" in data:
+        zone = policies.time_zone(document, ("time_zone",), data["time_zone"])
+        problems += [zone] if isinstance(zone, Diagnostic) else []
     if problems:
         return Project(), problems
     return (

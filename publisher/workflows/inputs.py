@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput, PublisherError
 from ..loading import documents
-from ..loading.files import PROJECT_FILE, display_name, find_root
+from ..loading.files import find_root
 from ..loading.project import Project
 from ..loading.project import load as load_project
 from ..rules import parse_duration, parse_time
@@ -65,7 +65,7 @@ def state_store_here(option: str | None) -> StateStore:
     catalog around the working directory (the nearest folder upward with a publisher.yaml,
     else the working directory itself), found as the other commands find it."""
     root = find_root(Path.cwd()) or Path.cwd()
-    project, problems = load_project(root, display_name(root / PROJECT_FILE))
+    project, problems = load_project(root)
     if problems:
         raise InvalidInput.from_diagnostics(problems)
     return state_store(root, project, option)

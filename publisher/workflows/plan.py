@@ -11,7 +11,7 @@ from typing import Any
 from .. import cache
 from ..loading import catalog as catalog_loader
 from ..loading.catalog import Catalog
-from ..loading.files import PROJECT_FILE, discover
+from ..loading.files import discover
 from ..loading.project import load as load_project
 from ..model import Action, Change, Plan
 from ..planning import planfile
@@ -73,7 +73,7 @@ def _memo(
     if not cache.enabled(os.environ):
         return None
     root, files = discover(paths)
-    project, problems = load_project(root, str(root / PROJECT_FILE))
+    project, problems = load_project(root)
     location, base = inputs.state_location(root, project, state_option)
     if problems or is_remote(location):
         return None
