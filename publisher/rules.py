@@ -25,6 +25,15 @@ def is_token(value: object) -> bool:
     return isinstance(value, str) and TOKEN.fullmatch(value) is not None
 
 
+# The fields people read in a resource, its main text first.
+TEXT_FIELDS = ("message", "title", "name", "description")
+
+
+def is_web_url(value: object) -> bool:
+    """An http(s) URL: what may become a link or a picture in what publisher shows (no javascript:)."""
+    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+
+
 def network(type_name: str) -> str:
     """`pinterest/pin` → `pinterest`: rate limits and titles are per network."""
     return type_name.split("/", 1)[0]

@@ -22,12 +22,11 @@ from ..errors import Diagnostic, Location
 from ..model import Resource
 from ..redact import mask
 from ..resource_types import TYPES
-from ..rules import network
+from ..rules import TEXT_FIELDS, network
 from ..twitter_text import link_spans
 from . import schema
 from .documents import Document, Path_, dotted
 
-TEXT_FIELDS = ("message", "title", "description", "name")
 _URL_DEFINITIONS = ("common.json#/definitions/http_url", "common.json#/definitions/media_url")
 
 

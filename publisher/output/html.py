@@ -16,10 +16,10 @@ from typing import Any
 
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan, Ref
 from ..redact import mask
-from ..rules import network, network_title
+from ..rules import is_web_url, network, network_title
 from ..twitter_text import twitter_length
 from .page import page
-from .text import changed_fields, summary_line, value
+from .text import changed_fields, pictures, summary_line, value
 
 TWEET_LIMIT = 280
 _VERBS = {
@@ -32,8 +32,7 @@ _VERBS = {
     Action.SCHEDULED: "is scheduled",
     Action.EXPIRED: "has expired and will not be published",
 }
-_PICTURE_FIELDS = ("picture", "url", "thumbnail_url")
-_TEXT_FIELDS = ("title", "name", "message", "description")
+_TEXT_FIELDS = ("title", "name", "message", "description")  # rules.TEXT_FIELDS, headings first on a card
 _LINK_FIELDS = ("link", "video_url")
 
 
@@ -43,7 +42,7 @@ def esc(text: Any) -> str:
 
 def safe_url(url: Any) -> str | None:
     """An http(s) URL fit for href or src (escaped), or None: no javascript:, no data:."""
-    return esc(url) if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else None
+    return esc(url) if is_web_url(url) else None
 
 
 def local_time(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
@@ -105,11 +104,9 @@ def _fields(change: Change) -> dict[str, Any]:
 
 def _preview(change: Change, fields: Mapping[str, Any], playlists: Mapping[str, list[str]]) -> str:
     out = ['<div class="preview">']
-    for key in _PICTURE_FIELDS:
-        url = safe_url(fields.get(key))
-        if url and (key != "url" or "picture" in change.type):
-            out.append(f'<figure class="picture"><span class="placeholder">picture: {esc(fields[key])}</span>'
-                       f'<img src="{url}" alt="" loading="lazy" referrerpolicy="no-referrer"></figure>')  # fmt: skip
+    for _, picture in pictures(change.type, fields):
+        out.append(f'<figure class="picture"><span class="placeholder">picture: {esc(picture)}</span>'
+                   f'<img src="{esc(picture)}" alt="" loading="lazy" referrerpolicy="no-referrer"></figure>')  # fmt: skip
     for key in _TEXT_FIELDS:
         text = fields.get(key)
         if isinstance(text, str) and text:

@@ -9,6 +9,7 @@ from ..model import UNKNOWN, Action, Plan, Ref, StateRecord
 if TYPE_CHECKING:
     from ..applying.applier import ApplyResult
 from ..redact import mask
+from ..rules import is_web_url
 
 FORMAT_VERSION = 1
 
@@ -98,4 +99,4 @@ def public_url(record: StateRecord) -> str | None:
     """Where people see the object, when the API said (`<object>_location`, an http(s) URL)."""
     data = record.result or {}
     found = next((value for key, value in sorted(data.items()) if key.endswith("_location")), None)
-    return found if isinstance(found, str) and found.lower().startswith(("https://", "http://")) else None
+    return found if is_web_url(found) else None

@@ -8,13 +8,12 @@ from typing import Any
 
 from ..model import NEW_REASON, Action, Change, Plan
 from ..redact import mask
-from ..rules import network_title
+from ..rules import TEXT_FIELDS, network_title
 from ..twitter_text import twitter_length
-from .text import SYMBOLS, changed_fields, summary_line, value
+from .text import SYMBOLS, changed_fields, pictures, summary_line, value
 
 MARKER = "<!-- publisher-plan -->"
 MARKDOWN_LIMIT = 65_000
-_PREVIEW_TEXT = ("message", "title", "name", "description")
 _PREVIEW_LINKS = ("link", "url", "picture", "video_url")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
 
@@ -36,7 +35,7 @@ def _md_value(v: Any) -> str:
 def _preview(change: Change) -> list[str]:
     fields = change.after or change.before or {}
     lines = []
-    for key in _PREVIEW_TEXT:
+    for key in TEXT_FIELDS:
         text = fields.get(key)
         if isinstance(text, str) and text:
             quoted = "\n".join(f"> {_md(line)}" if line else ">" for line in text.splitlines())
@@ -55,11 +54,8 @@ def _preview(change: Change) -> list[str]:
 
 def _thumbnail(change: Change, fields: dict[str, Any]) -> str:
     """A small picture of what will be posted: GitHub shows it through its image proxy."""
-    for key in ("picture", "url", "thumbnail_url"):
-        url = fields.get(key)
-        if key == "url" and "picture" not in change.type:
-            continue  # a video's or a post's url is not a picture
-        if isinstance(url, str) and url.lower().startswith(("https://", "http://")) and len(url) <= 2048:
+    for key, url in pictures(change.type, fields):
+        if len(url) <= 2048:
             alt = html.escape(f"{key} of {change.address}", quote=True)
             return f'<img src="{html.escape(url, quote=True)}" width="120" alt="{alt}">'
     return ""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ..applying.applier import ApplyResult
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan
 from ..redact import mask
+from ..rules import is_web_url
 from .json import public_url
 from .terminal import inert
 
@@ -56,6 +58,13 @@ def _fields(change: Change) -> list[str]:
             lines.append(f"{name.ljust(width)} : {old} -> {new}{forces}")
         lines.extend(notes)
     return lines
+
+
+def pictures(type_name: str, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, URL) of the pictures a resource shows: `picture`, `thumbnail_url`, and `url`
+    where the type is a picture (a video's or a post's url is not one)."""
+    keys = ("picture", "url", "thumbnail_url") if "picture" in type_name else ("picture", "thumbnail_url")
+    return [(key, fields[key]) for key in keys if is_web_url(fields.get(key))]
 
 
 def changed_fields(change: Change) -> tuple[list[tuple[str, str]], list[str]]:

@@ -15,10 +15,8 @@ from typing import Any
 from ..loading import catalog as catalog_loader
 from ..model import Resource
 from ..redact import mask
-from ..rules import network
+from ..rules import TEXT_FIELDS, network
 from . import inputs
-
-_TEXT_FIELDS = ("message", "title", "name", "description")
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ def calendar(paths: list[Path], variables: dict[str, Any], *, start: dt.date | N
 
 
 def _item(resource: Resource, kind: str, when: dt.datetime) -> Item:
-    text = next((value for key in _TEXT_FIELDS if isinstance(value := resource.body.get(key), str) and value), "")
+    text = next((value for key in TEXT_FIELDS if isinstance(value := resource.body.get(key), str) and value), "")
     short = " ".join(text.split())
     return Item(
         when=when,
