@@ -148,10 +148,7 @@ def apply(
         for bar in progress:
             bar.close()
     if as_json:
-        report = (
-            apply_to_json(result) if result is not None else {"format_version": 1, "ok": True, "aborted": None, "resources": []}
-        )
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(apply_to_json(result), indent=2, ensure_ascii=False))
     elif result is not None:
         click.echo(apply_summary(result), nl=False, err=not result.ok)
     if result is not None and not result.ok:

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import DISTRIBUTION, __version__
 from ..rules import network_title
-from ..workflows.calendar import Calendar, Item, network_of
+from ..workflows.calendar import Calendar, Item
 from .page import page
 from .terminal import inert
 
@@ -38,7 +38,7 @@ def calendar_json(found: Calendar) -> str:
             "kind": item.kind,
             "address": item.address,
             "type": item.type,
-            "network": network_of(item),
+            "network": item.network,
             "identity": item.identity,
             "text": item.text,
         }
@@ -89,12 +89,12 @@ def calendar_html(found: Calendar) -> str:
     for day, items in found.by_day().items():
         cards = "\n".join(_item_html(item) for item in items)
         days.append(f'<section class="day"><h2>{day:%A %d %B %Y}</h2><div class="items">\n{cards}\n</div></section>')
-    networks = sorted({network_of(item) for item in found.items})
+    networks = sorted({item.network for item in found.items})
     return page("publisher calendar", intro, networks, "\n".join(days), main_class="calendar")
 
 
 def _item_html(item: Item) -> str:
-    net = network_of(item)
+    net = item.network
     kind = "expires" if item.kind == "expire" else "publishes"
     return (
         f'<article class="item net-{net} {kind}" data-network="{net}" data-address="{html.escape(item.address)}">'

@@ -10,7 +10,7 @@ from ..applying.applier import ApplyResult
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan
 from ..redact import mask
 from ..rules import is_web_url
-from .json import public_url
+from .json import apply_to_json
 from .terminal import inert
 
 SYMBOLS = {
@@ -154,15 +154,10 @@ def apply_summary(result: ApplyResult) -> str:
 
 
 def _published(result: ApplyResult) -> list[tuple[str, str]]:
-    """(address, public URL) of what this apply created or changed, where the API gave a URL."""
-    carried = {c.address for c in (result.plan.actionable if result.plan else []) if c.action is not Action.DELETE}
-    found = []
-    for address in sorted(set(result.done) & carried):
-        record = result.records.get(address)
-        url = public_url(record) if record is not None else None
-        if url:
-            found.append((address, url))
-    return found
+    """(address, public URL) of what this apply created or changed, where the API gave a URL:
+    the records of `apply --format json` that are done and have one."""
+    records = apply_to_json(result)["resources"]
+    return sorted((r["address"], r["url"]) for r in records if r["outcome"] == "done" and r["url"])
 
 
 def summary_line(plan: Plan) -> str:

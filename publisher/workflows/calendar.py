@@ -28,6 +28,10 @@ class Item:
     identity: str  # the alias, or the token masked
     text: str  # the first words of its text, for people
 
+    @property
+    def network(self) -> str:
+        return network(self.type)
+
 
 @dataclass
 class Calendar:
@@ -76,7 +80,3 @@ def _item(resource: Resource, kind: str, when: dt.datetime) -> Item:
         identity=resource.alias or mask(resource.identity),
         text=short[:117] + "…" if len(short) > 120 else short,
     )
-
-
-def network_of(item: Item) -> str:
-    return network(item.type)

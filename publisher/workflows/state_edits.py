@@ -36,9 +36,13 @@ def pulled(location: str | None) -> str:
 def _existing(location: str | None) -> State:
     """The state, or StateError when there is none: an empty listing would hide a wrong place."""
     store = state_store_here(location)
+    _must_exist(store)
+    return store.read()
+
+
+def _must_exist(store: StateStore) -> None:
     if not store.exists() and not store.unfinished():
         raise StateError(f"{store.name}: there is no state here (give --state, or run in the catalog's folder)")
-    return store.read()
 
 
 def _record(state: State, address: str) -> StateRecord:
@@ -49,8 +53,7 @@ def _record(state: State, address: str) -> StateRecord:
 
 def edit(store: StateStore, command: str, change: Callable[[State], None], **waiting: Any) -> None:
     """Change the state under its lock; nothing is written if `change` raises."""
-    if not store.exists() and not store.unfinished():
-        raise StateError(f"{store.name}: there is no state here")
+    _must_exist(store)
     with store.lock(command, **waiting):
         state = store.read()
         serial = state.serial
