@@ -19,6 +19,7 @@ from .options import (
     CatalogArgs,
     catalog_options,
     color,
+    format_option,
     lock_timeout_option,
     refresh_option,
     report_warnings,
@@ -86,13 +87,10 @@ class Progress:
 @refresh_option
 @lock_timeout_option
 @click.option("--allow-older", is_flag=True, help="Apply even from a checkout older than the commit the state was applied from.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one record per address on standard output (action, outcome, id, public URL, error); "
+@format_option(
+    "text",
+    "json",
+    explained="json: one record per address on standard output (action, outcome, id, public URL, error); "
     "the plan and the progress go to standard error.",
 )
 def apply(

@@ -7,20 +7,19 @@ import datetime as dt
 import click
 
 from ..workflows import inputs
-from .options import CatalogArgs, manifest_options
+from .options import CatalogArgs, format_option, manifest_options
 
 
 @click.command()
 @manifest_options
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="The first day, YYYY-MM-DD (default: today).")
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="How many days to show.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "ics", "json", "html"]),
-    default="text",
-    show_default=True,
-    help="ics: one event per item for calendar apps (UTC times, stable ids); html: a page by day.",
+@format_option(
+    "text",
+    "ics",
+    "json",
+    "html",
+    explained="ics: one event per item for calendar apps (UTC times, stable ids); html: a page by day.",
 )
 def calendar(catalog_args: CatalogArgs, start: dt.datetime | None, days: int, output_format: str) -> None:
     """What the catalog publishes (publish_at) and deletes (expire_at), by day.

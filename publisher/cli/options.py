@@ -77,16 +77,22 @@ def _catalog_options(command: Command, *, with_state: bool) -> Command:
     return decorated
 
 
-def format_option(command: Command) -> Command:
+def format_option(*formats: str, explained: str) -> Callable[[Command], Command]:
+    """`--format` with these choices, the first the default, given as `output_format`."""
     return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["text", "json", "markdown", "github", "html"]),
-        default="text",
-        show_default=True,
-        help="json: versioned (schemas/plan.schema.json); markdown: for a PR comment; github: text plus ::error "
-        "annotations; html: one self-contained page with a card per change, for reviewers.",
-    )(command)
+        "--format", "output_format", type=click.Choice(formats), default=formats[0], show_default=True, help=explained
+    )
+
+
+plan_format_option = format_option(
+    "text",
+    "json",
+    "markdown",
+    "github",
+    "html",
+    explained="json: versioned (schemas/plan.schema.json); markdown: for a PR comment; github: text plus ::error "
+    "annotations; html: one self-contained page with a card per change, for reviewers.",
+)
 
 
 def target_option(command: Command) -> Command:

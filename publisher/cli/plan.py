@@ -18,7 +18,7 @@ from ..output.markdown import plan_markdown
 from ..output.text import plan_text
 from ..planning import planfile
 from ..workflows import plan as plan_workflow
-from .options import CatalogArgs, catalog_options, color, format_option, refresh_option, report_warnings, target_option
+from .options import CatalogArgs, catalog_options, color, plan_format_option, refresh_option, report_warnings, target_option
 
 
 def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC") -> str:
@@ -35,7 +35,7 @@ def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC
 
 @click.command()
 @catalog_options
-@format_option
+@plan_format_option
 @target_option
 @click.option(
     "--out", "out", type=click.Path(path_type=Path), help="Save the plan, to apply exactly it later with `publisher apply FILE`."
@@ -82,7 +82,7 @@ def plan(
 
 @click.command()
 @click.argument("planfile_path", metavar="PLANFILE", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@format_option
+@plan_format_option
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR).")
 def show(planfile_path: Path, output_format: str, no_color: bool) -> None:
     """Print a saved plan as text, json, markdown or html."""

@@ -9,19 +9,12 @@ import click
 from ..errors import InvalidInput
 from ..loading.files import display_name, find_root
 from ..workflows import plan as plan_workflow
-from .options import CatalogArgs, manifest_options, report_warnings
+from .options import CatalogArgs, format_option, manifest_options, report_warnings
 
 
 @click.command()
 @manifest_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "github"]),
-    default="text",
-    show_default=True,
-    help="github: also print ::error annotations (automatic when GITHUB_ACTIONS=true).",
-)
+@format_option("text", "github", explained="github: also print ::error annotations (automatic when GITHUB_ACTIONS=true).")
 @click.option(
     "--changed",
     is_flag=True,
