@@ -125,11 +125,10 @@ def link_spans(text: str) -> list[tuple[int, int]]:
                 continue
             spans.append((start, start + tco.end() if tco else url_end))
         elif start == 0 or text[start - 1] not in "-_./":
-            domain_start = start
             for ascii_start, ascii_end in _ascii_domains(domain, tlds):
                 short = _is_short_domain(domain[ascii_start:ascii_end], tlds)
                 if has_path or not short:
-                    spans.append((domain_start + ascii_start, domain_start + ascii_end))
+                    spans.append((start + ascii_start, start + ascii_end))
             if has_path and spans and spans[-1][0] >= start:
                 spans[-1] = (spans[-1][0], url_end)
     return spans

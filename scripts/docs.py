@@ -31,7 +31,7 @@ def cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def describe_type(node: dict[str, Any], definitions: dict[str, Any]) -> str:
+def describe_type(node: dict[str, Any]) -> str:
     """A short, readable type for a schema node."""
     if "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
@@ -43,7 +43,7 @@ def describe_type(node: dict[str, Any], definitions: dict[str, Any]) -> str:
         return " \\| ".join(f"`{value}`" for value in node["enum"])
     kind = node.get("type", "")
     if kind == "array":
-        return f"list of {describe_type(node.get('items', {}), definitions)}"
+        return f"list of {describe_type(node.get('items', {}))}"
     return kind if isinstance(kind, str) else " or ".join(kind)
 
 
@@ -82,7 +82,7 @@ def manifest_reference() -> str:
             "publish_at": "Not published before this instant: apply skips it (reported as scheduled) until it is due.",
             "expire_at": "Deleted by the first apply after this instant (only for types the API can delete).",
         }.get(name, definition.get("description", ""))
-        kind = "time (ISO 8601 with a zone)" if name.endswith("_at") else describe_type(definition, common)
+        kind = "time (ISO 8601 with a zone)" if name.endswith("_at") else describe_type(definition)
         lines.append(f"| `{name}` | {kind} | {cell(meaning)} |")
     project = load_schema("project.json")
     lines += ["", "## publisher.yaml", "", cell(project["description"]), "", "| key | type | meaning |", "|---|---|---|"]
@@ -92,7 +92,7 @@ def manifest_reference() -> str:
             if name == "policies"
             else spec["description"]
         )
-        lines.append(f"| `{name}` | {describe_type(spec, common) or 'list'} | {cell(meaning)} |")
+        lines.append(f"| `{name}` | {describe_type(spec) or 'list'} | {cell(meaning)} |")
     lines += ["", "## Resource types", "", "| type | create | update | delete |", "|---|---|---|---|"]
     for resource_type in TYPES.values():
         update = ", ".join(sorted(resource_type.update_fields)) if resource_type.can_update else "–"
@@ -108,7 +108,7 @@ def manifest_reference() -> str:
                 continue
             meaning = cell(spec.get("description", ""))
             lines.append(
-                f"| `{name}` | {describe_type(spec, common)} | {'yes' if name in required else ''} "
+                f"| `{name}` | {describe_type(spec)} | {'yes' if name in required else ''} "
                 f"| {limits_of(resource_type.name, name)} | {meaning} |"
             )
         if "x-message" in schema:
