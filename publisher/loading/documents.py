@@ -3,46 +3,51 @@
 Parsing is safe (only plain YAML tags) and follows YAML 1.2's core schema: `yes`, `no`, `on`,
 `off` stay strings, only `true` / `false` are booleans, and dates stay the strings the user
 wrote. Duplicate keys are errors rather than silently overwriting each other.
+
+Values are built straight from the parser's events. No tree of YAML nodes is kept, so reading
+a large file leaves little behind for the garbage collector to walk.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from ..errors import Diagnostic, Location
 from ..model import PathKey as Path_
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Yaml12Loader(_BaseLoader):
-    """Composes nodes only; implicit tags follow the YAML 1.2 core schema."""
-
-
-_Yaml12Loader.yaml_implicit_resolvers = {}
-_STR = "tag:yaml.org,2002:str"
+_EventReader: type = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # only its events are used
 _PLAIN_ONLY = "plain YAML only: no !!python or custom tags"
 MAX_DEPTH = 64  # far beyond any manifest; Python's recursion limit is not
 MAX_ALIAS_EXPANSION = 100_000
 MAX_DIGITS = 100
-_RESOLVERS = [
-    ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
-    ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
-    (
-        "tag:yaml.org,2002:float",
-        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
-        "-+0123456789.",
-    ),
-]
-for _tag, _pattern, _first in _RESOLVERS:
-    _Yaml12Loader.add_implicit_resolver(_tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
+_CORE = "tag:yaml.org,2002:"
+_MAP, _SEQ, _STR = _CORE + "map", _CORE + "seq", _CORE + "str"
+# YAML 1.2 core schema: how an untagged plain scalar is read. The first alternative that
+# matches the whole value wins; anything else is a string.
+_IMPLICIT = re.compile(
+    r"(?P<bool>true|True|TRUE|false|False|FALSE)"
+    r"|(?P<null>~|null|Null|NULL|)"
+    r"|(?P<int>[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)"
+    r"|(?P<float>[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))"
+)
+_CAN_START_NON_TEXT = frozenset("tTfF~nN0123456789+-.")  # most values are text: no need to try the pattern
 
 
 @dataclass
@@ -63,110 +68,212 @@ class Document:
         return Location(self.file, line, column)
 
 
-class _Builder:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.marks: dict[Path_, tuple[int, int]] = {}
-        self.diagnostics: list[Diagnostic] = []
-        self._open: set[int] = set()
-        self._seen: set[int] = set()
-        self._built = 0
-        self.stopped = False  # a limit was hit: the document is not built further
+class _Refused(Exception):
+    """The stream is not one plain YAML document: reported like a syntax error."""
 
-    def _problem(self, node: yaml.Node, path: Path_, message: str, hint: str = "") -> None:
-        location = Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+    def __init__(self, event: Event, message: str) -> None:
+        super().__init__(message)
+        self.mark = event.start_mark
+
+
+class _Stopped(Exception):
+    """A limit was hit: the document is not built further."""
+
+
+class _Anchor(NamedTuple):
+    value: Any
+    path: Path_
+    marks: range  # its positions: indexes into the builder's `_order`
+    size: int  # how many values it stands for, its own aliases expanded
+    depth: int  # how deep it nests below its own path
+
+
+class _Builder:
+    """Builds one document's values from the parser's events, recording every position."""
+
+    def __init__(self, file: str, reader: Any) -> None:
+        self.file = file
+        self.next_event = reader.get_event
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self._order: list[Path_] = []  # the paths of `marks` in the order they were written
+        self.diagnostics: list[Diagnostic] = []
+        self._anchors: dict[str, _Anchor] = {}
+        self._open: set[str] = set()  # anchors whose value is still being read
+        self._distinct = 0  # values written in the file
+        self._built = 0  # values built, aliases expanded
+
+    def document(self) -> Any:
+        self.next_event()  # the stream starts
+        start = self.next_event()
+        if isinstance(start, StreamEndEvent):
+            return {}
+        data = self._value(self.next_event(), ())
+        self.next_event()  # the document ends
+        after = self.next_event()
+        if not isinstance(after, StreamEndEvent):
+            raise _Refused(after, "a manifest holds one YAML document, and a second one starts here")
+        return data
+
+    def drain(self) -> None:
+        """Read to the end after a limit was hit, so a later syntax error is still reported."""
+        while not isinstance(self.next_event(), StreamEndEvent):
+            pass
+
+    def _problem(self, event: Event, path: Path_, message: str, hint: str = "") -> None:
+        location = Location(self.file, event.start_mark.line + 1, event.start_mark.column + 1)
         self.diagnostics.append(Diagnostic(location, dotted(path), message, hint))
 
-    def build(self, node: yaml.Node, path: Path_) -> Any:
-        if self.stopped:
-            return None
-        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if id(node) in self._open:
-            self._problem(node, path, "an alias refers to the value that contains it")
-            return None
-        if len(path) > MAX_DEPTH:
-            self._problem(node, path, f"values are nested more than {MAX_DEPTH} levels deep")
-            self.stopped = True
-            return None
-        self._seen.add(id(node))
-        self._built += 1
-        if self._over_expanded(self._built):
-            self._problem(node, path, f"aliases expand this file to more than {MAX_ALIAS_EXPANSION:,} values")
-            self.stopped = True
-            return None
-        self._open.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, yaml.SequenceNode):
-                if node.tag != "tag:yaml.org,2002:seq":
-                    self._problem(node, path, f"the tag {node.tag} is not allowed", _PLAIN_ONLY)
-                    return None
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._scalar(node, path)
-        finally:
-            self._open.discard(id(node))
+    def _mark(self, path: Path_, event: Event) -> None:
+        if path not in self.marks:
+            self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            self._order.append(path)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
-        if node.tag != "tag:yaml.org,2002:map":
-            self._problem(node, path, f"the tag {node.tag} is not allowed", _PLAIN_ONLY)
-            return {}
+    def _value(self, event: Event, path: Path_) -> Any:
+        self._mark(path, event)
+        if isinstance(event, AliasEvent):
+            return self._alias(event, path)
+        if len(path) > MAX_DEPTH:
+            self._problem(event, path, f"values are nested more than {MAX_DEPTH} levels deep")
+            raise _Stopped
+        anchor = event.anchor
+        if anchor is not None:
+            if anchor in self._anchors or anchor in self._open:
+                raise _Refused(event, f"the anchor &{anchor} is defined twice")
+            self._open.add(anchor)
+            first_mark, built_before = len(self._order) - 1, self._built
+        self._distinct += 1
+        self._built += 1
+        if isinstance(event, ScalarEvent):
+            value = self._scalar(event, path)
+        elif isinstance(event, SequenceStartEvent):
+            value = self._sequence(event, path)
+        else:
+            value = self._mapping(event, path)
+        if anchor is not None:
+            self._open.discard(anchor)
+            written = range(first_mark, len(self._order))
+            depth = max(len(self._order[i]) for i in written) - len(path)
+            self._anchors[anchor] = _Anchor(value, path, written, self._built - built_before, depth)
+        return value
+
+    def _sequence(self, start: SequenceStartEvent, path: Path_) -> list[Any]:
+        if start.tag not in (None, "!", _SEQ):
+            self._problem(start, path, f"the tag {start.tag} is not allowed", _PLAIN_ONLY)
+        items: list[Any] = []
+        while not isinstance(event := self.next_event(), SequenceEndEvent):
+            items.append(self._value(event, (*path, len(items))))
+        return items
+
+    def _mapping(self, start: MappingStartEvent, path: Path_) -> dict[str, Any]:
+        if start.tag not in (None, "!", _MAP):
+            self._problem(start, path, f"the tag {start.tag} is not allowed", _PLAIN_ONLY)
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, path, "a key must be a plain string")
-                continue
-            key = str(self._scalar(key_node, path))
+        while not isinstance(key_event := self.next_event(), MappingEndEvent):
+            key = self._key(key_event, path)
             here = (*path, key)
-            if key in result:
-                self._problem(key_node, here, f"duplicate key '{key}'", f"first defined on line {self.marks[here][0]}")
-                continue
-            # A field is located where its key is written: that is where a person looks.
-            self.marks[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, here)
+            if key is None:
+                self._value(self.next_event(), path)  # read past the value of a refused key
+            elif key in result:
+                self._problem(key_event, here, f"duplicate key '{key}'", f"first defined on line {self.marks[here][0]}")
+                self._value(self.next_event(), here)
+            else:
+                # A field is located where its key is written: that is where a person looks.
+                self._mark(here, key_event)
+                result[key] = self._value(self.next_event(), here)
         return result
 
-    def _over_expanded(self, built: int) -> bool:
-        """Aliases may repeat a value, not multiply a small file into millions of values."""
-        return built > 10 * len(self._seen) + MAX_ALIAS_EXPANSION
-
-    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
-        try:
-            value = _converted(node.tag, node.value)
-        except ValueError:
-            self._problem(node, path, f"the number {node.value[:20]}… has {len(node.value):,} digits; write it as a string")
-            return None
-        if value is _NOT_PLAIN:
-            self._problem(node, path, f"the tag {node.tag} is not allowed", _PLAIN_ONLY)
-            return None
-        return value
-
-
-_NOT_PLAIN = object()
-
-
-def _converted(tag: str, value: str) -> Any:
-    """A scalar's value for its tag; `_NOT_PLAIN` for a tag other than YAML's plain ones."""
-    if tag == _STR:
-        return value
-    if tag == "tag:yaml.org,2002:null":
+    def _key(self, event: Event, path: Path_) -> str | None:
+        if isinstance(event, ScalarEvent):
+            return str(self._scalar(event, path))
+        if isinstance(event, AliasEvent) and event.anchor in self._anchors:
+            value = self._anchors[event.anchor].value
+            if not isinstance(value, dict | list):
+                return str(value)
+        else:
+            self._value(event, path)  # read past it
+        self._problem(event, path, "a key must be a plain string")
         return None
-    if tag == "tag:yaml.org,2002:bool":
-        return value.lower() == "true"
-    if tag == "tag:yaml.org,2002:int":
-        if len(value) > MAX_DIGITS:  # no id or count is this long, and printing it could fail
-            raise ValueError(value)
-        if value.startswith(("0o", "0x")):
-            return int(value, 0)
-        return int(value, 10)
-    if tag == "tag:yaml.org,2002:float":
-        lowered = value.lower().lstrip("+")
-        if lowered.endswith("inf"):
-            return float("-inf") if lowered.startswith("-") else float("inf")
-        if lowered == ".nan":
-            return float("nan")  # float() does not read YAML's spelling (it crashed publisher)
-        return float(lowered)
-    return _NOT_PLAIN
+
+    def _alias(self, event: AliasEvent, path: Path_) -> Any:
+        anchor = self._anchors.get(event.anchor)
+        if anchor is None:
+            if event.anchor in self._open:
+                self._problem(event, path, "an alias refers to the value that contains it")
+                return None
+            raise _Refused(event, f"the alias *{event.anchor} names no anchor before it")
+        self._built += anchor.size
+        if self._built > 10 * self._distinct + MAX_ALIAS_EXPANSION:  # repeat a value, yes; multiply a file, no
+            self._problem(event, path, f"aliases expand this file to more than {MAX_ALIAS_EXPANSION:,} values")
+            raise _Stopped
+        if len(path) + anchor.depth > MAX_DEPTH:
+            self._problem(event, path, f"values are nested more than {MAX_DEPTH} levels deep")
+            raise _Stopped
+        for index in anchor.marks:
+            inside = self._order[index]
+            moved = (*path, *inside[len(anchor.path) :])
+            if moved not in self.marks:
+                self.marks[moved] = self.marks[inside]
+                self._order.append(moved)
+        return copy.deepcopy(anchor.value)  # each place gets its own value, as if written out
+
+    def _scalar(self, event: ScalarEvent, path: Path_) -> Any:
+        tag, value = event.tag, event.value
+        if tag is None and event.implicit[0]:  # plain and untagged: the core schema decides
+            if value and value[0] not in _CAN_START_NON_TEXT:
+                return value
+            found = _IMPLICIT.fullmatch(value)
+            tag = _CORE + found.lastgroup if found and found.lastgroup else _STR
+        elif tag is None or tag == "!":
+            return value
+        if tag not in _CONVERTERS:
+            self._problem(event, path, f"the tag {tag} is not allowed", _PLAIN_ONLY)
+            return None
+        try:
+            return _CONVERTERS[tag](value)
+        except ValueError as error:
+            self._problem(event, path, str(error))
+            return None
+
+
+def _int(value: str) -> int:
+    if len(value) > MAX_DIGITS:  # no id or count is this long, and printing it could fail
+        raise ValueError(f"the number {value[:20]}… has {len(value):,} digits; write it as a string")
+    found = _IMPLICIT.fullmatch(value)
+    if not found or found.lastgroup != "int":
+        raise ValueError(f"'{value}' is not a whole number")
+    return int(value, 0) if value.startswith(("0o", "0x")) else int(value, 10)
+
+
+def _float(value: str) -> float:
+    found = _IMPLICIT.fullmatch(value)
+    if not found or found.lastgroup not in ("int", "float") or value.startswith(("0o", "0x")):
+        raise ValueError(f"'{value}' is not a number")
+    lowered = value.lower().lstrip("+")
+    if lowered.endswith("inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    if lowered == ".nan":
+        return float("nan")  # float() does not read YAML's spelling
+    return float(lowered)
+
+
+def _bool(value: str) -> bool:
+    if value.lower() not in ("true", "false"):
+        raise ValueError(f"'{value}' is not true or false")
+    return value.lower() == "true"
+
+
+def _null(value: str) -> None:
+    if value not in ("~", "null", "Null", "NULL", ""):
+        raise ValueError(f"'{value}' is not null")
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    _STR: str,
+    _CORE + "int": _int,
+    _CORE + "float": _float,
+    _CORE + "bool": _bool,
+    _CORE + "null": _null,
+}
 
 
 def dotted(path: Path_) -> str:
@@ -182,22 +289,23 @@ def dotted(path: Path_) -> str:
 
 def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     """Parse one manifest. Problems are returned, never raised."""
-    loader = _Yaml12Loader(text)
+    reader = _EventReader(text)
+    builder = _Builder(file, reader)
     try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        try:
+            data = builder.document()
+        except _Stopped:
+            builder.drain()
+            data = None
+    except (yaml.MarkedYAMLError, _Refused) as error:
+        mark = error.mark if isinstance(error, _Refused) else error.problem_mark or error.context_mark
         location = Location(file, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
-        message = str(error.problem or error.context or "invalid YAML").strip()
+        message = str(error) if isinstance(error, _Refused) else str(error.problem or error.context or "invalid YAML").strip()
         return Document(file, None), [Diagnostic(location, "", f"YAML syntax error: {message}")]
     except yaml.YAMLError as error:  # e.g. a reader error for a control character
         return Document(file, None), [Diagnostic(Location(file, 1, 1), "", f"YAML error: {error}")]
     finally:
-        loader.dispose()
-    if node is None:
-        return Document(file, {}), []
-    builder = _Builder(file)
-    data = builder.build(node, ())
+        reader.dispose()
     return Document(file, data, builder.marks), builder.diagnostics
 
 
