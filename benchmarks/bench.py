@@ -55,11 +55,12 @@ def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
     changed_text = original.replace("Post 0 of file", "Changed post 0 of file", 1)
     plan = (measure, "plan", str(root), str(state))
     _run(*plan)  # leaves the memo of a no-op plan: what a warm plan finds
-    kinds = ("floor", "cold_noop", "cold_one_change", "warm_noop", "warm_one_change")
+    kinds = ("floor", "cold_noop", "cold_one_change", "warm_noop", "warm_one_change", "cold_noop_collector_off")
     samples: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
     for _ in range(runs):
         samples["floor"].append(_run(measure, "floor", str(root)))
         samples["cold_noop"].append(_run(*plan, env=no_cache))
+        samples["cold_noop_collector_off"].append(_run(*plan, env={**no_cache, "BENCH_COLLECTOR": "off"}))
         samples["warm_noop"].append(_run(*plan))
         target.write_text(changed_text)
         samples["cold_one_change"].append(_run(*plan, env=no_cache))
@@ -331,6 +332,8 @@ def table(results: dict[str, Any]) -> str:
         for p in results["plan"]
     )
     lines.append(f"\ncold no-op plan to the floor, lowest–highest round: {spread}")
+    off = ", ".join(f"{p['resources']:,}: {p['ratios']['cold_noop_collector_off_to_floor']:.2f}×" for p in results["plan"])
+    lines.append(f"\ncold no-op plan with Python's cycle collector off (the most any collector tuning could give): {off}")
     if "scaling_50k_to_10k" in results:
         lines.append(
             f"\n50,000 vs 10,000 resources (cold no-op plan): {results['scaling_50k_to_10k']:.2f}× (linear: 5×; "

@@ -2,12 +2,17 @@
 
 python benchmarks/measure.py floor DIR
 python benchmarks/measure.py plan DIR STATE [extra publisher args...]
+
+BENCH_COLLECTOR=off runs the plan with Python's cycle collector off: not how publisher runs,
+but the bound on what any tuning of the collector could gain.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import json
+import os
 import resource
 import sys
 import time
@@ -39,6 +44,8 @@ def main() -> None:
     operation, *args = sys.argv[1:]
     if operation == "plan":
         import publisher.cli  # noqa: F401  imports are not part of the work measured
+    if os.environ.get("BENCH_COLLECTOR") == "off":
+        gc.disable()
 
     started = time.perf_counter()
     if operation == "floor":
