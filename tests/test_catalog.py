@@ -165,7 +165,8 @@ def _graph_catalog(graph: dict[str, set[str]]) -> Catalog:
             {},
             {"x": [Ref(d) for d in sorted(refers_to)]},
             {},
-            (Document("m.yaml", {}), ()),
+            Document("m.yaml", {}),
+            (),
         )
         resources[address] = resource
     return Catalog(root=Path("."), files=[], resources=resources)

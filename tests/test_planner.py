@@ -15,16 +15,16 @@ from publisher.resource_types import TYPES
 
 from conftest import PIN_TOKEN
 
-HERE = (Document("catalog.yaml", {}), ())
+HERE = (Document("catalog.yaml", {}), ())  # a resource's document and path
 
 
 def _board(**lifecycle) -> Resource:
-    return Resource("boards.b", TYPES["pinterest/board"], PIN_TOKEN, {"name": "B"}, {}, lifecycle, HERE)
+    return Resource("boards.b", TYPES["pinterest/board"], PIN_TOKEN, {"name": "B"}, {}, lifecycle, *HERE)
 
 
 def _pin(description: str = "d", picture: str = "https://x/p.jpg", **lifecycle) -> Resource:
     body = {"description": description, "picture": picture}
-    return Resource("pins.p", TYPES["pinterest/pin"], PIN_TOKEN, body, {"board_id": Ref("boards.b")}, lifecycle, HERE)
+    return Resource("pins.p", TYPES["pinterest/pin"], PIN_TOKEN, body, {"board_id": Ref("boards.b")}, lifecycle, *HERE)
 
 
 def _catalog(*resources: Resource, identities: dict[str, str] | None = None) -> Catalog:
@@ -106,7 +106,7 @@ def test_explicit_error_blocks_even_a_deletable_type():
 
 
 def test_non_deletable_change_is_blocked_and_removal_is_forget():
-    changed = Resource("boards.b", TYPES["pinterest/board"], PIN_TOKEN, {"name": "C"}, {}, {}, HERE)
+    changed = Resource("boards.b", TYPES["pinterest/board"], PIN_TOKEN, {"name": "C"}, {}, {}, *HERE)
     assert _actions(make_plan(_catalog(changed), _applied()))["boards.b"] == "blocked"
     removed = make_plan(_catalog(), _applied(_pin()))
     assert _actions(removed) == {"boards.b": "forget", "pins.p": "delete"}
@@ -147,7 +147,7 @@ LINKEDIN_BODY = {"link": "https://x.example/"}
     ],
 )
 def test_a_type_change_replaces_through_the_recorded_type(old, new, keep_old):
-    post = Resource("posts.x", TYPES[new[0]], PIN_TOKEN, new[1], {}, {}, HERE)
+    post = Resource("posts.x", TYPES[new[0]], PIN_TOKEN, new[1], {}, {}, *HERE)
     state = State()
     state.resources["posts.x"] = StateRecord(
         type=old[0], identity=token_digest(PIN_TOKEN), id="7", inputs=old[1], status="created"
@@ -163,7 +163,7 @@ def test_a_type_change_is_never_an_update_even_where_type_is_an_updatable_field(
     playlist moved to a channel section's address is still another object: it is replaced,
     and `type` is listed once."""
     section = Resource(
-        "posts.s", TYPES["youtube/channel/section"], PIN_TOKEN, {"type": "singlePlaylist", "title": "T"}, {}, {}, HERE
+        "posts.s", TYPES["youtube/channel/section"], PIN_TOKEN, {"type": "singlePlaylist", "title": "T"}, {}, {}, *HERE
     )
     state = State()
     state.resources["posts.s"] = StateRecord(

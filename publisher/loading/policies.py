@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic
 from ..model import Resource
 from ..redact import mask
 from ..resource_types import TYPES
@@ -151,9 +151,7 @@ def _fields(type_name: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[st
 
 
 def _violation(policy: Policy, resource: Resource, field: str, message: str) -> Diagnostic:
-    document, path = resource.where
-    location: Location = document.locate((*path, field))
-    return Diagnostic(location, resource.address, f"policy {policy.name}: {message}", severity=policy.severity)
+    return Diagnostic(resource.locate(field), resource.address, f"policy {policy.name}: {message}", severity=policy.severity)
 
 
 def _link_violations(policy: Policy, content: _Content) -> list[tuple[str, str]]:

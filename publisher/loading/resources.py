@@ -67,7 +67,7 @@ class ResourceBuilder:
         fields = entry.fields
         body: dict[str, Any] = {}
         ids: dict[str, Any] = {}
-        dependencies: set[str] = set()
+        dependencies: set[str] = set()  # the addresses its references name
         for key, value in fields.items():
             route = _route(rtype.name, key)
             if route is None:
@@ -95,10 +95,11 @@ class ResourceBuilder:
             body,
             ids,
             fields.get("lifecycle") or _NO_LIFECYCLE,
-            (entry.document, entry.where),
+            entry.document,
+            entry.where,
             publish_at,
             expire_at,
-            frozenset(dependencies) if dependencies else NO_DEPENDENCIES,
+            tuple(sorted(dependencies)) if dependencies else NO_DEPENDENCIES,
             entry.fields["identity"] if entry.fields["identity"] in self.identities else None,
         )
 
@@ -149,7 +150,7 @@ def dependency_order(resources: Mapping[str, Resource]) -> list[str]:
     for address in sorted(resources):
         dependencies = [d for d in resources[address].dependencies if d in resources]
         if dependencies or address in linked:
-            graph[address] = sorted(dependencies)
+            graph[address] = dependencies
     try:
         ordered = list(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as error:

@@ -65,7 +65,7 @@ def document(
                 "identity": token_digest(r.identity),
                 "body": encode(r.body),
                 "ids": encode(r.ids),
-                "dependencies": sorted(r.dependencies),
+                "dependencies": list(r.dependencies),
             }
     made = {
         "kind": KIND,

@@ -152,8 +152,8 @@ def _targeted(changes: list[Change], catalog: Catalog, state: State, targets: tu
         address = queue.pop()
         resource = catalog.resources.get(address)
         record = state.resources.get(address)
-        dependencies = resource.dependencies if resource else set(record.dependencies if record else ())
-        for dependency in dependencies - wanted:
+        dependencies = resource.dependencies if resource else record.dependencies if record else ()
+        for dependency in set(dependencies) - wanted:
             wanted.add(dependency)
             queue.append(dependency)
     return [c for c in changes if c.address in wanted]
@@ -174,7 +174,7 @@ def apply_moves(catalog: Catalog, state: State) -> list[str]:
         state.resources[move.target] = state.resources.pop(move.source)
         for record in state.resources.values():
             if move.source in record.dependencies:
-                record.dependencies = sorted(move.target if d == move.source else d for d in record.dependencies)
+                record.dependencies = tuple(sorted(move.target if d == move.source else d for d in record.dependencies))
         done.append(f"{move.source} has moved to {move.target}")
     return done
 
@@ -206,7 +206,7 @@ def _calendar(resource: Resource, record: StateRecord | None, now: dt.datetime, 
             after={**resource.body},
             resource=resource,
         )
-    blocker = next((d for d in sorted(resource.dependencies) if d in waiting), None)
+    blocker = next((d for d in resource.dependencies if d in waiting), None)
     if blocker is not None:
         return Change(
             address,

@@ -104,7 +104,7 @@ def new_record(
         result={} if remote_id is not None else None,
         created_at=stamp,
         updated_at=stamp,
-        dependencies=sorted(resource.dependencies),
+        dependencies=resource.dependencies,
         error=error,
     )
 
