@@ -172,8 +172,9 @@ class StateRecord:
             "digest": self.digest,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
-            "dependencies": list(self.dependencies),
         }
+        if self.dependencies:  # left out when empty, like id and result: most records have none
+            data["dependencies"] = list(self.dependencies)
         if self.id is not None:
             data["id"] = self.id
         if self.result is not None:

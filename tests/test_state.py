@@ -37,6 +37,16 @@ def test_write_is_sorted_pretty_and_bumps_the_serial(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["s.json"]  # no temporary file left
 
 
+def test_dependencies_are_written_only_where_there_are_some_and_read_back(tmp_path):
+    store = LocalStateStore(tmp_path / "s.json")
+    pin = _record("pinterest/pin", dependencies=("boards.a",))
+    store.write(State(resources={"pins.b": pin, "boards.a": _record("pinterest/board")}), expected_serial=0)
+    records = json.loads((tmp_path / "s.json").read_text())["resources"]
+    assert "dependencies" not in records["boards.a"] and records["pins.b"]["dependencies"] == ["boards.a"]
+    read = store.read().resources
+    assert read["pins.b"].dependencies == ("boards.a",) and read["boards.a"].dependencies == ()
+
+
 def test_write_refuses_when_someone_else_wrote_in_between(tmp_path):
     store = LocalStateStore(tmp_path / "s.json")
     mine = State()

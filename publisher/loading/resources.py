@@ -146,8 +146,9 @@ def dependency_order(resources: Mapping[str, Resource]) -> list[str]:
 
     Raises `graphlib.CycleError` whose args[1] is the cycle, each address referring to the next."""
     linked = {d for r in resources.values() for d in r.dependencies if d in resources}
+    addresses = sorted(resources)
     graph = {}
-    for address in sorted(resources):
+    for address in addresses:
         dependencies = [d for d in resources[address].dependencies if d in resources]
         if dependencies or address in linked:
             graph[address] = dependencies
@@ -157,4 +158,4 @@ def dependency_order(resources: Mapping[str, Resource]) -> list[str]:
         # graphlib lists the cycle from what is referred to; people read it the other way.
         raise graphlib.CycleError(error.args[0], list(reversed(error.args[1]))) from None
     # Most resources neither refer nor are referred to: any place suits them.
-    return ordered + [address for address in sorted(resources) if address not in graph]
+    return ordered + [address for address in addresses if address not in graph]
