@@ -17,16 +17,18 @@ from ..resource_types import COMMON_FIELDS, TYPES, Reference
 from .entries import Entry
 
 
-def _as_refs(value: Any, found: set[str]) -> Any:
+def _as_refs(value: Any, found: set[str], refs: dict[str, Ref]) -> Any:
     """Turn `{ref: ADDRESS}` mappings (already schema-checked) into `Ref` values, adding
-    each ADDRESS to `found`."""
+    each ADDRESS to `found`. `refs` holds one `Ref` per address: a thousand pins on one
+    board share it, and the cycle collector has one object to walk, not a thousand."""
     if isinstance(value, dict):
         if len(value) == 1 and isinstance(value.get("ref"), str):
-            found.add(value["ref"])
-            return Ref(value["ref"])
-        return {k: _as_refs(v, found) for k, v in value.items()}
+            address = value["ref"]
+            found.add(address)
+            return refs.setdefault(address, Ref(address))
+        return {k: _as_refs(v, found, refs) for k, v in value.items()}
     if isinstance(value, list):
-        return [_as_refs(v, found) for v in value]
+        return [_as_refs(v, found, refs) for v in value]
     return value
 
 
@@ -53,6 +55,7 @@ class ResourceBuilder:
         self.faulty = faulty  # addresses of entries with problems of their own
         self.identities = identities  # alias → token
         self.problems: list[Diagnostic] = []
+        self._refs: dict[str, Ref] = {}
 
     def build_all(self) -> dict[str, Resource]:
         built = {}
@@ -74,7 +77,7 @@ class ResourceBuilder:
                 continue  # publisher's own field, not the API's
             reference, is_path_id, name = route
             if isinstance(value, (dict, list)):
-                value = _as_refs(value, dependencies)
+                value = _as_refs(value, dependencies, self._refs)
                 if reference is not None:
                     self._check_refs(entry, key, value, reference.targets)
             if is_path_id:
@@ -144,18 +147,22 @@ class ResourceBuilder:
 def dependency_order(resources: Mapping[str, Resource]) -> list[str]:
     """Addresses so that every resource comes after the ones it refers to.
 
+    What refers to nothing in the catalog comes first, then what refers only to those (a pin
+    to its board, a playlist item to its playlist): most catalogs end there. graphlib orders
+    the rest: longer chains of references, and cycles.
+
     Raises `graphlib.CycleError` whose args[1] is the cycle, each address referring to the next."""
-    linked = {d for r in resources.values() for d in r.dependencies if d in resources}
-    addresses = sorted(resources)
-    graph = {}
-    for address in addresses:
-        dependencies = [d for d in resources[address].dependencies if d in resources]
-        if dependencies or address in linked:
-            graph[address] = dependencies
+    first = sorted(a for a, r in resources.items() if not any(d in resources for d in r.dependencies))
+    placed = set(first)
+    second = sorted(
+        a for a, r in resources.items() if a not in placed and all(d in placed or d not in resources for d in r.dependencies)
+    )
+    placed.update(second)
+    unplaced = sorted(resources.keys() - placed)
+    rest = {a: [d for d in resources[a].dependencies if d in resources and d not in placed] for a in unplaced}
     try:
-        ordered = list(graphlib.TopologicalSorter(graph).static_order())
+        ordered = list(graphlib.TopologicalSorter(rest).static_order())
     except graphlib.CycleError as error:
         # graphlib lists the cycle from what is referred to; people read it the other way.
         raise graphlib.CycleError(error.args[0], list(reversed(error.args[1]))) from None
-    # Most resources neither refer nor are referred to: any place suits them.
-    return ordered + [address for address in addresses if address not in graph]
+    return first + second + ordered
