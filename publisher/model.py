@@ -67,9 +67,9 @@ class Locator(Protocol):
 
 
 # Addresses a resource refers to, sorted. A tuple of strings, unlike a set or a list, is
-# dropped from the cycle collector's watch, which at 50,000 resources is time a plan saves.
+# dropped from the cycle collector's watch, which at 50,000 resources is time a plan saves;
+# all the empty ones are Python's one empty tuple.
 Dependencies = tuple[str, ...]
-NO_DEPENDENCIES: Dependencies = ()
 
 
 @dataclass(slots=True)

@@ -68,12 +68,11 @@ class Document:
         return Location(self.file, line, column)
 
 
-class _Refused(Exception):
-    """The stream is not one plain YAML document: reported like a syntax error."""
+class _Refused(yaml.MarkedYAMLError):
+    """The stream is not one plain YAML document: reported as libyaml's syntax errors are."""
 
     def __init__(self, event: Event, message: str) -> None:
-        super().__init__(message)
-        self.mark = event.start_mark
+        super().__init__(problem=message, problem_mark=event.start_mark)
 
 
 class _Stopped(Exception):
@@ -297,10 +296,10 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
         except _Stopped:
             builder.drain()
             data = None
-    except (yaml.MarkedYAMLError, _Refused) as error:
-        mark = error.mark if isinstance(error, _Refused) else error.problem_mark or error.context_mark
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
         location = Location(file, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
-        message = str(error) if isinstance(error, _Refused) else str(error.problem or error.context or "invalid YAML").strip()
+        message = str(error.problem or error.context or "invalid YAML").strip()
         return Document(file, None), [Diagnostic(location, "", f"YAML syntax error: {message}")]
     except yaml.YAMLError as error:  # e.g. a reader error for a control character
         return Document(file, None), [Diagnostic(Location(file, 1, 1), "", f"YAML error: {error}")]

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import rules
 from ..errors import Diagnostic
-from ..model import NO_DEPENDENCIES, Ref, Resource, refs_in
+from ..model import Ref, Resource, refs_in
 from ..resource_types import COMMON_FIELDS, TYPES, Reference
 from .entries import Entry
 
@@ -102,7 +102,7 @@ class ResourceBuilder:
             entry.where,
             publish_at,
             expire_at,
-            tuple(sorted(dependencies)) if dependencies else NO_DEPENDENCIES,
+            tuple(sorted(dependencies)),
             entry.fields["identity"] if entry.fields["identity"] in self.identities else None,
         )
 
