@@ -50,13 +50,16 @@ _EMOJI = re.compile(
 )
 
 
+TWEET_LIMIT = 280  # twitter-text v3's maxWeightedTweetLength
+
+
 class TweetCount(NamedTuple):
     weighted_length: int
     valid_characters: bool  # no U+FFFE, U+FEFF or U+FFFF
 
 
 def twitter_length(text: str) -> int:
-    """The length Twitter checks against its 280 limit (in units of one Latin character)."""
+    """The length Twitter checks against TWEET_LIMIT (in units of one Latin character)."""
     return count(text).weighted_length
 
 

@@ -17,11 +17,10 @@ from typing import Any
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan, Ref
 from ..redact import mask
 from ..rules import is_web_url, network, network_title
-from ..twitter_text import twitter_length
+from ..twitter_text import TWEET_LIMIT, twitter_length
 from .page import page
 from .text import changed_fields, pictures, summary_line, value
 
-TWEET_LIMIT = 280
 _VERBS = {
     Action.CREATE: "will be published",
     Action.UPDATE: "will be updated in place",

@@ -9,7 +9,7 @@ from typing import Any
 from ..model import NEW_REASON, Action, Change, Plan
 from ..redact import mask
 from ..rules import TEXT_FIELDS, network_title
-from ..twitter_text import twitter_length
+from ..twitter_text import TWEET_LIMIT, twitter_length
 from .text import SYMBOLS, changed_fields, pictures, summary_line, value
 
 MARKER = "<!-- publisher-plan -->"
@@ -40,7 +40,7 @@ def _preview(change: Change) -> list[str]:
         if isinstance(text, str) and text:
             quoted = "\n".join(f"> {_md(line)}" if line else ">" for line in text.splitlines())
             if change.type == "twitter/post" and key == "message":
-                quoted += f"\n>\n> <sub>{twitter_length(text)}/280 as Twitter counts</sub>"
+                quoted += f"\n>\n> <sub>{twitter_length(text)}/{TWEET_LIMIT} as Twitter counts</sub>"
             lines.append(quoted)
             break
     links = [f"{k}: {_md(str(fields[k]))}" for k in _PREVIEW_LINKS if isinstance(fields.get(k), str)]
