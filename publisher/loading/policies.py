@@ -70,22 +70,22 @@ def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Polic
             continue
         match, text = entry.get("match") or {}, entry.get("text") or {}
         quiet = rules.get("not_between")
-        allowed = entry["links"]["allow"] if "links" in entry else []
+        allowed = entry["links"]["allow"] if "links" in entry else None  # None: links are not checked
         policies.append(
             Policy(
                 name=name,
                 severity=entry.get("severity", "error"),
                 addresses=_globs(match.get("address")),
                 types=_globs(match.get("type")),
-                allow_hosts=tuple(entry["links"]["allow"]) if "links" in entry else None,
+                allow_hosts=tuple(allowed) if allowed is not None else None,
                 require=tuple(text.get("require") or ()),
                 forbid=tuple(text.get("forbid") or ()),
                 quiet_hours=(dt.time.fromisoformat(quiet[0]), dt.time.fromisoformat(quiet[1])) if quiet else None,
                 max_per_day=rules.get("max_per_day"),
                 per=rules.get("per", "identity"),
                 zone=zone,
-                exact_hosts=frozenset(host.lower() for host in allowed if not host.startswith("*.")),
-                host_suffixes=tuple(host[1:].lower() for host in allowed if host.startswith("*.")),
+                exact_hosts=frozenset(host.lower() for host in allowed or () if not host.startswith("*.")),
+                host_suffixes=tuple(host[1:].lower() for host in allowed or () if host.startswith("*.")),
             )
         )
     return policies, problems
