@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .redact import mask_all
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -31,6 +33,12 @@ class Diagnostic:
     message: str
     hint: str = field(default="", compare=False)
     severity: str = field(default="error", compare=False)  # "warning": reported, fails nothing
+
+    def __post_init__(self) -> None:
+        # Every finding passes here: an identity token it quotes (a typo'd alias, a template
+        # that failed on one) is masked before any output can show it.
+        object.__setattr__(self, "message", mask_all(self.message))
+        object.__setattr__(self, "hint", mask_all(self.hint))
 
     def render(self) -> str:
         where = f"{self.location}: {self.path}: " if self.path else f"{self.location}: "

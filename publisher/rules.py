@@ -16,6 +16,28 @@ TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 _NETWORK_TITLES = {"youtube": "YouTube", "linkedin": "LinkedIn"}
 
+# Variables that hold credentials in the places publisher runs (its own keys and state, the
+# clouds, PostgreSQL, CI systems): never content, however publisher.yaml's env: is written.
+CREDENTIAL_PREFIXES = ("ONEALL_", "PUBLISHER_", "AWS_", "PG", "GITHUB_", "ACTIONS_", "GITLAB_")
+CREDENTIAL_NAMES = ("CI_JOB_TOKEN",)
+CREDENTIAL_WORDS = ("SECRET", "PASSWORD", "PRIVATE", "CREDENTIAL", "TOKEN")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_credential_name(name: str) -> bool:
+    """Whether an environment variable (or the literal part of a glob) names a credential."""
+    upper = name.upper()
+    return (
+        upper.startswith(CREDENTIAL_PREFIXES) or upper in CREDENTIAL_NAMES or any(word in upper for word in CREDENTIAL_WORDS)
+    )
+
+
+def credential_rule() -> str:
+    """The rule as messages state it."""
+    return f"{', '.join(p + '*' for p in CREDENTIAL_PREFIXES)}, {', '.join(CREDENTIAL_NAMES)} and any name containing " + (
+        ", ".join(CREDENTIAL_WORDS)
+    )
+
 
 def is_address(value: object) -> bool:
     return isinstance(value, str) and ADDRESS.fullmatch(value) is not None

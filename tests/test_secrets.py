@@ -29,6 +29,7 @@ def _everything(root: Path, runs) -> str:
 @pytest.fixture
 def planted(monkeypatch):
     monkeypatch.setenv("CAMPAIGN_SECRET", PLANTED)
+    monkeypatch.setenv("CAMPAIGN_CODE", PLANTED)
     monkeypatch.setenv("CLUB_TOKEN", PIN_TOKEN)
 
 
@@ -77,7 +78,7 @@ def test_template_globals_have_no_way_in(template, planted, cli, write, tmp_path
 
 def test_a_declared_variable_is_content_and_any_variable_may_be_an_identity(planted, sandbox, cli, write, tmp_path):
     write("publisher.yaml", "env: [SEASON, 'CAMPAIGN_*']\nidentities:\n  club: \"{{ env('CLUB_TOKEN') }}\"\n")
-    write("c.yaml", _tweet("Campaign {{ env('CAMPAIGN_SECRET') }}").replace(TWEET_TOKEN, "club"))
+    write("c.yaml", _tweet("Campaign {{ env('CAMPAIGN_CODE') }}").replace(TWEET_TOKEN, "club"))
     run = cli("apply", tmp_path / "catalog", "--auto-approve")
     assert run.code == 0, run.output
     assert [o["message"] for o in sandbox.objects()] == [f"Campaign {PLANTED}"]
@@ -176,3 +177,88 @@ def test_deleting_needs_the_identity_to_still_be_in_the_catalog(sandbox, cli, wr
     path.write_text(f"identities:\n  old: {TWEET_TOKEN}\n")  # declared again: the delete can go
     assert cli("apply", path.parent, "--auto-approve").code == 0
     assert sandbox.objects() == []
+
+
+AWS_SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY"  # no output or file may hold it, whole or in part
+PG_SECRET = "pg-hunter2-s3cret"
+
+
+@pytest.fixture
+def credentials(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+    monkeypatch.setenv("PGPASSWORD", PG_SECRET)
+    monkeypatch.setenv("CLUB_TOKEN", PIN_TOKEN)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # the ::error annotations too
+
+
+def _none_of_the_secrets_in(everything: str) -> None:
+    for secret in (AWS_SECRET, PG_SECRET, PIN_TOKEN, *KEYS):
+        assert secret not in everything
+    for part in (AWS_SECRET[:5], AWS_SECRET[-5:], PG_SECRET[:6]):  # not even the masked ends of one
+        assert part not in everything
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        "{{ env('AWS_SECRET_ACCESS_KEY') }}",  # found: "unknown identity 'wJalr…'"
+        "{{ env(env('AWS_SECRET_ACCESS_KEY')) }}",  # found: "environment variable <secret> is not set"
+        "{{ {}[env('PGPASSWORD')] }}",  # found: "'dict object' has no attribute '<secret>'"
+        "{{ env('PGPASSWORD') | int + 1 }}",  # a filter's error
+        "{{ env('AWS_SECRET_ACCESS_KEY')[:12] }}",  # a slice of it
+        "x{{ env('CLUB_TOKEN') }}",  # a token, then not a token: masked in "unknown identity"
+        "{{ {}[env('CLUB_TOKEN')] }}",  # a token in Jinja's own message
+        "{{ env('AWS_SECRET_ACCESS_KEY') is string and undefined_name }}",
+    ],
+)
+def test_an_identity_field_never_shows_what_env_read(identity, credentials, sandbox, cli, write, tmp_path):
+    write("c.yaml", f'posts:\n  t:\n    type: twitter/post\n    identity: "{identity}"\n    message: hi\n')
+    write("publisher.yaml", f'identities:\n  club: "{identity}"\n')
+    commands = (["validate"], ["plan"], ["apply", "--auto-approve"], ["calendar"])
+    runs = [cli(command, tmp_path / "catalog", *extra) for command, *extra in commands]
+    assert [run.code for run in runs] == [1, 1, 1, 1], [run.output for run in runs]
+    assert "::error " in runs[0].output and "Traceback" not in runs[0].output
+    assert sandbox.requests() == []
+    _none_of_the_secrets_in(_everything(tmp_path / "catalog", runs))
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ env.for_identity()('AWS_SECRET_ACCESS_KEY') }}",  # found: printed by plan, posted by apply
+        "{{ (env|attr('for_identity'))()('PGPASSWORD') }}",  # found, the same through attr
+        "{{ env.__class__ }}",
+        "{{ (env|attr('_context')).environ }}",
+        "{{ env('AWS_SECRET_ACCESS_KEY') }}",
+        "{{ env('PGPASSWORD', 'none') }}",
+    ],
+)
+def test_nothing_a_template_can_call_returns_an_undeclared_variable(template, credentials, sandbox, cli, write, tmp_path):
+    write("publisher.yaml", "env: ['*']\n")  # even with every name declared content
+    write("c.yaml", _tweet(template))
+    runs = [cli("plan", tmp_path / "catalog", *f) for f in ([], ["--format", "markdown"], ["--format", "html"])]
+    runs.append(cli("apply", tmp_path / "catalog", "--auto-approve"))
+    assert [run.code for run in runs] == [1, 1, 1, 1]
+    assert sandbox.requests() == []
+    _none_of_the_secrets_in(_everything(tmp_path / "catalog", runs))
+
+
+@pytest.mark.parametrize(
+    "pattern", ["AWS_*", "*TOKEN*", "PGPASSWORD", "GITHUB_TOKEN", "ACTIONS_RUNTIME_TOKEN", "CI_JOB_TOKEN", "GITLAB_*",
+                "PUBLISHER_STATE", "my_private_key", "DB_PASSWORD", "*_CREDENTIALS", "Secret*"],
+)  # fmt: skip
+def test_credential_variables_can_never_be_declared_content(pattern, credentials, cli, write, tmp_path):
+    write("publisher.yaml", f"vars: {{}}\nenv:\n  - SEASON\n  - '{pattern}'\n")
+    write("c.yaml", _tweet("hello"))
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1 and "publisher.yaml:4:" in run.err and "never content" in run.err, run.err
+
+
+def test_validate_needs_no_secret_and_plan_says_which_is_missing(cli, write, tmp_path, monkeypatch):
+    monkeypatch.delenv("CLUB_TOKEN", raising=False)
+    write("publisher.yaml", "identities:\n  club: \"{{ env('CLUB_TOKEN') }}\"\n")
+    write("c.yaml", _tweet("hello").replace(TWEET_TOKEN, "club"))
+    write("d.yaml", 'posts:\n  u:\n    type: twitter/post\n    identity: "{{ env(\'OTHER_TOKEN\') }}"\n    message: hi\n')
+    assert cli("validate", tmp_path / "catalog").code == 0
+    run = cli("plan", tmp_path / "catalog")
+    assert run.code == 1 and "CLUB_TOKEN is not set" in run.err and "OTHER_TOKEN is not set" in run.err

@@ -197,8 +197,10 @@ def test_github_annotations(cli, write, tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     run = cli("validate", tmp_path / "catalog")
     assert run.code == 1
-    assert "::error file=catalog/c.yaml,line=2,col=3,title=publisher::boards.shop: missing required field 'name'" in run.out
+    # Both on stderr: a plan's stdout is often redirected into the PR comment's file.
+    assert "::error file=catalog/c.yaml,line=2,col=3,title=publisher::boards.shop: missing required field 'name'" in run.err
     assert "catalog/c.yaml:2:3: boards.shop: missing required field 'name'" in run.err
+    assert "::error" not in run.out
 
 
 def test_examples_start_with_a_schema_modeline():

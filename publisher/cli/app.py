@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:  # after the message, never instead of it
             click.echo(inert(mask_keys(traceback.format_exc(), _api_keys())), err=True)
         if error.diagnostics and github.wanted(args):
-            click.echo(github.github_annotations(error.diagnostics), nl=False)
+            click.echo(github.github_annotations(error.diagnostics), nl=False, err=True)  # never into a redirected plan
         sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)

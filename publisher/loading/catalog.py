@@ -47,10 +47,17 @@ class Catalog:
         return self._order
 
 
-def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Catalog:
+def load(
+    paths: list[Path],
+    *,
+    variables: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    secrets_needed: bool = True,
+) -> Catalog:
     """Load the whole catalog, or raise `InvalidInput` with every problem of every file.
 
-    `variables` (from --var-file and --var) override the project file's `vars`."""
+    `variables` (from --var-file and --var) override the project file's `vars`; without
+    `secrets_needed` (validate), an unset identity variable reads as a placeholder token."""
     root, files = discover(paths)
     project, problems = project_module.load(root)
     if problems:
@@ -60,6 +67,7 @@ def load(paths: list[Path], *, variables: Mapping[str, Any] | None = None, envir
         environ=os.environ if environ is None else environ,
         root=root,
         content_env=project.env,
+        secrets_needed=secrets_needed,
     )
     reader = EntryReader(context)
     if project.document is not None:

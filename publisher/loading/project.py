@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
+from ..rules import credential_rule, is_credential_name
 from . import documents, policies, schema
 from .documents import Document
 from .files import PROJECT_FILE, display_name
@@ -44,6 +45,16 @@ def load(root: Path) -> tuple[Project, list[Diagnostic]]:
     if problems:
         return Project(), problems
     rules, problems = policies.parse(document, list(data.get("policies") or ()))
+    for index, pattern in enumerate(data.get("env") or ()):
+        if is_credential_name(pattern.replace("*", "").replace("?", "")):
+            problems.append(
+                Diagnostic(
+                    document.locate(("env", index)),
+                    f"env[{index}]",
+                    f"{pattern!r} names credential variables, which are never content",
+                    f"never {credential_rule()}",
+                )
+            )
     if "time_zone" in data:
         zone = policies.time_zone(document, ("time_zone",), data["time_zone"])
         problems += [zone] if isinstance(zone, Diagnostic) else []

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .. import rules
 from ..errors import Diagnostic
 from . import bounds, datafiles
 from .documents import Document, Path_, dotted
@@ -54,6 +55,7 @@ def _compiled_expression(source: str) -> Callable[..., Any]:
 
 
 _NO_DEFAULT = object()
+PLACEHOLDER_TOKEN = "00000000-0000-4000-8000-000000000000"  # what validate reads for an unset identity variable
 API_KEYS = "ONEALL_"  # publisher's own keys: no template can ever read them
 
 
@@ -74,6 +76,7 @@ class Context:
     used_env: dict[str, str | None] = field(default_factory=dict, repr=False)
     used_files: set[Path] = field(default_factory=set)
     budget: bounds.TimeBudget = field(default_factory=bounds.TimeBudget, repr=False)  # the templates' time
+    secrets_needed: bool = True  # False for validate: an unset identity variable gives a placeholder
     _data: dict[Path, Any] = field(default_factory=dict, repr=False)
 
     def names(self, base: Path | None = None, *, identity: bool = False) -> dict[str, Any]:
@@ -83,22 +86,38 @@ class Context:
         return {"vars": self.vars, "env": _Env(self, identity), "data": _Data(self, folder)}
 
     def env(self, name: Any, default: Any = _NO_DEFAULT, *, identity: bool = False) -> Any:
-        if not isinstance(name, str):
-            raise _TemplateFailure("env() takes the name of an environment variable")
+        """The one way a template reads the environment. What it returns is either declared
+        content (never a credential's name) or an identity token (masked wherever it is
+        shown); no message names a value it read."""
+        if not isinstance(name, str) or not rules.ENV_NAME.fullmatch(name):
+            raise _TemplateFailure("env() takes the name of an environment variable (letters, digits and _)")
         if name.upper().startswith(API_KEYS):
             raise _TemplateFailure(f"env('{name}'): {API_KEYS}* variables hold publisher's API keys; no template can read them")
-        if not identity and not any(fnmatch.fnmatchcase(name, pattern) for pattern in self.content_env):
-            raise _TemplateFailure(
-                f"env('{name}') may only give an identity token (always shown masked); to use it in content, "
-                f"list it under env: in publisher.yaml"
-            )
+        if not identity:
+            if rules.is_credential_name(name):
+                raise _TemplateFailure(
+                    f"env('{name}'): a credential variable is never content ({rules.credential_rule()}); "
+                    "an identity token is read under identities:"
+                )
+            if not any(fnmatch.fnmatchcase(name, pattern) for pattern in self.content_env):
+                raise _TemplateFailure(
+                    f"env('{name}') may only give an identity token (always shown masked); to use it in content, "
+                    f"list it under env: in publisher.yaml"
+                )
         value = self.environ.get(name)
         self.used_env[name] = value
-        if value is not None:
-            return value
-        if default is _NO_DEFAULT:
-            raise _TemplateFailure(f"environment variable {name} is not set and env() has no default")
-        return default
+        if value is None:
+            if identity and not self.secrets_needed:
+                return PLACEHOLDER_TOKEN  # validate checks a catalog without the CI's secrets
+            if default is _NO_DEFAULT:
+                raise _TemplateFailure(f"environment variable {name} is not set and env() has no default")
+            return default
+        if identity and not rules.is_token(value):
+            raise _TemplateFailure(
+                f"env('{name}') does not hold an identity token (a UUID); in an identity field env() gives only "
+                "tokens, and what the variable holds is never shown"
+            )
+        return value
 
     def read(self, folder: Path, name: Any) -> Any:
         try:
@@ -119,9 +138,6 @@ class _Env:
 
     def __call__(self, name: Any, default: Any = _NO_DEFAULT) -> Any:
         return self._context.env(name, default, identity=self._identity)
-
-    def for_identity(self) -> _Env:
-        return _Env(self._context, True)
 
     def __repr__(self) -> str:
         return "env()"
@@ -147,7 +163,8 @@ class _Data:
 def for_identity(names: Mapping[str, Any]) -> Mapping[str, Any]:
     """The same names, for a value that is an identity token."""
     env = names.get("env")
-    return {**names, "env": env.for_identity()} if isinstance(env, _Env) else names
+    # Made here, not by a method of _Env: a template can call any public method it sees.
+    return {**names, "env": _Env(env._context, True)} if isinstance(env, _Env) else names
 
 
 def _plain(value: Any) -> Any:
