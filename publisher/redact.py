@@ -8,6 +8,8 @@ import re
 from .rules import TOKEN
 
 _BASIC = re.compile(r"Basic\s+[A-Za-z0-9+/=]{8,}")
+# The credentials of a URL (`https://KEY:SECRET@host`), as a driver's error may quote one.
+_USERINFO = re.compile(r"(?<=://)[^/\s@\"'<>]+@")
 
 
 def mask(token: str) -> str:
@@ -24,11 +26,12 @@ def mask_all(text: str, secrets: tuple[str, ...] = ()) -> str:
 
 
 def mask_keys(text: str, secrets: tuple[str, ...]) -> str:
-    """Mask `secrets` and Basic credentials only (a lock id, shaped like a token, stays)."""
+    """Mask `secrets`, Basic credentials and a URL's credentials only (a lock id, shaped like a
+    token, stays)."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _BASIC.sub("Basic ***", text)
+    return _USERINFO.sub("***@", _BASIC.sub("Basic ***", text))
 
 
 def key_forms(public_key: str, private_key: str) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from .. import DISTRIBUTION
 from ..errors import InvalidInput
@@ -48,12 +48,32 @@ def _require(extra: str) -> None:
         )
 
 
+_SECRET_WORDS = ("pass", "secret", "token", "key", "credential")
+
+
 def shown(location: str) -> str:
-    """A location as messages show it: never its password."""
+    """A location as every message shows it: never a password, wherever the URL holds one
+    (`user:PASSWORD@`, `?password=`, `?endpoint=http://KEY:SECRET@host`)."""
     if not is_remote(location):
         return location
-    parts = urlsplit(location)
-    if parts.password is None:
-        return location
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    scheme, _, rest = location.partition("://")
+    rest, hash_mark, fragment = rest.partition("#")
+    authority_and_path, question_mark, query = rest.partition("?")
+    authority, slash, path = authority_and_path.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if at:
+        user, colon, _password = userinfo.partition(":")
+        authority = f"{user}:***@{host}" if colon else authority
+    pairs = [pair.partition("=") for pair in query.split("&")] if query else []
+    query = "&".join(key + equals + _shown_value(key, value) for key, equals, value in pairs)
+    return f"{scheme}://{authority}{slash}{path}{question_mark}{query}{hash_mark}{'***' if fragment else ''}"
+
+
+def _shown_value(key: str, value: str) -> str:
+    decoded = unquote(value)
+    if any(word in key.lower() for word in _SECRET_WORDS):
+        return "***"
+    if "@" in decoded:  # a URL inside the URL (an S3 endpoint) with credentials: none of them shown
+        scheme, _, rest = decoded.partition("://")
+        return f"{scheme}://***@{rest.rpartition('@')[2]}" if rest else "***"
+    return value
