@@ -187,7 +187,7 @@ def test_on_postgresql_the_next_runner_proceeds_at_once_after_a_kill(pg_server, 
     assert run.code == 0, run.output
 
 
-def test_unlock_frees_a_postgresql_lock_whose_holder_froze(pg_server, cli, tmp_path):
+def test_unlock_force_frees_a_postgresql_lock_whose_holder_froze(pg_server, cli, tmp_path):
     shared = pg_server.url(query=f"name=f{uuid.uuid4().hex[:8]}")
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, shared, "publisher apply (frozen)"], stdout=subprocess.PIPE, text=True
@@ -196,7 +196,9 @@ def test_unlock_frees_a_postgresql_lock_whose_holder_froze(pg_server, cli, tmp_p
         assert holder.stdout is not None
         lock_id = holder.stdout.readline().strip()
         holder.send_signal(signal.SIGSTOP)
-        assert cli("unlock", lock_id, "--state", shared).code == 0
+        refused = cli("unlock", lock_id, "--state", shared)  # its session is alive: it may wake and write
+        assert refused.code == 1 and "held by a live run" in refused.err and "--force" in refused.err
+        assert cli("unlock", lock_id, "--state", shared, "--force").code == 0
         with open_store(shared).lock("publisher apply (next)"):
             pass
     finally:

@@ -107,7 +107,17 @@ def state_migrate(state_path: str | None, lock_timeout: str | None, target: str,
 @click.command()
 @click.argument("lock_id")
 @state_file_option
-def unlock(lock_id: str, state_path: str | None) -> None:
-    """Remove a stale state lock, only if it has LOCK_ID."""
-    state_edits.unlock(state_path, lock_id)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Remove the lock even though its run is alive (or its holder cannot be read); that run then writes "
+    "and sends nothing more.",
+)
+def unlock(lock_id: str, state_path: str | None, force: bool) -> None:
+    """Remove the lock of a run that is gone, only if it has LOCK_ID.
+
+    A lock whose run is still alive (its process, its PostgreSQL session, its fresh S3 lease)
+    is refused: stop that run first, or pass --force.
+    """
+    state_edits.unlock(state_path, lock_id, force=force)
     click.echo("lock removed")

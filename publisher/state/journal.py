@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StateError
-from ..model import PENDING, State, StateRecord
+from ..model import State, StateRecord
+from .lock import LOCK_LOST
 
 if TYPE_CHECKING:
     from .store import StateStore
@@ -93,7 +94,9 @@ class EventJournal:
         self.changed = False
         self.always_write = always_write  # a saved plan is used up by applying it, even if nothing changed
         self.lock = threading.RLock()  # workers of one apply record outcomes at once
-        self.holding: Callable[[], bool] = lambda: True  # a store whose lock can run out says so
+        # Raises StateError once this run no longer holds the lock it was started under
+        # (removed by `unlock --force`, taken over after its lease, its file moved aside).
+        self.fence: Callable[[], None] = lambda: None
 
     def start(self) -> EventJournal:
         self._append({"journal": VERSION, "lineage": self.state.lineage, "base_serial": self.state.serial})
@@ -106,24 +109,26 @@ class EventJournal:
         raise NotImplementedError
 
     def set(self, address: str, record: StateRecord) -> None:
-        """Durably record `record` for `address`, then apply it to the state in memory. A
-        create's intent is recorded only while this run still holds the lock: a run whose lock
-        ran out (frozen past its lease) sends nothing more."""
-        if record.status == PENDING and not self.holding():
-            raise StateError(f"{self.store.name}: this run no longer holds the state's lock; nothing more is sent")
+        """Durably record `record` for `address`, then apply it to the state in memory. Every
+        event is written only while this run still holds its lock: a run that lost it (frozen
+        past its lease, unlocked by force) writes nothing more, and since a create's intent is
+        written before it is sent, sends nothing more either."""
         with self.lock:
+            self.fence()
             self._append({"op": "set", "address": address, "record": record.to_json()})
             self.state.resources[address] = record
             self.changed = True
 
     def remove(self, address: str) -> None:
         with self.lock:
+            self.fence()
             self._append({"op": "remove", "address": address})
             self.state.resources.pop(address, None)
             self.changed = True
 
     def finish(self) -> None:
         """Write the state once (only if something changed) and drop the journal."""
+        self.fence()
         if self.always_write or (self.changed and not self.store.holds(self.state)):
             self.store.write(self.state, expected_serial=self.base_serial)
         self._drop()
@@ -142,6 +147,24 @@ class LocalJournal(EventJournal):
             raise StateError(f"{path}: an unfinished apply's journal is here; run apply again to recover it") from None
         # This run's own: no other run folds it or writes over it while this one runs.
         fcntl.flock(self._stream.fileno(), fcntl.LOCK_EX)
+        self.fence = self._fence
+
+    def _fence(self) -> None:
+        """Once closed (given up, or finished), nothing more: this run's journal and lock are still the ones at their paths: a journal moved
+        aside would hide its records from the next run, so nothing more is written or sent."""
+        if self._stream.closed:
+            raise StateError(f"{self.path}: {LOCK_LOST}")
+        try:
+            same = os.fstat(self._stream.fileno()).st_ino == os.stat(self.path).st_ino
+        except FileNotFoundError:
+            same = False
+        try:
+            if not same:
+                raise StateError(f"{self.path}: this apply's journal was moved or removed while it ran; nothing more is sent")
+            self.store.fence()
+        except StateError:
+            self._stream.close()  # let go of it: the run that holds the lock now may fold it in
+            raise
 
     def _append(self, event: dict[str, Any]) -> None:
         self._stream.write(encode_event(event) + "\n")
@@ -149,7 +172,9 @@ class LocalJournal(EventJournal):
         os.fsync(self._stream.fileno())
 
     def finish(self) -> None:
-        self._stream.close()
+        self.fence()
+        self._stream.close()  # the state write checks that no run holds this journal open
+        self.fence = self.store.fence
         super().finish()
 
     def _drop(self) -> None:

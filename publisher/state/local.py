@@ -20,6 +20,7 @@ class LocalStateStore:
         self.name = str(path)
         self.lock_path = path.with_name(path.name + ".lock")
         self.journal_path = path.with_name(path.name + ".journal")
+        self._lock_file: int | None = None  # the inode of the lock file while this store holds it
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -56,6 +57,7 @@ class LocalStateStore:
             return False
 
     def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
+        self.fence()
         if lock.in_use(self.journal_path):
             raise StateError(
                 f"{self.journal_path}: another apply is running on this state (its journal is in use); nothing was written"
@@ -69,7 +71,7 @@ class LocalStateStore:
                 )
         elif expected_serial != 0:
             raise StateError(f"{self.path}: the state file disappeared while publisher was running")
-        state.serial = expected_serial + 1
+        state.serial = store.next_serial(state, expected_serial)
         write_atomically(self.path, store.encode(state))
         # The state now holds whatever the journal held.
         with contextlib.suppress(FileNotFoundError):
@@ -79,12 +81,29 @@ class LocalStateStore:
         store.recover_journal(self, state)
 
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
+        self.fence()
         return LocalJournal(self, self.journal_path, state, always_write=always_write).start()
 
     @contextlib.contextmanager
     def lock(self, command: str, *, timeout: float = 0.0, notify: lock.Notify = lock.ignore) -> Iterator[str]:
         with lock.held(self.lock_path, command, timeout=timeout, notify=notify) as lock_id:
-            yield lock_id
+            self._lock_file = os.stat(self.lock_path).st_ino
+            try:
+                yield lock_id
+            finally:
+                self._lock_file = None
 
-    def unlock(self, lock_id: str) -> None:
-        lock.remove(self.lock_path, lock_id)
+    def fence(self) -> None:
+        """While this store holds the lock: the lock file is still the one it took. A lock
+        moved aside lets another run in, so this one writes nothing more."""
+        if self._lock_file is None:
+            return
+        try:
+            same = os.stat(self.lock_path).st_ino == self._lock_file
+        except FileNotFoundError:
+            same = False
+        if not same:
+            raise StateError(f"{self.lock_path}: {lock.LOCK_LOST}")
+
+    def unlock(self, lock_id: str, *, force: bool = False) -> None:
+        lock.remove(self.lock_path, lock_id, force=force)

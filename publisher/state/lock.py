@@ -19,6 +19,10 @@ from ..rules import timestamp
 
 Notify = Callable[[str], None]
 POLL_SECONDS = 1.0  # how often a waiting command tries again
+LOCK_LOST = (
+    "this run no longer holds the state's lock (removed with unlock --force, moved aside, or taken over after "
+    "the run went silent); nothing more is sent or written"
+)
 
 
 def ignore(message: str) -> None:
@@ -42,7 +46,10 @@ def holder_info(lock_id: str, command: str) -> dict[str, Any]:
 def describe(holder: dict[str, Any] | None, where: str) -> str:
     """The message for a lock someone else holds."""
     if not isinstance(holder, dict) or not holder.get("id"):
-        return f"the state is locked ({where}), and who holds it cannot be read"
+        return (
+            f"the state is locked ({where}), and who holds it cannot be read. If no run is using the state, "
+            "remove the lock with: publisher unlock --force unreadable"
+        )
     gone = ""
     if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
         gone = " That process is no longer running."
@@ -161,16 +168,17 @@ def _read_holder(lock_path: Path) -> dict[str, Any] | None:
     return holder if isinstance(holder, dict) else {}
 
 
-def remove(lock_path: Path, lock_id: str) -> None:
-    """Remove a lock left behind, only if it is the one with `lock_id` and its process is gone."""
+def remove(lock_path: Path, lock_id: str, *, force: bool = False) -> None:
+    """Remove a lock left behind, only if it is the one with `lock_id` and its process is gone;
+    with `force`, a live one too (its run then finds its lock gone and writes nothing more)."""
     if not lock_path.exists():
         raise StateError(f"the state is not locked ({lock_path} does not exist)")
     holder = _read_holder(lock_path) or {}
-    if holder.get("id") != lock_id:
+    if holder.get("id") != lock_id and not (force and not holder.get("id")):
         raise StateError(f"the lock is {holder.get('id')!r}, not {lock_id!r}; nothing removed")
-    if in_use(lock_path):
+    if in_use(lock_path) and not force:
         raise StateError(
             f"the lock {lock_id} is held by a running process (pid {holder.get('pid')} on this machine); "
-            "nothing removed. Stop that run first"
+            "nothing removed. Stop that run first, or pass --force (it then writes nothing more)"
         )
     os.unlink(lock_path)

@@ -46,6 +46,7 @@ class PostgresStateStore:
         self._connection: psycopg.Connection[Any] | None = None
         self._ready = False
         self._alive: list[float] = []  # while this store holds the lock: when its session last answered
+        self._lock_id: str | None = None  # while this store holds the lock: its id, which fences every write
 
     @classmethod
     def from_url(cls, url: str) -> PostgresStateStore:
@@ -60,7 +61,10 @@ class PostgresStateStore:
         if not _IDENTIFIER.fullmatch(schema):
             raise InvalidInput(f"{shown(url)}: schema={schema!r} must be a plain SQL name (letters, digits, _)")
         rest = urlencode([(k, v) for k, v in query if k not in ours])
-        return cls(urlunsplit(parts._replace(query=rest)), state_name, schema, shown(url))
+        # One name for one state however the URL spells it (postgres:// or postgresql://,
+        # the options' order): `state migrate` compares names.
+        canonical = urlunsplit(parts._replace(scheme="postgresql", netloc=parts.netloc.lower(), query=""))
+        return cls(urlunsplit(parts._replace(query=rest)), state_name, schema, f"{shown(canonical)} (schema {schema})")
 
     # Connections --------------------------------------------------------------------------
 
@@ -125,9 +129,19 @@ class PostgresStateStore:
         return bool(self._query(query, (self.state_name,)))
 
     def _stored(self) -> State:
-        query = sql.SQL("SELECT document FROM {} WHERE name = %s").format(self._table("states"))
+        query = sql.SQL("SELECT document, serial, lineage FROM {} WHERE name = %s").format(self._table("states"))
         rows = self._query(query, (self.state_name,))
-        return store.decode(rows[0][0].encode(), self.name) if rows else State()
+        if not rows:
+            return State()
+        document, serial, lineage = rows[0]
+        state = store.decode(document.encode(), self.name)
+        if (state.serial, state.lineage) != (serial, lineage):
+            # Writes compare the columns: a row edited by hand would refuse every write.
+            raise StateError(
+                f"{self.name}: the row's serial and lineage columns ({serial}, {lineage}) disagree with its document "
+                f"({state.serial}, {state.lineage}); the row was edited by hand. Set the columns to the document's values"
+            )
+        return state
 
     def read(self) -> State:
         state = self._stored()
@@ -144,12 +158,17 @@ class PostgresStateStore:
             return False
 
     def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
-        written = dataclasses.replace(state, serial=expected_serial + 1)
+        written = dataclasses.replace(state, serial=store.next_serial(state, expected_serial))
         document = store.encode(written)
         states, journal = self._table("states"), self._table("journal")
         connection = self._db()
+        self.fence()
         try:
             with connection.transaction():
+                if self._lock_id is not None:
+                    held = sql.SQL("SELECT 1 FROM {} WHERE name = %s AND lock_id = %s FOR SHARE").format(self._table("locks"))
+                    if not connection.execute(held, (self.state_name, self._lock_id)).fetchall():
+                        raise _Lost()
                 if expected_serial == 0:
                     query = sql.SQL(
                         "INSERT INTO {} (name, lineage, serial, document) VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO NOTHING"
@@ -166,6 +185,8 @@ class PostgresStateStore:
                     raise _Stale()
                 # The state now holds whatever the journal held.
                 connection.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(journal), (self.state_name,))
+        except _Lost:
+            raise StateError(f"{self.name}: {lock.LOCK_LOST}") from None
         except _Stale:
             raise StateError(
                 f"{self.name}: the state changed while publisher was running (expected serial {expected_serial}); "
@@ -181,16 +202,32 @@ class PostgresStateStore:
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
         store.refuse_second_journal(self)
         journal = _PostgresJournal(self, state, always_write=always_write)
-        if self._alive:
-            alive = self._alive
-            # The server ends a session silent for idle_session_timeout (60 s): past most of
-            # that without an answer, the lock may be someone else's.
-            journal.holding = lambda: time.monotonic() - alive[0] < 45.0
+        journal.fence = self.fence
         return journal.start()
 
+    def fence(self) -> None:
+        """While this store holds the lock: its session answered lately. The server ends a
+        session silent for idle_session_timeout (60 s): past most of that, the lock may be
+        someone else's. (Each write also checks the lock's row, in its own statement.)"""
+        if self._lock_id is not None and (not self._alive or time.monotonic() - self._alive[0] >= 45.0):
+            raise StateError(f"{self.name}: {lock.LOCK_LOST}")
+
     def _append_event(self, event: dict[str, Any]) -> None:
-        query = sql.SQL("INSERT INTO {} (name, event) VALUES (%s, %s)").format(self._table("journal"))
-        self._query_none(query, (self.state_name, encode_event(event)))
+        if self._lock_id is None:
+            query = sql.SQL("INSERT INTO {} (name, event) VALUES (%s, %s)").format(self._table("journal"))
+            self._query_none(query, (self.state_name, encode_event(event)))
+            return
+        # Written only while the lock's row is still this run's: `unlock --force` deletes it
+        # (and waits for this statement), so a run that lost its lock adds nothing.
+        query = sql.SQL(
+            "INSERT INTO {} (name, event) SELECT %s, %s WHERE EXISTS (SELECT 1 FROM {} WHERE name = %s AND lock_id = %s FOR SHARE)"
+        ).format(self._table("journal"), self._table("locks"))
+        try:
+            cursor = self._db().execute(query, (self.state_name, encode_event(event), self.state_name, self._lock_id))
+        except psycopg.Error as error:
+            raise StateError(f"{self.name}: {_reason(error)}") from None
+        if cursor.rowcount != 1:
+            raise StateError(f"{self.name}: {lock.LOCK_LOST}")
 
     def _drop_journal(self) -> None:
         self._query_none(sql.SQL("DELETE FROM {} WHERE name = %s").format(self._table("journal")), (self.state_name,))
@@ -235,9 +272,11 @@ class PostgresStateStore:
                 target=_heartbeat, args=(holder, guard, stop, self._alive), name="publisher-lock-heartbeat", daemon=True
             )
             beat.start()
+            self._lock_id = info["id"]
             try:
                 yield info["id"]
             finally:
+                self._lock_id = None
                 self._alive = []
                 stop.set()
                 beat.join()
@@ -261,9 +300,11 @@ class PostgresStateStore:
             info = {}
         return rows[0][0], info if isinstance(info, dict) else {}
 
-    def unlock(self, lock_id: str) -> None:
-        """End the holder's session (which frees its advisory lock) and remove its row."""
-        found, _ = self._holder()
+    def unlock(self, lock_id: str, *, force: bool = False) -> None:
+        """Remove the lock's row of a run that is gone. A live holder (its session still
+        holds the advisory lock) is refused unless `force`, which ends that session; the
+        row's removal fences every later write of that run."""
+        found, holder = self._holder()
         if found is None:
             raise StateError(f"the state is not locked ({self.name})")
         if found != lock_id:
@@ -276,13 +317,19 @@ class PostgresStateStore:
             ),
             ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
         )
-        for (pid,) in sessions:
-            # Waits (up to 30 s) until the session has ended, and with it the advisory lock.
-            self._query(sql.SQL("SELECT pg_terminate_backend(%s, 30000)"), (pid,))
+        if sessions and not force:
+            raise StateError(
+                f"the lock {lock_id} is held by a live run ('{holder.get('command')}' on {holder.get('host')}, "
+                f"its PostgreSQL session {sessions[0][0]} is connected); nothing removed. Stop that run first, "
+                "or pass --force to end its session (it then writes nothing more)"
+            )
         self._query_none(
             sql.SQL("DELETE FROM {} WHERE name = %s AND lock_id = %s").format(self._table("locks")),
             (self.state_name, lock_id),
         )
+        for (pid,) in sessions:
+            # Waits (up to 30 s) until the session has ended, and with it the advisory lock.
+            self._query(sql.SQL("SELECT pg_terminate_backend(%s, 30000)"), (pid,))
 
 
 class _PostgresJournal(EventJournal):
@@ -297,6 +344,10 @@ class _PostgresJournal(EventJournal):
 
 class _Stale(Exception):
     """The compare-and-swap found another serial."""
+
+
+class _Lost(Exception):
+    """The lock's row is no longer this run's."""
 
 
 def _heartbeat(connection: psycopg.Connection[Any], guard: threading.Lock, stop: threading.Event, alive: list[float]) -> None:

@@ -59,20 +59,27 @@ class S3StateStore:
 
     @classmethod
     def from_url(cls, url: str) -> S3StateStore:
+        from .locations import shown
+
         parts = urlsplit(url)
         options = dict(parse_qsl(parts.query, keep_blank_values=True))
         key = parts.path.lstrip("/")
         if not parts.hostname or not key:
-            raise InvalidInput(f"{url}: an S3 state is s3://BUCKET/KEY")
+            raise InvalidInput(f"{shown(url)}: an S3 state is s3://BUCKET/KEY")
+        segments = key.split("/")
+        if "" in segments or "." in segments or ".." in segments or any(not c.isprintable() for c in key):
+            # Servers rewrite such keys (a//b as a/b): the journal, listed by the key as
+            # written, would then be left behind.
+            raise InvalidInput(f"{shown(url)}: the key {key!r} must be plain: no empty part (//), no . or .., no control character")
         unknown = sorted(set(options) - {"endpoint", "path_style", "lock_lease"})
         if unknown:
-            raise InvalidInput(f"{url}: unknown option {unknown[0]!r} (allowed: endpoint, path_style, lock_lease)")
+            raise InvalidInput(f"{shown(url)}: unknown option {unknown[0]!r} (allowed: endpoint, path_style, lock_lease)")
         try:
             lease = parse_duration(options["lock_lease"]) if "lock_lease" in options else DEFAULT_LEASE
         except ValueError as error:
-            raise InvalidInput(f"{url}: lock_lease: {error}") from None
+            raise InvalidInput(f"{shown(url)}: lock_lease: {error}") from None
         if lease < 1:
-            raise InvalidInput(f"{url}: lock_lease must be at least 1s")
+            raise InvalidInput(f"{shown(url)}: lock_lease must be at least 1s")
         path_style = options.get("path_style", "false").lower() in ("true", "1", "yes")
         return cls(parts.hostname, key, endpoint=options.get("endpoint") or None, path_style=path_style, lease=lease)
 
@@ -159,8 +166,9 @@ class S3StateStore:
             return False
 
     def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
+        self.fence()
         # The ETag of what this store read stands for serial and lineage at once.
-        written = dataclasses.replace(state, serial=expected_serial + 1)
+        written = dataclasses.replace(state, serial=store.next_serial(state, expected_serial))
         condition = {"IfMatch": self._etag} if self._etag is not None else {"IfNoneMatch": "*"}
         try:
             answer = self._call("put_object", Key=self.key, Body=store.encode(written).encode(), **condition)
@@ -186,9 +194,23 @@ class S3StateStore:
     def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
         store.refuse_second_journal(self)
         journal = _S3Journal(self, state, always_write=always_write)
-        if self._lease is not None:
-            journal.holding = self._lease.held
+        journal.fence = self.fence
         return journal.start()
+
+    def fence(self) -> None:
+        """While this store holds the lock: its lease is fresh and the lock object is still the
+        one it wrote. A run frozen past its lease, or unlocked by force, writes nothing more."""
+        lease = self._lease
+        if lease is None:
+            return
+        with lease.guard:
+            if lease.held():
+                try:
+                    self._call("head_object", Key=lease.key, IfMatch=lease.etag)
+                    return
+                except (_Conflict, _Missing):
+                    lease.lost = True
+        raise StateError(f"{self.name}: {lock.LOCK_LOST}")
 
     def _append_event(self, number: int, event: dict[str, Any]) -> None:
         try:
@@ -212,24 +234,36 @@ class S3StateStore:
             held.release()
 
     def _lock_object(self) -> tuple[dict[str, Any], str] | None:
-        """The lock's holder info and ETag; None if there is no lock."""
+        """The lock's holder info and ETag; None if there is no lock. A lock that cannot be
+        read (written by something else) expires a lease after it was last written."""
         try:
-            content, etag = self._get(self.key + ".lock")
+            answer = self._call("get_object", Key=self.key + ".lock")
         except _Missing:
             return None
+        content, etag = answer["Body"].read(), answer["ETag"]
         try:
             holder = json.loads(content)
         except ValueError:
-            holder = {}
-        return (holder if isinstance(holder, dict) else {}), etag
+            holder = None
+        if not isinstance(holder, dict) or not isinstance(holder.get("expires"), (int, float)):
+            written = answer.get("LastModified")
+            holder = {"expires": written.timestamp() + self.lease} if written is not None else {}
+        return holder, etag
 
-    def unlock(self, lock_id: str) -> None:
+    def unlock(self, lock_id: str, *, force: bool = False) -> None:
         found = self._lock_object()
         if found is None:
             raise StateError(f"the state is not locked ({self.name}.lock does not exist)")
         holder, etag = found
-        if holder.get("id") != lock_id:
+        if holder.get("id") != lock_id and not (force and not holder.get("id")):
             raise StateError(f"the lock is {holder.get('id')!r}, not {lock_id!r}; nothing removed")
+        expires = holder.get("expires")
+        if holder.get("id") and isinstance(expires, (int, float)) and expires > time.time() and not force:
+            raise StateError(
+                f"the lock {lock_id} is held by a live run ('{holder.get('command')}' on {holder.get('host')}, its lease "
+                f"was renewed {max(0, round(time.time() - expires + self.lease))} s ago); nothing removed. Stop that run "
+                "first, or pass --force (it then writes nothing more)"
+            )
         try:
             self._call("delete_object", Key=self.key + ".lock", IfMatch=etag)
         except (_Conflict, _Missing):
@@ -244,6 +278,7 @@ class _Lease:
         self.etag = ""
         self.renewed_at = 0.0  # when the lease was last taken or renewed (monotonic)
         self.lost = False
+        self.guard = threading.Lock()  # the renewer and a fence check agree on the ETag
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -279,12 +314,13 @@ class _Lease:
 
     def _renew(self) -> None:
         while not self._stop.wait(self.s3.lease / 3):
-            try:
-                self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfMatch=self.etag)["ETag"]
-                self.renewed_at = time.monotonic()
-            except (_Conflict, _Missing, StateError):
-                self.lost = True  # taken over: every state write is conditional, so nothing newer is overwritten
-                return
+            with self.guard:
+                try:
+                    self.etag = self.s3._call("put_object", Key=self.key, Body=self._body(), IfMatch=self.etag)["ETag"]
+                    self.renewed_at = time.monotonic()
+                except (_Conflict, _Missing, StateError):
+                    self.lost = True  # taken over: every write is fenced, so nothing more is written
+                    return
 
     def held(self) -> bool:
         """Whether the lease is surely still this run's: renewed within most of its length."""

@@ -71,8 +71,13 @@ class StateStore(Protocol):
         calling `notify` once with who holds it. Yields the lock's id."""
         ...
 
-    def unlock(self, lock_id: str) -> None:
-        """Remove a lock left by a run that is gone, only if it has `lock_id`."""
+    def unlock(self, lock_id: str, *, force: bool = False) -> None:
+        """Remove a lock left by a run that is gone, only if it has `lock_id`; a live holder's
+        only with `force` (that run then writes nothing more)."""
+        ...
+
+    def fence(self) -> None:
+        """Raise StateError if this store took the lock and no longer holds it."""
         ...
 
 
@@ -80,6 +85,12 @@ def recover_journal(store: StateStore, state: State) -> None:
     """What every store's `recover` does: write the state `read` folded an unfinished journal into."""
     if store.unfinished():
         store.write(state, expected_serial=state.serial)
+
+
+def next_serial(state: State, expected_serial: int) -> int:
+    """The serial a write gives: one past what it replaces, and never below the state's own
+    (a migrated state keeps its serial)."""
+    return max(expected_serial + 1, state.serial)
 
 
 def refuse_second_journal(store: StateStore) -> None:

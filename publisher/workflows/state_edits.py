@@ -105,11 +105,13 @@ def settle_pending(state: State, address: str, remote_id: str | None) -> None:
 
 
 def migrate(location: str | None, target: str, *, force: bool = False, **waiting: Any) -> State:
-    """Copy the state (its journal folded in) to `target`, under both locks. A target that holds
-    another lineage is refused unless `force`. Returns the state as the target now has it."""
+    """Copy the state (its journal folded in) to `target`, under both locks, keeping its
+    serial. A target that holds another lineage, or a newer or different version of this
+    one, is refused unless `force`: a migrate never rolls a state back. Returns the state as
+    the target now has it."""
     source, destination = state_store_here(location), open_store(target)
     if source.name == destination.name:
-        raise StateError(f"{target}: that is where the state is already")
+        raise StateError(f"{destination.name}: that is where the state is already")
     if not source.exists() and not source.unfinished():
         raise StateError(f"{source.name}: there is no state here to migrate")
     with source.lock("publisher state migrate", **waiting):
@@ -117,17 +119,35 @@ def migrate(location: str | None, target: str, *, force: bool = False, **waiting
         source.recover(state)
         with destination.lock("publisher state migrate", **waiting):
             present = destination.read()
-            if destination.exists() and present.lineage != state.lineage and not force:
-                raise StateError(
-                    f"{destination.name} holds another state (lineage {present.lineage}, this one is {state.lineage}); "
-                    "nothing was copied. Pass --force to replace it"
-                )
+            if destination.exists() and not force:
+                _refuse_overwrite(destination.name, present, state)
             if destination.unfinished():
                 raise StateError(f"{destination.name}: an unfinished apply's journal is there; nothing was copied")
-            copied = State(state.lineage, present.serial, state.resources, state.commit)
+            copied = State(state.lineage, state.serial, state.resources, state.commit)
+            if destination.exists() and present.serial == state.serial and present.resources == state.resources:
+                return present  # already there: nothing to write
             destination.write(copied, expected_serial=present.serial, expected_lineage=present.lineage)
     return copied
 
 
-def unlock(location: str | None, lock_id: str) -> None:
-    state_store_here(location).unlock(lock_id)
+def _refuse_overwrite(name: str, present: State, state: State) -> None:
+    """A target that a copy would roll back or lose records of."""
+    if present.lineage != state.lineage:
+        raise StateError(
+            f"{name} holds another state (lineage {present.lineage}, this one is {state.lineage}); "
+            "nothing was copied. Pass --force to replace it"
+        )
+    if present.serial > state.serial:
+        raise StateError(
+            f"{name} holds a newer version of this state (serial {present.serial}, this copy is {state.serial}); "
+            "copying it would roll the state back. Nothing was copied; migrate from the newer one, or pass --force"
+        )
+    if present.serial == state.serial and present.resources != state.resources:
+        raise StateError(
+            f"{name} holds serial {present.serial} of this state with other records; nothing was copied. "
+            "Compare the two (publisher state pull), then pass --force to replace it"
+        )
+
+
+def unlock(location: str | None, lock_id: str, *, force: bool = False) -> None:
+    state_store_here(location).unlock(lock_id, force=force)
