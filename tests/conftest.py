@@ -70,7 +70,10 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real credentials, and a working directory that holds no real state file."""
     for name in list(os.environ):
-        if name.startswith("ONEALL_") or name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
+        # CI itself sets CI and GITHUB_ACTIONS: each test says whether it runs "in CI".
+        if name.startswith("ONEALL_") or name in (
+            "CI", "GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_STEP_SUMMARY", "PUBLISHER_STATE", "PUBLISHER_NOW",
+        ):  # fmt: skip
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
 

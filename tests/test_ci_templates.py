@@ -54,7 +54,8 @@ def run_step(name: str, inputs: dict[str, str], cwd: Path, github_output: Path) 
     values["github.action_path"] = str(ROOT)
     env = {key: EXPRESSION.sub(lambda m: values[m.group(1)], value) for key, value in step.get("env", {}).items()}
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-    env = {**os.environ, **env, "PATH": path, "GITHUB_OUTPUT": str(github_output), "GITHUB_ACTIONS": "true"}
+    env = {**os.environ, **env, "PATH": path, "GITHUB_OUTPUT": str(github_output), "GITHUB_ACTIONS": "true", "CI": "true"}
+    env.setdefault("PUBLISHER_STATE", str(cwd / "shared-state.json"))  # the repository's secret
     return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -94,7 +95,7 @@ def test_the_action_refuses_bad_inputs_without_running_them(club, tmp_path):
     assert invalid.returncode == 1 and not (tmp_path / "pwned").exists()
     invalid = run_step("validate", {"command": "validate", "path": "club"}, tmp_path, output)
     assert invalid.returncode == 1
-    assert "::error file=club/twitter.yaml,line=" in invalid.stdout
+    assert "::error file=club/twitter.yaml,line=" in invalid.stderr
 
 
 def test_the_gitlab_template_plans_and_applies(sandbox, club, tmp_path):

@@ -27,7 +27,7 @@ from conftest import HELLO_TWEET, PIN_TOKEN
     ],
 )
 def test_oneall_subdomain_must_be_a_dns_label(subdomain):
-    with pytest.raises(PublisherError, match="ONEALL_SUBDOMAIN=.* is not a site name"):
+    with pytest.raises(PublisherError, match="ONEALL_SUBDOMAIN is not a site name"):
         api_url_from({"ONEALL_SUBDOMAIN": subdomain})
 
 

@@ -60,7 +60,7 @@ def _commit(repository: Path, message: str) -> str:
     return done.stdout.strip()
 
 
-def test_an_older_checkout_is_refused_and_the_same_or_a_newer_one_is_not(sandbox, cli, tmp_path):
+def test_an_older_checkout_does_nothing_and_the_same_or_a_newer_one_applies(sandbox, cli, tmp_path):
     repository = tmp_path / "repo"
     repository.mkdir()
     subprocess.run([*GIT, "init", "-q", str(repository)], check=True)
@@ -77,11 +77,13 @@ def test_an_older_checkout_is_refused_and_the_same_or_a_newer_one_is_not(sandbox
     assert open_store(state).read().commit == second
     assert cli("apply", repository, "--auto-approve", "--state", state).code == 0  # the same commit again: a scheduled run
 
+    # Two merges racing: the older run comes second. The newer commit holds its changes.
     subprocess.run(["git", "-C", str(repository), "checkout", "-q", first], check=True)
-    refused = cli("apply", repository, "--auto-approve", "--state", state)
-    assert refused.code == 1
-    assert first[:12] in refused.err and second[:12] in refused.err and "--allow-older" in refused.err
+    older = cli("apply", repository, "--auto-approve", "--state", state)
+    assert older.code == 0, older.output
+    assert first[:12] in older.err and second[:12] in older.err and "already holds its changes" in older.err
     assert len(sandbox.requests()) == 2 and "World" in str(sandbox.objects())  # nothing was deleted
+    assert open_store(state).read().commit == second
 
     allowed = cli("apply", repository, "--auto-approve", "--state", state, "--allow-older")
     assert allowed.code == 0, allowed.output
@@ -92,3 +94,23 @@ def test_a_catalog_outside_git_is_never_refused(sandbox, cli, write, tmp_path):
     catalog = write("c.yaml", HELLO_TWEET).parent
     assert cli("apply", catalog, "--auto-approve").code == 0
     assert open_store(str(catalog / "publisher.state.json")).read().commit is None
+
+
+def test_a_shallow_clone_without_the_applied_commit_is_refused_naming_the_fix(sandbox, cli, tmp_path):
+    """Found: `git merge-base` failed in a shallow clone and was read as "not older"."""
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    subprocess.run([*GIT, "init", "-q", str(repository)], check=True)
+    (repository / ".gitignore").write_text("publisher.state.json*\n.publisher/\n")
+    (repository / "c.yaml").write_text(HELLO_TWEET)
+    _commit(repository, "first")
+    state = str(tmp_path / "shared.state.json")
+    assert cli("apply", repository, "--auto-approve", "--state", state).code == 0
+    (repository / "README").write_text("newer\n")
+    _commit(repository, "second")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repository}", str(shallow)], check=True)
+    refused = cli("apply", shallow, "--auto-approve", "--state", state)
+    assert refused.code == 1 and "does not have" in refused.err and "fetch-depth: 0" in refused.err, refused.output
+    assert len(sandbox.requests()) == 1
+    assert cli("apply", shallow, "--auto-approve", "--state", state, "--allow-older").code == 0

@@ -37,7 +37,7 @@ def api_url_from(environ: Mapping[str, str]) -> str:
     if not url:
         if not DNS_LABEL.fullmatch(subdomain):
             raise PublisherError(
-                f"ONEALL_SUBDOMAIN={subdomain[:80]!r} is not a site name: letters, digits and hyphens (a DNS label, "
+                "ONEALL_SUBDOMAIN is not a site name: letters, digits and hyphens (a DNS label, "
                 "at most 63), as in the site's address SUBDOMAIN.api.oneall.com"
             )
         url = f"https://{subdomain}.api.oneall.com"
@@ -45,7 +45,7 @@ def api_url_from(environ: Mapping[str, str]) -> str:
     if parts.query or parts.fragment or "?" in url or "#" in url:
         raise PublisherError("ONEALL_API_URL must be a base URL, without ? or #")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PublisherError(f"ONEALL_API_URL must be an http(s) URL, not {url!r}")
+        raise PublisherError("ONEALL_API_URL must be an http(s) URL with a host")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise PublisherError("ONEALL_API_URL may use plain http:// only for a loopback address; use https://")
     if parts.username or parts.password:

@@ -128,6 +128,7 @@ def apply(
         progress=start_progress,
         on_wait=say,
         on_lock_wait=say,
+        say=say,
         warn=report_warnings,
     )
     try:

@@ -35,6 +35,21 @@ def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
     return root, [f for f in files if f.name != PROJECT_FILE]
 
 
+def whole_catalog(paths: list[Path], command: str) -> list[Path]:
+    """`paths` if they are one catalog folder (or none: the working directory). plan, apply and
+    calendar compare the catalog with the state: given one file, everything in the others
+    would look deleted."""
+    for path in paths:
+        if path.exists() and not path.is_dir():
+            raise InvalidInput(
+                f"{path}: {command} takes the catalog folder, not a file: the other files' entries would be planned "
+                f"for deletion. Give the folder, and --target ADDRESS to act on some entries (validate takes files)"
+            )
+    if len(paths) > 1:
+        raise InvalidInput(f"{command} takes one catalog folder (the one with publisher.yaml), not {len(paths)} paths")
+    return paths
+
+
 def find_root(start: Path) -> Path | None:
     """The nearest folder from `start` upward that holds a publisher.yaml: the catalog root."""
     start = start.resolve()

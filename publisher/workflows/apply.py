@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from ..applying.applier import Applier, ApplyResult, Outcome
 from ..applying.ratelimit import RateLimiter
 from ..errors import Diagnostic, PublisherError
 from ..loading import catalog as catalog_loader
+from ..loading.files import whole_catalog
 from ..loading.catalog import Catalog
 from ..model import Plan, State
 from ..planning import planfile
@@ -32,6 +34,7 @@ class ApplyHooks:
     progress: Callable[[int], Callable[[Outcome], None]] = lambda steps: lambda outcome: None
     on_wait: Callable[[str], None] = lambda message: None  # the API asked to wait
     on_lock_wait: Callable[[str], None] = lambda message: None  # someone else holds the state's lock
+    say: Callable[[str], None] = lambda message: None  # a note for the person running it
     warn: Callable[[list[Diagnostic]], None] = lambda warnings: None  # policies' warnings
 
 
@@ -57,16 +60,22 @@ def apply(
         if targets:
             raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
         paths = [Path(p) for p in saved.paths]
-    catalog = catalog_loader.load(paths, variables=variables)
+    catalog = catalog_loader.load(whole_catalog(paths, "apply"), variables=variables)
     hooks.warn(catalog.warnings)
     client = inputs.client(on_wait=hooks.on_wait)
+    now = inputs.apply_now(client.base_url, hooks.say)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
+    inputs.refuse_throwaway_state(store, catalog.root, catalog.project, state_option)
     with store.lock("publisher apply", timeout=lock_timeout, notify=hooks.on_lock_wait):
         state = store.read()
         store.recover(state)
-        head = checkout.check_not_older(catalog.root, state.commit, allow_older=allow_older)
+        try:
+            head = checkout.check_not_older(catalog.root, state.commit, allow_older=allow_older)
+        except checkout.AlreadyApplied as newer:
+            hooks.say(str(newer))
+            return None
         state.commit = head or state.commit  # every write of this apply records where it came from
-        the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh)
+        the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh, now=now)
         hooks.show_plan(the_plan)
         if the_plan.blocked:
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
@@ -93,13 +102,18 @@ def apply(
 
 def _plan(
     saved: planfile.SavedPlan | None, catalog: Catalog, store: StateStore, state: State, client: Client, *,
-    targets: tuple[str, ...], refresh: bool,
+    targets: tuple[str, ...], refresh: bool, now: dt.datetime,
 ) -> Plan:  # fmt: skip
     """The plan to carry out: the saved one, derived again and checked, or a new one."""
     if saved is None:
         remote = read_back(state, client, catalog.tokens()) if refresh else None
-        return make_plan(catalog, state, targets=targets, now=inputs.now(), remote=remote)
+        return make_plan(catalog, state, targets=targets, now=now, remote=remote)
     planfile.check_fresh(saved, state, store.exists())
+    if saved.now > now + dt.timedelta(minutes=5):
+        raise PublisherError(
+            f"the saved plan was made for {saved.now.isoformat()}, a time still to come (PUBLISHER_NOW?): applying it "
+            "now would publish scheduled items early. Make the plan again without PUBLISHER_NOW"
+        )
     if not store.exists():
         state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
     remote = read_back(state, client, catalog.tokens()) if saved.refresh else None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..loading import catalog as catalog_loader
+from ..loading.files import whole_catalog
 from ..model import Resource
 from ..redact import mask
 from ..rules import TEXT_FIELDS, network
@@ -55,7 +56,7 @@ class Calendar:
 def calendar(paths: list[Path], variables: dict[str, Any], *, start: dt.date | None, days: int) -> Calendar:
     """The items of the catalog at `paths` from `start` (default: today where the catalog's
     time zone says) for `days` days."""
-    catalog = catalog_loader.load(paths, variables=variables)
+    catalog = catalog_loader.load(whole_catalog(paths, "calendar"), variables=variables)
     zone = zoneinfo.ZoneInfo(catalog.project.time_zone)
     start = start or inputs.now().astimezone(zone).date()
     found = Calendar(zone, start, days)

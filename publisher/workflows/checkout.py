@@ -21,16 +21,29 @@ def head_commit(root: Path) -> str | None:
     return done.stdout.strip() if done is not None and done.returncode == 0 and done.stdout.strip() else None
 
 
+class AlreadyApplied(Exception):
+    """This checkout is older than the commit the state was applied from, which holds it."""
+
+
 def check_not_older(root: Path, recorded: str | None, *, allow_older: bool) -> str | None:
-    """Refuse a checkout strictly older than the commit the state records (an ancestor of it);
-    the same commit, a newer one, another branch or no git at all are fine. Returns HEAD."""
+    """Refuse a checkout that cannot be compared with the commit the state records (a shallow
+    clone), and raise AlreadyApplied for one strictly older (an ancestor of it, as when two
+    merges race): the same commit, a newer one, another branch or no git at all are fine.
+    Returns HEAD."""
     head = head_commit(root)
     if head is None or not recorded or head == recorded or allow_older:
         return head
+    known = _git(root, "cat-file", "-e", f"{recorded}^{{commit}}")
+    if known is not None and known.returncode != 0:
+        raise PublisherError(
+            f"the state was last applied from commit {recorded[:12]}, which this checkout does not have (a shallow "
+            "clone?), so publisher cannot tell whether this checkout is older. Fetch the full history "
+            "(actions/checkout with fetch-depth: 0, GIT_DEPTH: 0 on GitLab), or pass --allow-older"
+        )
     done = _git(root, "merge-base", "--is-ancestor", head, recorded)
     if done is not None and done.returncode == 0:
-        raise PublisherError(
-            f"this checkout ({head[:12]}) is older than the commit the state was last applied from ({recorded[:12]}): "
-            "applying it would undo newer changes. Check out the newer commit, or pass --allow-older to apply this one anyway"
+        raise AlreadyApplied(
+            f"this checkout ({head[:12]}) is older than the commit the state was last applied from ({recorded[:12]}), "
+            "which already holds its changes: nothing to do. (--allow-older applies an older checkout anyway.)"
         )
     return head

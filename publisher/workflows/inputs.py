@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput, PublisherError
@@ -13,7 +14,7 @@ from ..loading import documents
 from ..loading.files import find_root
 from ..loading.project import Project
 from ..loading.project import load as load_project
-from ..rules import parse_duration, parse_time
+from ..rules import is_loopback, parse_duration, parse_time, timestamp
 from ..state.locations import open_store
 from ..state.store import StateStore
 
@@ -47,7 +48,14 @@ def state_location(root: Path, project: Project, option: str | None) -> tuple[st
     publisher.state.json at the catalog root."""
     if option:
         return option, Path.cwd()
-    if os.environ.get("PUBLISHER_STATE"):
+    if "PUBLISHER_STATE" in os.environ:
+        if not os.environ["PUBLISHER_STATE"].strip():
+            # An unset CI secret arrives as an empty string: falling back to a file in the
+            # runner would post everything again at every run.
+            raise InvalidInput(
+                "PUBLISHER_STATE is set but empty (a CI secret that is not defined?): set it to the state's location, "
+                "or unset it"
+            )
         return os.environ["PUBLISHER_STATE"], Path.cwd()
     if project.state:
         return project.state, root
@@ -58,6 +66,25 @@ def state_store(root: Path, project: Project, option: str | None) -> StateStore:
     """The store of a catalog's state (see `state_location`)."""
     location, base = state_location(root, project, option)
     return open_store(location, base=base)
+
+
+def under_ci() -> bool:
+    """Whether this runs in CI, where a file written in the runner is thrown away with it."""
+    return bool(os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS") or os.environ.get("GITLAB_CI"))
+
+
+def refuse_throwaway_state(store: StateStore, root: Path, project: Project, option: str | None) -> None:
+    """Under CI, apply starts no local state file that nobody named (--state, PUBLISHER_STATE
+    or publisher.yaml's state): the default file, left in the runner, is lost, and the next
+    run would post everything again."""
+    named = state_location(root, project, option)[0] != STATE_FILE or option
+    if named or not under_ci() or store.exists() or store.unfinished():
+        return
+    raise PublisherError(
+        f"no state at {store.name}, and this runs in CI: a new state file in the runner would be thrown away, and "
+        "every run would post everything again. Set the PUBLISHER_STATE secret (postgresql://... or s3://...) for "
+        "this job, or pass --state FILE to start a local state on purpose"
+    )
 
 
 def state_store_here(option: str | None) -> StateStore:
@@ -90,7 +117,24 @@ def now() -> dt.datetime:
     try:
         return parse_time(text)
     except ValueError as error:
-        raise PublisherError(f"PUBLISHER_NOW={text!r} is not an ISO 8601 time with a zone: {error}") from None
+        raise PublisherError(f"PUBLISHER_NOW is not an ISO 8601 time with a zone: {error}") from None
+
+
+def apply_now(api_url: str, say: Callable[[str], None]) -> dt.datetime:
+    """The time an apply publishes by. PUBLISHER_NOW is for previews: against a real API it
+    would publish embargoed items early, so apply honours it only against one on this
+    machine (the sandbox), and says so."""
+    if not os.environ.get("PUBLISHER_NOW"):
+        return now()
+    host = urlsplit(api_url).hostname or ""
+    if not is_loopback(host):
+        raise PublisherError(
+            "PUBLISHER_NOW is set: it previews plans and calendars, and apply honours it only against the sandbox "
+            "on this machine, never a real API (it would publish scheduled items early). Unset it to apply"
+        )
+    moment = now()
+    say(f"PUBLISHER_NOW: applying as of {timestamp(moment)} against the API on this machine")
+    return moment
 
 
 def lock_timeout(text: str | None) -> float:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import cache
 from ..loading import catalog as catalog_loader
+from ..loading.files import whole_catalog
 from ..loading.catalog import Catalog
 from ..loading.files import discover
 from ..loading.project import load as load_project
@@ -46,6 +47,7 @@ def plan(
     memo: bool = True,
 ) -> PlanOutcome:
     """Plan; with `memo`, answer from the memo of the last no-op plan when nothing it read changed."""
+    paths = whole_catalog(paths, "plan")
     memo_inputs = _memo(paths, variables, state_option) if memo and not targets and not refresh else None
     if memo_inputs is not None:
         count = memo_inputs[0].lookup(memo_inputs[1])
