@@ -192,7 +192,7 @@ def test_an_error_blocks_plan_and_apply(cli, write, tmp_path, monkeypatch):
     plan = cli("plan", tmp_path / "catalog", "--state", state)
     assert plan.code == 1
     assert (
-        "::error file=catalog/posts.yaml,line=5,col=5,title=publisher::posts.t: policy clean: must not contain 'damn'" in plan.out
+        "::error file=catalog/posts.yaml,line=5,col=5,title=publisher::posts.t: policy clean: must not contain 'damn'" in plan.err
     )
     apply = cli("apply", tmp_path / "catalog", "--state", state, "--auto-approve")
     assert apply.code == 1 and "policy clean" in apply.err
@@ -238,3 +238,48 @@ def test_warnings_show_beside_errors_without_being_counted(cli, write, tmp_path)
     assert "posts.t: policy clean: must not contain 'damn'" in run.err
     assert "posts.t: warning: policy soft: must not contain 'cheap'" in run.err
     assert run.err.rstrip().endswith("1 error in 1 file")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.net\\\\@shop.example.com/x",  # found: Python reads shop.example.com, browsers evil.net
+        "https:\\\\\\\\evil.net/shop.example.com",
+        "https://evil.net%5C@shop.example.com/x",
+        "HTTPS://EVIL.NET\\\\@shop.example.com/",
+        "https://evil.net\\t/@shop.example.com",
+        "https://evil.net#@shop.example.com",
+    ],
+)
+def test_a_link_is_read_as_a_browser_reads_it(url, cli, write, tmp_path):
+    catalog(write, LINKS, tweet("t", f"Kits at {url}"))
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1, run.output
+    assert "not an allowed host" in run.err and "links to 'shop.example.com'" not in run.err
+
+
+@pytest.mark.parametrize(
+    "value", ["https://evil.net\\\\@shop.example.com/x", "https://user:pass@shop.example.com/", "https://shop.example.com/a\\u0007b",
+              "https://shop.example.com/a\\\\b"],
+)  # fmt: skip
+def test_a_link_field_with_credentials_a_backslash_or_a_control_character_is_an_error(value, cli, write, tmp_path):
+    write("posts.yaml", f'posts:\n  t:\n    type: linkedin/post\n    identity: {TWEET_TOKEN}\n    message: hi\n    link: "{value}"\n')
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1 and "posts.t.link:" in run.err and "no user@, backslash or control character" in run.err, run.err
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Win a fr\\u200bee kit", "Win a fr\\u00adee kit", "Win a fre\\u200de kit", "Win a ＦＲＥＥ kit", "Win a fr\\u2060ee kit",
+     "Win a f\\ufe0free kit"],
+)  # fmt: skip
+def test_forbidden_words_are_found_through_invisible_characters_and_other_forms(message, cli, write, tmp_path):
+    catalog(write, "- name: clean\n  text: {forbid: [free, café]}\n", f'  t:\n    type: twitter/post\n    identity: club\n    message: "{message}"\n')
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1 and "must not contain 'free'" in run.err, run.err
+
+
+def test_a_forbidden_word_written_in_another_normal_form_is_found(cli, write, tmp_path):
+    catalog(write, "- name: clean\n  text: {forbid: [café]}\n", '  t:\n    type: twitter/post\n    identity: club\n    message: "Our cafe\\u0301"\n')
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1 and "must not contain 'café'" in run.err

@@ -54,7 +54,7 @@ def test_error_in_a_generated_entry_names_the_item_and_the_template_line(cli, wr
     assert run.code == 1
     assert (
         "catalog/pins.yaml:8:5: pins.product-C-3.picture: item 3 of products.csv (sku=C-3): "
-        "'cdn/c.jpg' must be a fully qualified http(s) URL"
+        "'cdn/c.jpg' must be a fully qualified http(s) URL (no user@, backslash or control character)"
     ) in run.err.splitlines()
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
+import unicodedata
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 from ..errors import Diagnostic
 from ..model import Resource
@@ -161,16 +161,30 @@ def _link_violations(policy: Policy, content: _Content) -> list[tuple[str, str]]
     return [
         (field, f"links to {host or url!r}, which is not an allowed host ({', '.join(policy.allow_hosts)})")
         for field, url, host in content.hosts
-        if host not in exact and not host.endswith(suffixes)  # urlsplit gives hosts in lower case
+        if host not in exact and not host.endswith(suffixes)  # _host gives hosts in lower case
     ]
 
 
 def _text_violations(policy: Policy, content: _Content) -> list[tuple[str, str]]:
     found = []
     for field, text in content.texts:
-        found += [(field, f"must contain {word!r}") for word in policy.require if not _word(word).search(text)]
-        found += [(field, f"must not contain {word!r}") for word in policy.forbid if _word(word).search(text)]
+        seen = _as_read(text)
+        found += [(field, f"must contain {word!r}") for word in policy.require if not _word(word).search(seen)]
+        found += [(field, f"must not contain {word!r}") for word in policy.forbid if _word(word).search(seen)]
     return found
+
+
+# Unicode's default-ignorable code points: drawn as nothing, so a word split by one reads whole.
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def _as_read(text: str) -> str:
+    """A text as a reader sees it: compatibility forms folded (NFKC: `café` written with a
+    combining accent, full-width letters) and invisible characters removed."""
+    return unicodedata.normalize("NFKC", _IGNORABLE.sub("", text))
 
 
 def _cadence_violations(policy: Policy, resources: list[Resource]) -> Iterator[Diagnostic]:
@@ -198,7 +212,7 @@ def _counted_as(policy: Policy, resource: Resource) -> str:
 @cache
 def _word(word: str) -> re.Pattern[str]:
     """A whole word, in any case: "ad" is not found in "#ad" or "add", "#ad" not in "#adventure"."""
-    return re.compile(rf"(?<![\w#@]){re.escape(word)}(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<![\w#@]){re.escape(_as_read(word))}(?!\w)", re.IGNORECASE)
 
 
 def _between(moment: dt.time, start: dt.time, end: dt.time) -> bool:
@@ -215,13 +229,22 @@ def _globs(value: str | list[str] | None) -> re.Pattern[str] | None:
 
 
 def _host(url: str) -> str:
-    """The host a URL points to (a link found in a text may have no scheme)."""
-    full = url if "://" in url else "https://" + url
-    # The host ends before the third "/": parsing up to there, cached, gives the same host
-    # for the many URLs of one site.
-    return _host_of("/".join(full.split("/", 3)[:3]))
+    """The host a URL points to, read as browsers read it (the WHATWG URL standard): a
+    backslash is a slash, tabs and newlines are dropped, and the host follows the last `@`
+    before the path. `https://evil.net\\@shop.example.com/` goes to evil.net. A link found
+    in a text may have no scheme."""
+    url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    url = url.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+    scheme, separator, rest = url.partition(":")
+    if separator and scheme.lower() in ("http", "https"):
+        url = rest.lstrip("/")  # a special scheme's host follows any number of slashes
+    elif "://" in url:
+        url = url.split("://", 1)[1]
+    authority = re.split(r"[/?#]", url, maxsplit=1)[0]
+    return _host_of(authority.rpartition("@")[2])
 
 
 @cache
-def _host_of(start: str) -> str:
-    return (urlsplit(start).hostname or "").rstrip(".")
+def _host_of(authority: str) -> str:
+    host = authority[: authority.index("]") + 1] if authority.startswith("[") and "]" in authority else authority.split(":")[0]
+    return host.lower().rstrip(".")
