@@ -42,12 +42,18 @@ _MAX_TCO_SLUG = 40
 # An emoji and what joins or modifies it. Code points in the symbol ranges weigh 2 anyway;
 # what this adds is that a whole sequence weighs 2, and that ©, ® and keycaps weigh 2.
 _EMOJI_BASE = "[\u00a9\u00ae\u203c-\u3299\U0001f000-\U0001faff]"
-_EMOJI_MODIFIERS = "[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]*"
+# Bounded as Unicode's recommended sequences are: at most 4 emoji joined by ZWJ (a family, a
+# kiss), a skin tone and a variation selector each, a subdivision flag's tags. A longer chain
+# is several emoji, each weighing 2.
+_EMOJI_MODIFIERS = "[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]{0,2}(?:[\U000e0020-\U000e007e]{1,6}\U000e007f)?"
 _EMOJI = re.compile(
     "[\U0001f1e6-\U0001f1ff]{2}"  # a flag: two regional indicators
     "|[#*0-9]\ufe0f?\u20e3"  # a keycap
-    f"|{_EMOJI_BASE}{_EMOJI_MODIFIERS}(?:\u200d{_EMOJI_BASE}{_EMOJI_MODIFIERS})*"
+    f"|{_EMOJI_BASE}{_EMOJI_MODIFIERS}(?:\u200d{_EMOJI_BASE}{_EMOJI_MODIFIERS}){{0,3}}"
 )
+# The most code points one unit of weight can stand for: a link of _MAX_URL_LENGTH weighs 23,
+# and NFC folds at most 3 code points into one. A longer text is over its limit uncounted.
+_MOST_PER_UNIT = 3 * (_MAX_URL_LENGTH // URL_WEIGHT + 1)
 
 
 TWEET_LIMIT = 280  # twitter-text v3's maxWeightedTweetLength
@@ -67,11 +73,19 @@ def within_twitter_length(text: str, limit: int) -> bool:
     """Whether `text` is within `limit` as Twitter counts, with no character Twitter refuses.
 
     ASCII text is answered without finding its links when that cannot matter: every ASCII
-    character weighs 1, and each link holds a "." and adds at most 23."""
+    character weighs 1, and each link holds a "." and adds at most 23. A text far over every
+    limit is refused before it is counted (counting a million characters takes seconds)."""
+    if surely_over(text, limit):
+        return False
     if text.isascii() and len(text) + URL_WEIGHT * text.count(".") <= limit:
         return True
     result = count(text)
     return result.valid_characters and result.weighted_length <= limit
+
+
+def surely_over(text: str, limit: int) -> bool:
+    """Whether `text` is over `limit` whatever its links and emoji, without counting it."""
+    return len(text) > _MOST_PER_UNIT * (limit + 1)
 
 
 def count(text: str) -> TweetCount:

@@ -113,3 +113,47 @@ def test_long_hostile_texts_are_counted_whole(text):
 def test_the_quick_bound_answers_as_counting_does(text, limit):
     result = count(text)
     assert within_twitter_length(text, limit) == (result.valid_characters and result.weighted_length <= limit)
+
+
+MAN, ZWJ = "\U0001f468", "\u200d"
+
+
+@pytest.mark.parametrize(
+    "text, length",
+    [
+        (ZWJ.join([MAN] * 151), 38 * 2 + 37),  # found: 151 men joined counted 2; now 38 fours and 37 ZWJ
+        (ZWJ.join([MAN, "\U0001f469", "\U0001f467", "\U0001f466"]), 2),  # a family: one emoji
+        ("\U0001f469\u200d\u2764\ufe0f\u200d\U0001f48b\u200d\U0001f468", 2),  # a kiss: 4 joined, one emoji
+        (ZWJ.join([MAN] * 5), 2 + 1 + 2),  # 4 joined, a ZWJ, one more
+        ("\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f", 2),  # England's flag
+        ("\U0001f44d" + "\U0001f3fb" * 20, 2 * 7),  # skin tones past one sequence's weigh on their own
+    ],
+)
+def test_only_sequences_of_recommended_length_count_as_one_emoji(text, length):
+    assert twitter_length(text) == length
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([MAN, ZWJ, "\U0001f3fb", "\ufe0f", "a"]), max_size=40).map("".join))
+def test_a_zwj_chain_never_weighs_less_than_its_emoji_in_fours(text):
+    emoji = text.count(MAN)
+    assert twitter_length(text) >= 2 * -(-emoji // 4)
+
+
+@pytest.mark.parametrize("size", [1_000_000, 200_000])
+def test_a_text_far_over_every_limit_is_refused_before_it_is_counted(size, monkeypatch):
+    """Found: counting a 1,000,000-character text took 20 s."""
+    import publisher.twitter_text as module
+
+    monkeypatch.setattr(module, "count", lambda text: pytest.fail("counted"))
+    assert within_twitter_length("a" * size, 280) is False
+
+
+def test_a_million_character_tweet_is_one_message_without_being_counted(cli, write, tmp_path, monkeypatch):
+    import publisher.twitter_text as module
+
+    monkeypatch.setattr(module, "count", lambda text: pytest.fail("counted"))
+    write("t.yaml", "posts:\n  t:\n    type: twitter/post\n    identity: 7c9e6679-7425-40de-944b-e07fc1f90ae7\n"
+                    f"    message: {'é' * 1_000_000}\n")  # fmt: skip
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1 and "t.yaml:5:5: posts.t.message: is 1,000,000 code points long, far over the limit of 280" in run.err

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic
-from ..twitter_text import count
+from ..twitter_text import count, surely_over
 from .documents import Document, Path_, dotted
 from .fastschema import compile_schema
 
@@ -75,7 +75,11 @@ def validator(name: str) -> Any:
     def twitter_length_keyword(
         validator: Any, limit: int, instance: Any, schema: dict[str, Any]
     ) -> Iterator[jsonschema.ValidationError]:
-        if isinstance(instance, str):
+        if isinstance(instance, str) and surely_over(instance, limit):
+            yield jsonschema.ValidationError(
+                f"is {len(instance):,} code points long, far over the limit of {limit} as Twitter counts (not counted)"
+            )
+        elif isinstance(instance, str):
             length, valid_characters = count(instance)
             if not valid_characters:
                 yield jsonschema.ValidationError("holds U+FEFF, U+FFFE or U+FFFF, which Twitter refuses in a tweet")
