@@ -56,6 +56,12 @@ def _catalog(tmp_path: Path, message: str, count: int = 1) -> Path:
         "{{ '%1000000000s' % 'x' }}",
         "{{ '{:>1000000000}'.format('x') }}",
         "{{ 'x' | indent(10**9) }}",
+        "{{ ('x' * 100000) | replace('', 'y' * 25) }}",  # found: 2.5 GB from a 70-character template
+        "{{ ('x' * 100000).replace('', 'y' * 25) }}",  # the same as a method
+        "{{ 'x,'.join(['y' * 999999] * 2) }}",  # found: join builds before any check
+        "{{ ('ab' * 400000) | replace('a', 'x' * 1000, 900) }}",  # a count, still too much
+        "{{ ('a\n' * 400000) | indent('b' * 100) }}",  # a prefix on every line
+        "{{ ('ab ' * 300000) | wordwrap(1, wrapstring='x' * 100) }}",
     ],
 )
 def test_a_runaway_template_is_a_clear_error_within_the_memory_budget(template, tmp_path):
@@ -78,3 +84,31 @@ def test_many_slow_templates_share_one_time_budget(tmp_path):
 def test_ordinary_templates_are_untouched(tmp_path, cli):
     catalog = _catalog(tmp_path, "{{ 'x' * 10 }} {{ range(3) | join(',') }} {{ 2 ** 10 }} {{ 'abc' | center(9) }}")
     assert cli("validate", catalog).code == 0
+
+
+def test_a_huge_data_file_is_refused_before_it_is_read(tmp_path):
+    """Found: data() of a 2 GB file read it all, then blamed the timer."""
+    catalog = _catalog(tmp_path, "{{ data('big.csv') | length }}")
+    with open(catalog / "big.csv", "wb") as big:
+        big.truncate(2 * 1024**3)  # sparse: no disk is used, but 2 GB to read
+    code, err, peak = _validate_in_a_child(catalog)
+    assert code == 1 and "the file is 2,147,483,648 bytes; a data file may hold at most" in err
+    assert peak < MEMORY_BUDGET_MB
+
+
+def test_the_time_budget_grows_with_the_catalog(monkeypatch):
+    """Found: a valid 10,000-file catalog failed on the 8 s budget, depending on the machine.
+    Each value rendered earns time: 10,000 values of 1.5 ms each never run out; slow ones do."""
+    from publisher.loading import bounds
+
+    clock = [0.0]
+    monkeypatch.setattr(bounds.time, "monotonic", lambda: clock[0])
+    budget = bounds.TimeBudget()
+    for _ in range(10_000):
+        with budget.running():
+            clock[0] += 0.0015  # 15 s in all, far past 8 s
+    slow = bounds.TimeBudget()
+    with pytest.raises(bounds.TemplateLimit, match="used all their time"):
+        for _ in range(10_000):
+            with slow.running():
+                clock[0] += 1.9  # just under each value's limit: capped after a few

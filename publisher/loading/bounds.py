@@ -23,7 +23,8 @@ MAX_VALUE = 1_000_000  # characters (or items) in one value a template makes
 MAX_ARGUMENT = 1_000_000  # no filter or method needs a larger number (ljust(10**9) would allocate 1 GB)
 MAX_EXPONENT_BITS = 4096  # 2**4096 is far beyond any count; 10**10**10 would not end
 SECONDS_PER_VALUE = 2.0
-SECONDS_PER_LOAD = 8.0
+SECONDS_PER_LOAD = 8.0  # for the first values; each value rendered adds SECONDS_EARNED
+SECONDS_EARNED = 0.02  # a value takes about 1 ms: a large catalog of ordinary templates never runs out
 
 
 class TemplateLimit(Exception):
@@ -89,15 +90,78 @@ def bounded_join(pieces: tuple[Any, ...]) -> str:
     return "".join(texts)
 
 
-def _checking(function: Any) -> Any:
+def _replaced_size(text: Any, old: Any, new: Any, count: Any = None, *_: Any) -> int | None:
+    """The length `text.replace(old, new, count)` would have, counted without making it."""
+    if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)):
+        return None
+    found = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    return len(text) + found * (len(new) - len(old))
+
+
+def _joined_size(items: list[Any], separator: Any = "", *_: Any) -> int:
+    """The length `separator.join(items)` would have (what join's filter makes of each item)."""
+    size = sum(len(item) if isinstance(item, str) else len(str(item)) for item in items[:MAX_VALUE + 1])
+    return size + len(str(separator)) * max(len(items) - 1, 0)
+
+
+def _indented_size(text: Any, width: Any = 4, *_: Any) -> int | None:
+    if not isinstance(text, str):
+        return None
+    prefix = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+    return len(text) + prefix * (text.count("\n") + 1)
+
+
+def _wrapped_size(text: Any, width: Any = 79, _break: Any = True, wrapstring: Any = None, *_: Any) -> int | None:
+    if not isinstance(text, str):
+        return None
+    lines = len(text) // max(width, 1) + text.count("\n") + 1 if isinstance(width, int) else len(text) + 1
+    return len(text) + len(wrapstring if isinstance(wrapstring, str) else "\n") * lines
+
+
+def _refuse_if_large(size: int | None) -> None:
+    if size is not None and size > MAX_VALUE:
+        raise _too_large(size)
+
+
+# The filters whose result can be far larger than their input, and how large it would be.
+_SIZES = {"replace": _replaced_size, "indent": _indented_size, "wordwrap": _wrapped_size}
+
+
+def _checking(name: str, function: Any) -> Any:
+    passes_context = hasattr(function, "jinja_pass_arg")  # then its first argument is Jinja's
+
     def checked(*args: Any, **kwargs: Any) -> Any:
         checked_arguments(args, kwargs)
+        values = args[1:] if passes_context else args
+        if name in _SIZES:
+            _refuse_if_large(_SIZES[name](*values, *kwargs.values()))
+        elif name == "join" and values:
+            items = list(values[0])
+            _refuse_if_large(_joined_size(items, *values[1:2], *kwargs.values()))
+            args = (*args[: len(args) - len(values)], items, *values[1:])
         return function(*args, **kwargs)
 
     for attribute in ("jinja_pass_arg",):  # how Jinja knows a filter wants the context
         if hasattr(function, attribute):
             setattr(checked, attribute, getattr(function, attribute))
     return checked
+
+
+def checked_method(method: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`'x'.replace(...)` and `'x'.join(...)` in a template: refused before they are made if too
+    large. Returns the arguments to call with (join's items, read once)."""
+    if not isinstance(getattr(method, "__self__", None), str):
+        return args
+    name = getattr(method, "__name__", "")
+    if name == "replace":
+        _refuse_if_large(_replaced_size(method.__self__, *args))
+    elif name == "join" and len(args) == 1:
+        items = list(args[0])
+        _refuse_if_large(_joined_size(items, method.__self__))
+        return (items,)
+    return args
 
 
 def bounded_environment(**options: Any) -> Any:
@@ -121,7 +185,7 @@ def bounded_environment(**options: Any) -> Any:
 
         def __init__(self, **settings: Any) -> None:
             super().__init__(**settings)
-            self.filters = {name: _checking(function) for name, function in self.filters.items()}
+            self.filters = {name: _checking(name, function) for name, function in self.filters.items()}
             self.bounded_join = bounded_join
 
         def call_binop(self, context: JinjaContext, operator: str, left: Any, right: Any) -> Any:
@@ -133,6 +197,7 @@ def bounded_environment(**options: Any) -> Any:
 
         def call(self, __context: JinjaContext, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             checked_arguments(args, kwargs)
+            args = checked_method(__obj, args)
             return super().call(__context, __obj, *args, **kwargs)
 
         def wrap_str_format(self, value: Any) -> Any:
@@ -163,7 +228,11 @@ class TimeBudget:
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
         if self.left <= 0:
-            raise TemplateLimit(f"the templates have used all their time ({SECONDS_PER_LOAD:g} s for a catalog)")
+            raise TemplateLimit(
+                f"the templates have used all their time ({SECONDS_PER_LOAD:g} s, and {SECONDS_EARNED * 1000:g} ms "
+                "more for each value rendered)"
+            )
+        self.left += SECONDS_EARNED
         limit = min(self.each, self.left)
         timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
         if timed:

@@ -11,6 +11,9 @@ from typing import Any
 from . import documents
 
 
+MAX_BYTES = 64 * 1024 * 1024  # a product export of 100,000 rows is about a tenth of this
+
+
 class DataFileError(Exception):
     """A data file cannot be used; the message is shown to the user as is."""
 
@@ -34,6 +37,9 @@ def read(path: Path, shown: str) -> Any:
     """The file's content as plain data: CSV → list of row mappings (strings)."""
     suffix = path.suffix.lower()
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # checked before reading: a template could name a file of gigabytes
+            raise DataFileError(f"data('{shown}'): the file is {size:,} bytes; a data file may hold at most {MAX_BYTES:,}")
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise DataFileError(f"data('{shown}'): cannot read: {error}") from None
