@@ -129,7 +129,7 @@ class EntryReader:
             if problems:
                 continue
             if not rules.is_token(token):
-                self._add(document, path, "must be an identity token (a UUID such as 2af20011-8965-471b-8f6b-8b66a611aae6)")
+                self._add(document, path, "must be an identity token (a UUID: 8-4-4-4-12 hexadecimal digits)")
             elif alias in self.identities and self.identities[alias][0] != token:
                 where_first = self.identities[alias][1]
                 self._add(document, path, f"identity '{alias}' is already defined differently", f"at {where_first}")
