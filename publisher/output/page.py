@@ -59,7 +59,8 @@ def page(title: str, intro: str, networks: list[str], body: str, *, main_class: 
     radios = ['<input class="filter" type="radio" name="network" id="show-all" checked>']
     labels = ['<label for="show-all">All</label>']
     rules = []
-    for name in networks:
+    # A network name goes into CSS and ids: only a known one, made of letters ([a-z]+), ever does.
+    for name in (n for n in networks if n.isascii() and n.isalpha() and n.islower()):
         radios.append(f'<input class="filter" type="radio" name="network" id="show-{name}">')
         labels.append(f'<label for="show-{name}">{html.escape(network_title(name))}</label>')
         rules.append(f'#show-{name}:checked ~ main [data-network]:not([data-network="{name}"]) {{ display: none; }}')

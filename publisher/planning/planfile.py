@@ -19,7 +19,8 @@ from ..loading.catalog import Catalog
 from ..loading.files import PROJECT_FILE
 from ..model import Action, Change, Plan, State, token_digest
 from ..output.json import decode, encode, plan_to_json
-from ..rules import timestamp
+from ..resource_types import TYPES
+from ..rules import is_address, timestamp
 from ..state.files import write_atomically
 from .planner import make_plan
 from .refresh import Remote
@@ -125,6 +126,11 @@ def load(path: Path) -> SavedPlan:
             )
             for c in public["changes"]
         ]
+        for change in changes:  # what a crafted file could slip into a page or a message
+            if change.type not in TYPES:
+                raise ValueError(f"unknown resource type {change.type[:80]!r}")
+            if not is_address(change.address):
+                raise ValueError(f"{change.address[:80]!r} is not an address")
         plan = Plan(str(binding["lineage"]), int(binding["serial"]), changes, tuple(public.get("targets", ())))
         now = dt.datetime.fromisoformat(binding["now"])
         return SavedPlan(plan, bool(binding["state_existed"]), list(binding["paths"]), now, bool(binding["refresh"]), content)
