@@ -276,14 +276,20 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 
 def dotted(path: Path_) -> str:
-    """`("pins", "camp-nou", "tags", 0)` → `pins.camp-nou.tags[0]`."""
+    """`("pins", "camp-nou", "tags", 0)` → `pins.camp-nou.tags[0]`; a key that is not a plain
+    name is quoted (`identities['a\\nb']`), so no key can break a message's line."""
     text = ""
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(str(part)):
+            text += f"[{str(part)[:80]!r}]"
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+_PLAIN_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029'\"\[\].]+")
 
 
 def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:

@@ -124,6 +124,10 @@ class EntryReader:
         names = self.context.names(document.folder, identity=True)
         for alias, token in identities.items():
             path = (*where, alias)
+            if not isinstance(alias, str) or not rules.ENTRY_NAME.fullmatch(alias):
+                # An alias is shown in plans and calendars: no newline, space or control character.
+                self._add(document, path, f"{str(alias)[:80]!r} is not an identity alias: letters, digits, '_' and '-'")
+                continue
             token, problems = templating.render(document, token, path, names, budget=self.context.budget)
             self.problems.extend(problems)
             if problems:
