@@ -31,6 +31,10 @@ def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
             raise InvalidInput(f"{path}: no such file or directory")
     roots = [p if p.is_dir() else p.parent for p in paths]
     root = Path(os.path.commonpath([r.resolve() for r in roots]))
+    for file in files:
+        if not file.resolve().is_relative_to(root):
+            # A link to /proc/self/environ or a file of secrets would be read as a manifest.
+            raise InvalidInput(f"{file}: a link to a file outside the catalog; manifests must live inside it")
     # A project file is never a manifest, wherever it is.
     return root, [f for f in files if f.name != PROJECT_FILE]
 
