@@ -10,7 +10,6 @@ from typing import Any
 
 from . import documents
 
-
 MAX_BYTES = 64 * 1024 * 1024  # a product export of 100,000 rows is about a tenth of this
 
 
@@ -47,7 +46,9 @@ def read(path: Path, shown: str) -> Any:
         return _csv_rows(text, shown)
     if suffix == ".json":
         try:
-            return _not_publishers(json.loads(text), shown)
+            return _not_publishers(json.loads(text, object_pairs_hook=_unique_keys), shown)
+        except _DuplicateKey as error:
+            raise DataFileError(f"data('{shown}'): the key {str(error)[:80]!r} appears twice in one object") from None
         except (json.JSONDecodeError, RecursionError, ValueError) as error:
             raise DataFileError(f"data('{shown}'): invalid JSON: {error}") from None
     if suffix in (".yaml", ".yml"):
@@ -56,6 +57,28 @@ def read(path: Path, shown: str) -> Any:
             raise DataFileError(f"data('{shown}'): {problems[0].render()}")
         return _not_publishers(document.data, shown)
     raise DataFileError(f"data('{shown}'): unsupported file type {suffix or '(none)'}; use .csv, .json, .yaml or .yml")
+
+
+def _one_of_each(header: Any, shown: str) -> None:
+    """A column named twice would keep only its last value in each row."""
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataFileError(f"data('{shown}'): line 1: the column {name[:80]!r} appears twice in the header")
+        seen.add(name)
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object with a key twice: which value was meant cannot be known."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKey(key)
+        data[key] = value
+    return data
 
 
 def _not_publishers(data: Any, shown: str) -> Any:
@@ -83,6 +106,8 @@ def _csv_rows(text: str, shown: str) -> list[dict[str, str]]:
         try:
             if reader.fieldnames is None:  # the header, read on first use
                 return rows
+            if not rows:
+                _one_of_each(reader.fieldnames, shown)
             start = reader.line_num + 1
             row = next(reader, None)
         except csv.Error as error:
