@@ -27,9 +27,7 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def is_credential_name(name: str) -> bool:
     """Whether an environment variable (or the literal part of a glob) names a credential."""
     upper = name.upper()
-    return (
-        upper.startswith(CREDENTIAL_PREFIXES) or upper in CREDENTIAL_NAMES or any(word in upper for word in CREDENTIAL_WORDS)
-    )
+    return upper.startswith(CREDENTIAL_PREFIXES) or upper in CREDENTIAL_NAMES or any(word in upper for word in CREDENTIAL_WORDS)
 
 
 def credential_rule() -> str:
@@ -72,6 +70,8 @@ def parse_time(text: str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError("it has no time zone; add Z or an offset such as +01:00")
+    if not 1970 <= moment.year <= 9000:  # far from datetime's ends: a day added or a zone applied never overflows
+        raise ValueError("it must be between the years 1970 and 9000")
     return moment.astimezone(dt.UTC)
 
 

@@ -86,6 +86,8 @@ class ResourceBuilder:
                 body[name] = value
         publish_at = self._time(entry, "publish_at")
         expire_at = self._time(entry, "expire_at")
+        if publish_at is not None and expire_at is not None and expire_at <= publish_at:
+            self.problems.append(entry.problem(("expire_at",), "comes before publish_at: the item would never be shown"))
         if "expire_at" in fields and not rtype.can_delete:
             self.problems.append(entry.problem(("expire_at",), f"the API cannot delete a {rtype.title}, so it cannot expire"))
         token = self._token(entry)
