@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..errors import PublisherError
 from ..state.files import write_atomically
 from .api import Api, Refusal
 
@@ -108,6 +109,10 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class Sandbox:
     """A OneAll-compatible API on a loopback port; `start()` runs it in a thread."""
 
@@ -126,20 +131,28 @@ class Sandbox:
         self.api = Api()
         self.data_file = data_file
         if data_file is not None and data_file.exists():
-            self.api.store.load(json.loads(data_file.read_text(encoding="utf-8")))
+            try:
+                self.api.store.load(json.loads(data_file.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+                raise PublisherError(
+                    f"{data_file}: not a sandbox data file ({type(error).__name__}); give a new file name, or the file "
+                    "a sandbox wrote"
+                ) from None
         self.log: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
         self.behaviour = behaviour or Behaviour()
         self._random = random.Random(self.behaviour.seed)
         self._window: tuple[int, int] = (0, 0)  # (second, requests in it) for rate_limit
         self._lock = threading.Lock()
-        self.server = _Server((host, port), _handler_for(self))
+        server_class = _Server6 if ":" in host else _Server
+        self.server = server_class((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def start(self) -> Sandbox:
         # A short poll interval makes stop() quick (tests start and stop many sandboxes).
