@@ -13,6 +13,7 @@ from ..loading import catalog as catalog_loader
 from ..loading import schema
 from ..loading.catalog import Catalog
 from ..model import CREATED, State, created_ids, resolve
+from ..output.terminal import inert
 from ..planning.refresh import refresh
 from ..resource_types import SECTIONS, TYPES
 from ..state.lock import Notify, ignore
@@ -111,4 +112,9 @@ def generated_entry(
         value = item.get(f"{kind}_{rtype.body_key(key)}")
         if key not in entry and value not in (None, "", []) and key not in ("type", "identity"):
             entry[key] = value
-    return yaml.safe_dump({section: {name: entry}}, sort_keys=False, allow_unicode=True)
+    text = yaml.safe_dump({section: {name: entry}}, sort_keys=False, allow_unicode=True)
+    if inert(text) != text:
+        # What the API returned holds bidi or control characters, which YAML would write as
+        # they are: write every character past ASCII as an escape, so they show.
+        text = yaml.safe_dump({section: {name: entry}}, sort_keys=False, allow_unicode=False)
+    return text
