@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_ci_templates import run_step
 
 from conftest import HELLO_TWEET, TWEET_TOKEN
-from test_ci_templates import run_step
 
 LATER = f"""
 posts:
@@ -120,5 +120,10 @@ def test_validate_runs_as_the_pre_commit_hook_with_no_secret_at_all(write, tmp_p
     write("publisher.yaml", "identities:\n  club: \"{{ env('CLUB_TWITTER_TOKEN') }}\"\n")
     catalog = write("c.yaml", HELLO_TWEET.replace(TWEET_TOKEN, "club")).parent
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ONEALL_", "CLUB_"))}
-    done = subprocess.run([sys.executable, "-m", "publisher", "validate", "--changed", str(catalog / "c.yaml")], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "publisher", "validate", "--changed", str(catalog / "c.yaml")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr

@@ -263,7 +263,10 @@ def test_a_link_is_read_as_a_browser_reads_it(url, cli, write, tmp_path):
               "https://shop.example.com/a\\\\b"],
 )  # fmt: skip
 def test_a_link_field_with_credentials_a_backslash_or_a_control_character_is_an_error(value, cli, write, tmp_path):
-    write("posts.yaml", f'posts:\n  t:\n    type: linkedin/post\n    identity: {TWEET_TOKEN}\n    message: hi\n    link: "{value}"\n')
+    write(
+        "posts.yaml",
+        f'posts:\n  t:\n    type: linkedin/post\n    identity: {TWEET_TOKEN}\n    message: hi\n    link: "{value}"\n',
+    )
     run = cli("validate", tmp_path / "catalog")
     assert run.code == 1 and "posts.t.link:" in run.err and "no user@, backslash or control character" in run.err, run.err
 
@@ -274,12 +277,20 @@ def test_a_link_field_with_credentials_a_backslash_or_a_control_character_is_an_
      "Win a f\\ufe0free kit"],
 )  # fmt: skip
 def test_forbidden_words_are_found_through_invisible_characters_and_other_forms(message, cli, write, tmp_path):
-    catalog(write, "- name: clean\n  text: {forbid: [free, café]}\n", f'  t:\n    type: twitter/post\n    identity: club\n    message: "{message}"\n')
+    catalog(
+        write,
+        "- name: clean\n  text: {forbid: [free, café]}\n",
+        f'  t:\n    type: twitter/post\n    identity: club\n    message: "{message}"\n',
+    )
     run = cli("validate", tmp_path / "catalog")
     assert run.code == 1 and "must not contain 'free'" in run.err, run.err
 
 
 def test_a_forbidden_word_written_in_another_normal_form_is_found(cli, write, tmp_path):
-    catalog(write, "- name: clean\n  text: {forbid: [café]}\n", '  t:\n    type: twitter/post\n    identity: club\n    message: "Our cafe\\u0301"\n')
+    catalog(
+        write,
+        "- name: clean\n  text: {forbid: [café]}\n",
+        '  t:\n    type: twitter/post\n    identity: club\n    message: "Our cafe\\u0301"\n',
+    )
     run = cli("validate", tmp_path / "catalog")
     assert run.code == 1 and "must not contain 'café'" in run.err

@@ -258,7 +258,7 @@ def test_validate_needs_no_secret_and_plan_says_which_is_missing(cli, write, tmp
     monkeypatch.delenv("CLUB_TOKEN", raising=False)
     write("publisher.yaml", "identities:\n  club: \"{{ env('CLUB_TOKEN') }}\"\n")
     write("c.yaml", _tweet("hello").replace(TWEET_TOKEN, "club"))
-    write("d.yaml", 'posts:\n  u:\n    type: twitter/post\n    identity: "{{ env(\'OTHER_TOKEN\') }}"\n    message: hi\n')
+    write("d.yaml", "posts:\n  u:\n    type: twitter/post\n    identity: \"{{ env('OTHER_TOKEN') }}\"\n    message: hi\n")
     assert cli("validate", tmp_path / "catalog").code == 0
     run = cli("plan", tmp_path / "catalog")
     assert run.code == 1 and "CLUB_TOKEN is not set" in run.err and "OTHER_TOKEN is not set" in run.err

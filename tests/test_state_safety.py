@@ -139,9 +139,11 @@ def test_a_garbage_s3_lock_is_named_expires_with_its_lease_and_unlock_force_remo
     server.client().create_bucket(Bucket="garbage-lock")
     location = server.url("garbage-lock", "catalog/state.json", lease="2s")
     server.client().put_object(Bucket="garbage-lock", Key="catalog/state.json.lock", Body=b"\x00not json")
-    with pytest.raises(StateError, match="who holds it cannot be read.*publisher unlock --force"):
-        with open_store(location).lock("publisher apply"):
-            pass
+    with (
+        pytest.raises(StateError, match="who holds it cannot be read.*publisher unlock --force"),
+        open_store(location).lock("publisher apply"),
+    ):
+        pass
     open_store(location).unlock("unreadable", force=True)
     with open_store(location).lock("publisher apply"):
         pass
@@ -196,4 +198,3 @@ def test_no_message_shows_a_password_in_a_state_location(location, secret, cli, 
     for run in runs:
         assert run.code == 1 and "Traceback" not in run.output
         assert secret not in run.output and "AKIAKEYID" not in run.output, run.output
-

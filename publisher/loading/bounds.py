@@ -13,7 +13,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def _replaced_size(text: Any, old: Any, new: Any, count: Any = None, *_: Any) ->
 
 def _joined_size(items: list[Any], separator: Any = "", *_: Any) -> int:
     """The length `separator.join(items)` would have (what join's filter makes of each item)."""
-    size = sum(len(item) if isinstance(item, str) else len(str(item)) for item in items[:MAX_VALUE + 1])
+    size = sum(len(item) if isinstance(item, str) else len(str(item)) for item in items[: MAX_VALUE + 1])
     return size + len(str(separator)) * max(len(items) - 1, 0)
 
 
@@ -126,7 +126,7 @@ def _refuse_if_large(size: int | None) -> None:
 
 
 # The filters whose result can be far larger than their input, and how large it would be.
-_SIZES = {"replace": _replaced_size, "indent": _indented_size, "wordwrap": _wrapped_size}
+_SIZES: dict[str, Callable[..., int | None]] = {"replace": _replaced_size, "indent": _indented_size, "wordwrap": _wrapped_size}
 
 
 def _checking(name: str, function: Any) -> Any:

@@ -233,7 +233,7 @@ def _host(url: str) -> str:
     backslash is a slash, tabs and newlines are dropped, and the host follows the last `@`
     before the path. `https://evil.net\\@shop.example.com/` goes to evil.net. A link found
     in a text may have no scheme."""
-    url = url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    url = url.strip("".join(map(chr, range(33))))  # C0 controls and space, at either end
     url = url.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
     scheme, separator, rest = url.partition(":")
     if separator and scheme.lower() in ("http", "https"):

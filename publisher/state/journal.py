@@ -150,8 +150,9 @@ class LocalJournal(EventJournal):
         self.fence = self._fence
 
     def _fence(self) -> None:
-        """Once closed (given up, or finished), nothing more: this run's journal and lock are still the ones at their paths: a journal moved
-        aside would hide its records from the next run, so nothing more is written or sent."""
+        """Once closed (given up, or finished), nothing more; before, this run's journal and
+        lock must still be the ones at their paths: a journal moved aside would hide its
+        records from the next run, so nothing more is written or sent."""
         if self._stream.closed:
             raise StateError(f"{self.path}: {LOCK_LOST}")
         try:

@@ -220,7 +220,8 @@ class PostgresStateStore:
         # Written only while the lock's row is still this run's: `unlock --force` deletes it
         # (and waits for this statement), so a run that lost its lock adds nothing.
         query = sql.SQL(
-            "INSERT INTO {} (name, event) SELECT %s, %s WHERE EXISTS (SELECT 1 FROM {} WHERE name = %s AND lock_id = %s FOR SHARE)"
+            "INSERT INTO {} (name, event) SELECT %s, %s"
+            " WHERE EXISTS (SELECT 1 FROM {} WHERE name = %s AND lock_id = %s FOR SHARE)"
         ).format(self._table("journal"), self._table("locks"))
         try:
             cursor = self._db().execute(query, (self.state_name, encode_event(event), self.state_name, self._lock_id))

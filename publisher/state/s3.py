@@ -70,7 +70,9 @@ class S3StateStore:
         if "" in segments or "." in segments or ".." in segments or any(not c.isprintable() for c in key):
             # Servers rewrite such keys (a//b as a/b): the journal, listed by the key as
             # written, would then be left behind.
-            raise InvalidInput(f"{shown(url)}: the key {key!r} must be plain: no empty part (//), no . or .., no control character")
+            raise InvalidInput(
+                f"{shown(url)}: the key {key!r} must be plain: no empty part (//), no . or .., no control character"
+            )
         unknown = sorted(set(options) - {"endpoint", "path_style", "lock_lease"})
         if unknown:
             raise InvalidInput(f"{shown(url)}: unknown option {unknown[0]!r} (allowed: endpoint, path_style, lock_lease)")

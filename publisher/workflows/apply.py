@@ -12,8 +12,8 @@ from ..applying.applier import Applier, ApplyResult, Outcome
 from ..applying.ratelimit import RateLimiter
 from ..errors import Diagnostic, PublisherError
 from ..loading import catalog as catalog_loader
-from ..loading.files import whole_catalog
 from ..loading.catalog import Catalog
+from ..loading.files import whole_catalog
 from ..model import Plan, State
 from ..planning import planfile
 from ..planning.planner import make_plan

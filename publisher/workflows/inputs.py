@@ -6,8 +6,8 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..errors import InvalidInput, PublisherError
 from ..loading import documents
@@ -53,8 +53,7 @@ def state_location(root: Path, project: Project, option: str | None) -> tuple[st
             # An unset CI secret arrives as an empty string: falling back to a file in the
             # runner would post everything again at every run.
             raise InvalidInput(
-                "PUBLISHER_STATE is set but empty (a CI secret that is not defined?): set it to the state's location, "
-                "or unset it"
+                "PUBLISHER_STATE is set but empty (a CI secret that is not defined?): set it to the state's location, or unset it"
             )
         return os.environ["PUBLISHER_STATE"], Path.cwd()
     if project.state:

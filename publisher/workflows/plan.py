@@ -10,9 +10,8 @@ from typing import Any
 
 from .. import cache
 from ..loading import catalog as catalog_loader
-from ..loading.files import whole_catalog
 from ..loading.catalog import Catalog
-from ..loading.files import discover
+from ..loading.files import discover, whole_catalog
 from ..loading.project import load as load_project
 from ..model import Action, Change, Plan
 from ..planning import planfile
