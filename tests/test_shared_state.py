@@ -95,17 +95,19 @@ def test_publisher_state_and_the_project_file_name_the_location_too(shared, sand
 
 
 def _two_checkouts(tmp_path: Path) -> tuple[Path, Path]:
-    """Two clones of one repository; the second one commit ahead, with one more tweet."""
+    """Two clones of one repository; the second one commit ahead, with one more tweet. When
+    the second applies first, the first finds its changes applied and does nothing."""
     origin = tmp_path / "origin"
     _tweets(origin, [f"tweet {i}" for i in range(TWEETS)])
     git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
     subprocess.run([*git, "init", "-q", str(origin)], check=True)
     subprocess.run([*git, "-C", str(origin), "add", "."], check=True)
     subprocess.run([*git, "-C", str(origin), "commit", "-qm", "first"], check=True)
-    subprocess.run(["git", "clone", "-q", str(origin), str(tmp_path / "a")], check=True)
     _tweets(origin, [f"tweet {i}" for i in range(TWEETS + 1)])
     subprocess.run([*git, "-C", str(origin), "commit", "-qam", "second"], check=True)
-    subprocess.run(["git", "clone", "-q", str(origin), str(tmp_path / "b")], check=True)
+    for clone in ("a", "b"):  # full clones, as CI makes them: each knows both commits
+        subprocess.run(["git", "clone", "-q", str(origin), str(tmp_path / clone)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path / "a"), "checkout", "-q", "HEAD~1"], check=True)
     return tmp_path / "a", tmp_path / "b"
 
 
