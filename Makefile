@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The tests start PostgreSQL and Chromium: installed first when missing (as root).
 test: $(STAMP)
+	bash scripts/test-servers.sh
 	$(BIN)/python -m pytest -q
 
 demo: $(STAMP)

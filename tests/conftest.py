@@ -191,14 +191,14 @@ def state_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def browser() -> Any:
     """Headless Chromium (Debian's package), driven by Playwright. Missing, it fails the test:
-    `.ci/run` installs it, and a browser test that skips would prove nothing."""
+    `make test` installs it, and a browser test that skips would prove nothing."""
     import shutil
 
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("PUBLISHER_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not executable:
-        pytest.fail("Chromium is not installed: apt-get install chromium (.ci/run does)")
+        pytest.fail("Chromium is not installed: apt-get install chromium (make test does, as root)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         yield chromium

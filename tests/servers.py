@@ -61,7 +61,7 @@ class Postgres:
 def postgres() -> Iterator[Postgres]:
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not binaries:
-        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it")
+        raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql); make test installs it, as root")
     bin_dir = Path(binaries[-1]).parent
     folder = Path(tempfile.mkdtemp(prefix="publisher-pg-"))
     (folder / "sock").mkdir()

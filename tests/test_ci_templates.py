@@ -114,3 +114,15 @@ def test_the_gitlab_template_plans_and_applies(sandbox, club, tmp_path):
     assert sandbox.objects()
     (club / "twitter.yaml").write_text((club / "twitter.yaml").read_text() + "  broken:\n    type: twitter/post\n")
     assert job("publisher-plan").returncode != 0
+
+
+def test_ci_only_runs_the_three_make_targets_and_make_test_installs_the_servers():
+    """`.ci/run` must not hide a set-up step that `make test` lacks on a fresh machine."""
+    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    assert [line for line in lines if line.startswith("make")] == ["make demo", "make lint", "make test"]
+    assert not any("apt-get" in line or "pip install" in line for line in lines)
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "scripts/test-servers.sh" in recipe
+    script = (ROOT / "scripts" / "test-servers.sh").read_text()
+    assert "postgresql" in script and "chromium" in script and "apt-get install" in script
