@@ -53,6 +53,16 @@ def _tweets_elsewhere(folder: Path) -> Path:
     return folder
 
 
+def _repository(tmp_path: Path) -> Path:
+    """A git work tree holding one tweet, its state ignored."""
+    repository = tmp_path / "repo"
+    repository.mkdir()
+    subprocess.run([*GIT, "init", "-q", str(repository)], check=True)
+    (repository / ".gitignore").write_text("publisher.state.json*\n.publisher/\n")
+    (repository / "c.yaml").write_text(HELLO_TWEET)
+    return repository
+
+
 def _commit(repository: Path, message: str) -> str:
     subprocess.run([*GIT, "-C", str(repository), "add", "."], check=True)
     subprocess.run([*GIT, "-C", str(repository), "commit", "-qm", message], check=True)
@@ -61,11 +71,7 @@ def _commit(repository: Path, message: str) -> str:
 
 
 def test_an_older_checkout_does_nothing_and_the_same_or_a_newer_one_applies(sandbox, cli, tmp_path):
-    repository = tmp_path / "repo"
-    repository.mkdir()
-    subprocess.run([*GIT, "init", "-q", str(repository)], check=True)
-    (repository / ".gitignore").write_text("publisher.state.json*\n.publisher/\n")
-    (repository / "c.yaml").write_text(HELLO_TWEET)
+    repository = _repository(tmp_path)
     first = _commit(repository, "first")
     state = str(tmp_path / "shared.state.json")  # outside the checkout, as a shared state is
     assert cli("apply", repository, "--auto-approve", "--state", state).code == 0
@@ -98,11 +104,7 @@ def test_a_catalog_outside_git_is_never_refused(sandbox, cli, write, tmp_path):
 
 def test_a_shallow_clone_without_the_applied_commit_is_refused_naming_the_fix(sandbox, cli, tmp_path):
     """Found: `git merge-base` failed in a shallow clone and was read as "not older"."""
-    repository = tmp_path / "repo"
-    repository.mkdir()
-    subprocess.run([*GIT, "init", "-q", str(repository)], check=True)
-    (repository / ".gitignore").write_text("publisher.state.json*\n.publisher/\n")
-    (repository / "c.yaml").write_text(HELLO_TWEET)
+    repository = _repository(tmp_path)
     _commit(repository, "first")
     state = str(tmp_path / "shared.state.json")
     assert cli("apply", repository, "--auto-approve", "--state", state).code == 0
