@@ -85,11 +85,11 @@ def enabled(environ: Mapping[str, str]) -> bool:
 
 
 class MemoInputs(NamedTuple):
-    """What a plan reads besides what its templates read: the manifests, vars, the state file."""
+    """What a plan reads besides what its templates read: the manifests, vars, the state."""
 
     manifests: list[Path]
     variables: Mapping[str, Any]
-    state_file: Path
+    state: str  # the state store's fingerprint
 
 
 class NoopMemo:
@@ -105,8 +105,7 @@ class NoopMemo:
             [
                 program_digest(),
                 inputs.variables,
-                str(inputs.state_file.resolve()),
-                file_digest(inputs.state_file),
+                inputs.state,
                 file_digest(self.root / "publisher.yaml"),
                 [(str(f.resolve()), file_digest(f)) for f in sorted(inputs.manifests)],
                 [(name, digest(str(self.environ.get(name)))) for name in env_names],
@@ -116,8 +115,6 @@ class NoopMemo:
 
     def lookup(self, inputs: MemoInputs) -> int | None:
         """The number of resources of the remembered no-op plan, if these are its inputs."""
-        if inputs.state_file.with_name(inputs.state_file.name + ".journal").exists():
-            return None  # an interrupted apply: the state is not what the file says
         try:
             memo = json.loads(self.path.read_text(encoding="utf-8"))
             key = self._key(inputs, list(memo["env"]), list(memo["data"]))

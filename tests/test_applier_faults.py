@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from publisher.sandbox import Behaviour, Sandbox
-from publisher.state.local import LocalStateStore
+from publisher.state.locations import open_store
 
 from conftest import PIN_TOKEN
 
@@ -80,7 +80,7 @@ def _settle(cli, catalog: Path, server: Sandbox) -> None:
             return
         assert "publisher state resolve" in run.output, run.output
         # The journal of the killed run is folded in: read it as publisher does.
-        state = LocalStateStore(state_file).read()
+        state = open_store(str(state_file)).read()
         pins = _pins_by_description(server)
         for address, record in state.resources.items():
             if record.status != "pending":
@@ -223,8 +223,8 @@ def test_deleting_the_lock_file_during_an_apply_hands_nothing_over(cli, tmp_path
 def test_unlock_refuses_a_lock_whose_process_is_running(cli, tmp_path):
     state_file = tmp_path / "publisher.state.json"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from publisher.state.local import LocalStateStore as S\n"
-         "with S(__import__('pathlib').Path(sys.argv[1])).lock('publisher apply (live)') as i:\n"
+        [sys.executable, "-c", "import sys, time; from publisher.state.locations import open_store as S\n"
+         "with S(sys.argv[1]).lock('publisher apply (live)') as i:\n"
          "    print(i, flush=True); time.sleep(600)", str(state_file)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -235,7 +235,7 @@ def test_unlock_refuses_a_lock_whose_process_is_running(cli, tmp_path):
         assert refused.code == 1 and "held by a running process" in refused.err
         holder.kill()
         holder.wait()
-        with LocalStateStore(state_file).lock("publisher apply (next)"):
+        with open_store(str(state_file)).lock("publisher apply (next)"):
             pass  # free at once after the kill: nothing to unlock
     finally:
         holder.kill()

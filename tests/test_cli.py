@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from publisher import cli as cli_module
-from publisher.state.local import LocalStateStore
+from publisher.state.locations import open_store
 from publisher.workflows import plan as plan_workflow
 
 from conftest import HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
@@ -63,7 +63,7 @@ def test_an_internal_error_exits_3_and_suggests_debug(cli, write, tmp_path, monk
 
 def test_a_held_lock_stops_apply_and_names_the_holder(sandbox, cli, write, tmp_path):
     write("c.yaml", CATALOG)
-    store = LocalStateStore(tmp_path / "catalog" / "publisher.state.json")
+    store = open_store(str(tmp_path / "catalog" / "publisher.state.json"))
     with store.lock("publisher apply (other run)") as lock_id:
         run = cli("apply", tmp_path / "catalog", "--auto-approve")
     assert run.code == 1

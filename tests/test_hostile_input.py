@@ -221,7 +221,10 @@ def test_a_manifest_linked_from_outside_the_catalog_is_refused(target, cli, writ
 )
 def test_a_data_file_with_a_key_or_column_twice_is_an_error(name, content, message, cli, write, tmp_path):
     catalog = write(name, content).parent
-    write("c.yaml", f"posts:\n  t:\n    type: twitter/post\n    identity: {PIN_TOKEN}\n    message: \"{{{{ data('{name}') | length }}}}\"\n")
+    write(
+        "c.yaml",
+        f"posts:\n  t:\n    type: twitter/post\n    identity: {PIN_TOKEN}\n    message: \"{{{{ data('{name}') | length }}}}\"\n",
+    )
     run = cli("validate", catalog)
     assert run.code == 1 and message in run.err, run.err
 

@@ -3,6 +3,7 @@ holder, a journal that survives a crash. Tested against real PostgreSQL and S3 s
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -160,3 +161,68 @@ def test_a_corrupted_state_is_a_clear_error_naming_where_it_is(state_location, r
     with pytest.raises(StateError, match="the state is not valid JSON") as raised:
         open_store(state_location).read()
     assert "publisher-test-secret" not in str(raised.value)
+
+
+def _with_a_board(state_location):
+    store = open_store(state_location)
+    state = store.read()
+    state.resources["boards.a"] = _record(id="1")
+    store.write(state, expected_serial=0)
+    return store, store.read()
+
+
+_APPENDING = """
+import json, sys
+from publisher.state.locations import open_store
+backend = open_store(sys.argv[1]).backend
+for number, event in enumerate(json.loads(sys.argv[2])):
+    backend.append(number, event)
+"""
+
+
+def _appended_by_a_run_that_dies(location: str, *events: str) -> None:
+    """Journal events written by another process, which then ends without finishing."""
+    subprocess.run([sys.executable, "-c", _APPENDING, location, json.dumps(events)], check=True)
+
+
+def _header(state) -> str:
+    return json.dumps({"journal": 1, "lineage": state.lineage, "base_serial": state.serial})
+
+
+def _set(address: str, status: str = "pending") -> str:
+    return json.dumps({"op": "set", "address": address, "record": _record(status=status).to_json()})
+
+
+def test_a_torn_last_event_and_an_empty_journal_are_harmless(state_location):
+    store, state = _with_a_board(state_location)
+    torn = '{"op": "set", "address": "pins.q", "rec'  # killed while writing it
+    _appended_by_a_run_that_dies(state_location, _header(state), _set("pins.p"), torn)
+    assert set(open_store(state_location).read().resources) == {"boards.a", "pins.p"}
+    store.backend.drop_events()
+    assert set(open_store(state_location).read().resources) == {"boards.a"}
+
+
+def test_a_journal_already_folded_before_a_crash_is_ignored(state_location):
+    store, state = _with_a_board(state_location)
+    events = [_header(state), _set("pins.p", "created")]
+    _appended_by_a_run_that_dies(state_location, *events)
+    store.write(store.read(), expected_serial=1)  # folded and written...
+    _appended_by_a_run_that_dies(state_location, *events)  # ...but that run died before dropping it
+    again = open_store(state_location)
+    assert again.read().serial == 2 and set(again.read().resources) == {"boards.a", "pins.p"}
+    again.recover(again.read())
+    assert not again.unfinished()
+
+
+def test_a_journal_of_another_state_is_refused(state_location):
+    _with_a_board(state_location)
+    _appended_by_a_run_that_dies(state_location, json.dumps({"journal": 1, "lineage": "other", "base_serial": 1}))
+    with pytest.raises(StateError, match="belongs to serial 1 of lineage other"):
+        open_store(state_location).read()
+
+
+def test_a_journal_that_is_not_publishers_is_named(state_location):
+    _with_a_board(state_location)
+    _appended_by_a_run_that_dies(state_location, '{"op": "set", "address": "pins.x"}')
+    with pytest.raises(StateError, match="not a publisher journal"):
+        open_store(state_location).read()

@@ -166,7 +166,7 @@ def test_a_local_lock_and_journal_moved_aside_stop_the_run_at_its_next_write(tmp
         journal = store.journal(store.read())
         journal.set("posts.one", _record(id="1"))
         os.rename(location + ".journal", location + ".journal.aside")
-        with pytest.raises(StateError, match="moved or removed"):
+        with pytest.raises(StateError, match="no longer holds the state.s lock"):
             journal.set("posts.two", _record(status="pending"))
     with store.lock("publisher apply"):
         journal = store.journal(store.read())

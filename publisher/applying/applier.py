@@ -15,7 +15,8 @@ from ..errors import ApiError, FatalApiError, OutcomeUnknown
 from ..model import CREATED, PENDING, UNKNOWN, Action, Change, Plan, State, StateRecord, created_ids, resolve
 from ..resource_types import TYPES
 from ..rules import network, timestamp
-from ..state.store import Journal, new_record
+from ..state.journal import Journal
+from ..state.store import new_record
 from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:  # requests is imported only by commands that talk to the API

@@ -1,109 +1,185 @@
-"""The state as one JSON file beside the catalog, with `<state>.journal` and `<state>.lock`."""
+"""The state as one JSON file beside the catalog, with `<state>.journal` and `<state>.lock`.
+
+The lock is an OS lock (flock) on `<state>.lock` held by the running process, with its
+holder's info inside: it ends with the process however it ends. The journal is one fsynced
+line per event, flock-ed by the run writing it, so no other run folds it or writes over it
+while that run lives.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
+import json
 import os
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 from ..errors import StateError
 from ..model import State
-from . import lock, store
+from . import lock
+from .backend import Stale
 from .files import write_atomically
-from .journal import EventJournal, LocalJournal, fold, parse_events
 
 
-class LocalStateStore:
+class LocalBackend:
+    shared = False
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = str(path)
         self.lock_path = path.with_name(path.name + ".lock")
         self.journal_path = path.with_name(path.name + ".journal")
-        self._lock_file: int | None = None  # the inode of the lock file while this store holds it
+        self._lock_file: int | None = None  # the inode of the lock file while this run holds it
+        self._journal: IO[str] | None = None  # this run's journal, open and flock-ed while it writes
 
-    def exists(self) -> bool:
-        return self.path.exists()
-
-    def unfinished(self) -> bool:
-        return self.journal_path.exists()
-
-    def read(self) -> State:
-        """The stored state with any unfinished apply's journal folded in (in memory).
-
-        Without a state file: a new empty state with a fresh lineage."""
-        state = self._read_file()
-        if self.journal_path.exists():
-            lines = self.journal_path.read_text(encoding="utf-8").splitlines()
-            fold(state, parse_events(lines, str(self.journal_path), state, self.exists()))
-        return state
-
-    def _read_file(self) -> State:
+    def get(self) -> tuple[bytes | None, Any]:
         try:
             content = self.path.read_bytes()
         except FileNotFoundError:
-            return State()
+            return None, None
         except OSError as error:
             raise StateError(f"{self.path}: cannot read the state file: {error.strerror}") from None
-        return store.decode(content, str(self.path))
+        return content, hashlib.sha256(content).digest()
 
-    def holds(self, state: State) -> bool:
-        """Whether the file already says exactly this (e.g. after a create refused with 400)."""
-        if not self.path.exists():
-            return not state.resources
-        try:
-            return self._read_file().resources == state.resources
-        except StateError:
-            return False
-
-    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
-        self.fence()
-        if lock.in_use(self.journal_path):
+    def put(self, content: bytes, written: State, version: Any) -> None:
+        if self._journal is None and _in_use(self.journal_path):
             raise StateError(
                 f"{self.journal_path}: another apply is running on this state (its journal is in use); nothing was written"
             )
-        if self.path.exists():
-            current = self._read_file()
-            if (current.lineage, current.serial) != (expected_lineage or state.lineage, expected_serial):
-                raise StateError(
-                    f"{self.path}: the state changed while publisher was running "
-                    f"(serial {current.serial}, expected {expected_serial}); nothing more was written"
-                )
-        elif expected_serial != 0:
-            raise StateError(f"{self.path}: the state file disappeared while publisher was running")
-        state.serial = store.next_serial(state, expected_serial)
-        write_atomically(self.path, store.encode(state))
-        # The state now holds whatever the journal held.
+        if self.get()[1] != version:
+            raise Stale()
+        write_atomically(self.path, content.decode())
+
+    def append(self, number: int, event: str) -> None:
+        if number == 0:
+            try:
+                self._journal = open(self.journal_path, "x", encoding="utf-8")  # noqa: SIM115 - closed by drop_events
+            except FileExistsError:
+                raise StateError(f"{self.journal_path}: an unfinished apply's journal is here; run apply again") from None
+            fcntl.flock(self._journal.fileno(), fcntl.LOCK_EX)
+        assert self._journal is not None
+        self._journal.write(event + "\n")
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+
+    def events(self) -> list[str]:
+        try:
+            return self.journal_path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+
+    def drop_events(self) -> None:
+        self._let_go_of_journal()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.journal_path)
 
-    def recover(self, state: State) -> None:
-        store.recover_journal(self, state)
+    def _let_go_of_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
 
-    def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
-        self.fence()
-        return LocalJournal(self, self.journal_path, state, always_write=always_write).start()
+    def fence(self) -> None:
+        """While this run holds the lock: the lock file, and its journal, are still the ones at
+        their paths. Moved aside, they would let another run in, or hide records from it."""
+        if self._lock_file is None:
+            return
+        same_lock = _inode(self.lock_path) == self._lock_file
+        same_journal = self._journal is None or _inode(self.journal_path) == os.fstat(self._journal.fileno()).st_ino
+        if not (same_lock and same_journal):
+            self._let_go_of_journal()  # the run that holds the lock now may fold it in
+            raise StateError(f"{self.lock_path}: {lock.LOCK_LOST}")
 
     @contextlib.contextmanager
     def lock(self, command: str, *, timeout: float = 0.0, notify: lock.Notify = lock.ignore) -> Iterator[str]:
-        with lock.held(self.lock_path, command, timeout=timeout, notify=notify) as lock_id:
-            self._lock_file = os.stat(self.lock_path).st_ino
-            try:
-                yield lock_id
-            finally:
-                self._lock_file = None
+        lock_id = str(uuid.uuid4())
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(lock.holder_info(lock_id, command), indent=2, sort_keys=True) + "\n"
+        handle: list[int] = []
 
-    def fence(self) -> None:
-        """While this store holds the lock: the lock file is still the one it took. A lock
-        moved aside lets another run in, so this one writes nothing more."""
-        if self._lock_file is None:
-            return
+        def take() -> dict[str, Any] | None:
+            while True:
+                descriptor = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(descriptor)
+                    return _holder_once_written(self.lock_path)
+                if _inode(self.lock_path) == os.fstat(descriptor).st_ino:
+                    break
+                os.close(descriptor)  # released and removed between our open and our lock: open the new one
+            os.ftruncate(descriptor, 0)
+            os.write(descriptor, text.encode())
+            handle.append(descriptor)
+            return None
+
+        lock.wait_for(take, str(self.lock_path), timeout, notify)
+        self._lock_file = os.fstat(handle[0]).st_ino
         try:
-            same = os.stat(self.lock_path).st_ino == self._lock_file
-        except FileNotFoundError:
-            same = False
-        if not same:
-            raise StateError(f"{self.lock_path}: {lock.LOCK_LOST}")
+            yield lock_id
+        finally:
+            self._lock_file = None
+            if _inode(self.lock_path) == os.fstat(handle[0]).st_ino:
+                os.unlink(self.lock_path)  # while still holding it: a waiter then locks a new file
+            os.close(handle[0])
 
     def unlock(self, lock_id: str, *, force: bool = False) -> None:
-        lock.remove(self.lock_path, lock_id, force=force)
+        if not self.lock_path.exists():
+            raise StateError(f"the state is not locked ({self.lock_path} does not exist)")
+        holder = _read_holder(self.lock_path) or {}
+        if holder.get("id") != lock_id and not (force and not holder.get("id")):
+            raise StateError(f"the lock is {holder.get('id')!r}, not {lock_id!r}; nothing removed")
+        if _in_use(self.lock_path) and not force:
+            raise StateError(
+                f"the lock {lock_id} is held by a running process (pid {holder.get('pid')} on this machine); "
+                "nothing removed. Stop that run first, or pass --force (it then writes nothing more)"
+            )
+        os.unlink(self.lock_path)
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a process holds the OS lock on `path` (a lock file, or a journal being written)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+
+
+def _holder_once_written(lock_path: Path) -> dict[str, Any]:
+    """The holder's info: its process writes it right after taking the lock, so an empty file
+    is read again for a moment rather than reported as unreadable."""
+    for _ in range(50):
+        holder = _read_holder(lock_path)
+        if holder:
+            return holder
+        time.sleep(0.02)
+    return {}
+
+
+def _read_holder(lock_path: Path) -> dict[str, Any] | None:
+    """The holder's info; None if the lock is gone; {} if it cannot be read."""
+    try:
+        holder = json.loads(lock_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+    return holder if isinstance(holder, dict) else {}

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import DISTRIBUTION
 from ..errors import InvalidInput
-from .local import LocalStateStore
+from .local import LocalBackend
 from .store import StateStore
 
 _DRIVERS = {"postgres": ("psycopg", "PostgreSQL"), "s3": ("boto3", "S3")}
@@ -22,18 +22,18 @@ def open_store(location: str, *, base: Path = Path(".")) -> StateStore:
     """The store at `location`; a relative path is relative to `base`."""
     if not is_remote(location):
         path = Path(location)
-        return LocalStateStore(path if path.is_absolute() else base / path)
+        return StateStore(LocalBackend(path if path.is_absolute() else base / path))
     scheme = urlsplit(location).scheme.lower()
     if scheme in ("postgresql", "postgres"):
         _require("postgres")
-        from .postgres import PostgresStateStore
+        from .postgres import PostgresBackend
 
-        return PostgresStateStore.from_url(location)
+        return StateStore(PostgresBackend.from_url(location))
     if scheme == "s3":
         _require("s3")
-        from .s3 import S3StateStore
+        from .s3 import S3Backend
 
-        return S3StateStore.from_url(location)
+        return StateStore(S3Backend.from_url(location))
     raise InvalidInput(
         f"unknown state location scheme {scheme!r} in {shown(location)}: "
         "use a file path, postgresql://HOST/DATABASE or s3://BUCKET/KEY"

@@ -1,17 +1,12 @@
-"""State locks: who holds one, waiting for one, and the local lock file `<state>.lock`."""
+"""What every backend's lock shares: who holds it, the message naming them, waiting for it."""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import getpass
-import json
 import os
 import socket
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import StateError
@@ -88,97 +83,3 @@ def wait_for(take: Callable[[], dict[str, Any] | None], where: str, timeout: flo
             notify(f"waiting up to {left:.0f} s for the lock: {describe(holder, where)}")
             told = True
         time.sleep(min(POLL_SECONDS, left))
-
-
-@contextlib.contextmanager
-def held(lock_path: Path, command: str, *, timeout: float = 0.0, notify: Notify = ignore) -> Iterator[str]:
-    """Hold the local lock while a command may write state; yields its id.
-
-    The lock is an OS lock on `lock_path` held by this process (its info is written inside):
-    it ends with the process, however it ends, and deleting the file does not hand it over
-    to anyone while a run uses the state (its journal is locked too)."""
-    lock_id = str(uuid.uuid4())
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(holder_info(lock_id, command), indent=2, sort_keys=True) + "\n"
-    handle: list[int] = []
-
-    def take() -> dict[str, Any] | None:
-        while True:
-            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(descriptor)
-                return _holder_once_written(lock_path)
-            try:
-                same = os.fstat(descriptor).st_ino == os.stat(lock_path).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            os.close(descriptor)  # released and removed between our open and our lock: open the new one
-        os.ftruncate(descriptor, 0)
-        os.write(descriptor, text.encode())
-        handle.append(descriptor)
-        return None
-
-    wait_for(take, str(lock_path), timeout, notify)
-    try:
-        yield lock_id
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(lock_path)  # while still holding it: a waiter then locks a new file
-        os.close(handle[0])
-
-
-def in_use(path: Path) -> bool:
-    """Whether a process holds the OS lock on `path` (a lock file, or a journal being written)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(descriptor)
-
-
-def _holder_once_written(lock_path: Path) -> dict[str, Any]:
-    """The holder's info: its process writes it right after taking the lock, so an empty file
-    is read again for a moment rather than reported as unreadable."""
-    for _ in range(50):
-        holder = _read_holder(lock_path)
-        if holder:
-            return holder
-        time.sleep(0.02)
-    return {}
-
-
-def _read_holder(lock_path: Path) -> dict[str, Any] | None:
-    """The holder's info; None if the lock is gone; {} if it cannot be read."""
-    try:
-        holder = json.loads(lock_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError):
-        return {}
-    return holder if isinstance(holder, dict) else {}
-
-
-def remove(lock_path: Path, lock_id: str, *, force: bool = False) -> None:
-    """Remove a lock left behind, only if it is the one with `lock_id` and its process is gone;
-    with `force`, a live one too (its run then finds its lock gone and writes nothing more)."""
-    if not lock_path.exists():
-        raise StateError(f"the state is not locked ({lock_path} does not exist)")
-    holder = _read_holder(lock_path) or {}
-    if holder.get("id") != lock_id and not (force and not holder.get("id")):
-        raise StateError(f"the lock is {holder.get('id')!r}, not {lock_id!r}; nothing removed")
-    if in_use(lock_path) and not force:
-        raise StateError(
-            f"the lock {lock_id} is held by a running process (pid {holder.get('pid')} on this machine); "
-            "nothing removed. Stop that run first, or pass --force (it then writes nothing more)"
-        )
-    os.unlink(lock_path)

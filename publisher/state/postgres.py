@@ -3,7 +3,7 @@
 Three tables in the schema (default `publisher`), made on first use: `publisher_states` (one
 row per state name, its document and serial), `publisher_journal` (an apply's events, one
 committed row each) and `publisher_locks` (who holds a state's lock). Every write is a
-compare-and-swap on the serial, in the transaction that also drops the journal it folds in.
+compare-and-swap on the serial and lineage columns.
 The lock is a session advisory lock, which the server frees when the holder's connection
 dies; the holder keeps its session busy (a heartbeat), and `idle_session_timeout` and TCP
 keepalives free the lock of a runner that froze or vanished.
@@ -12,7 +12,6 @@ keepalives free the lock of a runner that froze or vanished.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import re
@@ -27,17 +26,20 @@ from psycopg import sql
 
 from ..errors import InvalidInput, StateError
 from ..model import State
-from . import lock, store
-from .journal import EventJournal, encode_event, fold, parse_events
+from . import lock
+from .backend import Stale
 
 HEARTBEAT_SECONDS = 15.0
 IDLE_SESSION_TIMEOUT = "60s"  # a holder silent for this long (frozen) loses its lock
+SILENT_SECONDS = 45.0  # past most of IDLE_SESSION_TIMEOUT without an answer, a holder writes nothing
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 # libpq's own keepalives: a holder whose machine vanished is noticed within about a minute.
 _KEEPALIVES = "keepalives=1 keepalives_idle=30 keepalives_interval=10 keepalives_count=3"
 
 
-class PostgresStateStore:
+class PostgresBackend:
+    shared = True
+
     def __init__(self, conninfo: str, state_name: str, schema: str, shown: str) -> None:
         self.conninfo = conninfo
         self.state_name = state_name
@@ -49,7 +51,7 @@ class PostgresStateStore:
         self._lock_id: str | None = None  # while this store holds the lock: its id, which fences every write
 
     @classmethod
-    def from_url(cls, url: str) -> PostgresStateStore:
+    def from_url(cls, url: str) -> PostgresBackend:
         from .locations import shown
 
         parts = urlsplit(url)
@@ -119,103 +121,59 @@ class PostgresStateStore:
         except psycopg.Error as error:
             raise StateError(f"{self.name}: {_reason(error)}") from None
 
-    # Reading and writing -------------------------------------------------------------------
+    # The state and its journal -------------------------------------------------------------
 
-    def exists(self) -> bool:
-        return bool(self._query(sql.SQL("SELECT 1 FROM {} WHERE name = %s").format(self._table("states")), (self.state_name,)))
-
-    def unfinished(self) -> bool:
-        query = sql.SQL("SELECT 1 FROM {} WHERE name = %s LIMIT 1").format(self._table("journal"))
-        return bool(self._query(query, (self.state_name,)))
-
-    def _stored(self) -> State:
+    def get(self) -> tuple[bytes | None, Any]:
         query = sql.SQL("SELECT document, serial, lineage FROM {} WHERE name = %s").format(self._table("states"))
         rows = self._query(query, (self.state_name,))
         if not rows:
-            return State()
+            return None, None
         document, serial, lineage = rows[0]
-        state = store.decode(document.encode(), self.name)
-        if (state.serial, state.lineage) != (serial, lineage):
+        try:
+            header = json.loads(document)
+            written = (header.get("serial"), header.get("lineage"))
+        except (ValueError, AttributeError):
+            written = (serial, lineage)  # not a state: the store says what is wrong with it
+        if written != (serial, lineage):
             # Writes compare the columns: a row edited by hand would refuse every write.
             raise StateError(
                 f"{self.name}: the row's serial and lineage columns ({serial}, {lineage}) disagree with its document "
-                f"({state.serial}, {state.lineage}); the row was edited by hand. Set the columns to the document's values"
+                f"({written[0]}, {written[1]}); the row was edited by hand. Set the columns to the document's values"
             )
-        return state
+        return document.encode(), (serial, lineage)
 
-    def read(self) -> State:
-        state = self._stored()
-        query = sql.SQL("SELECT event FROM {} WHERE name = %s ORDER BY seq").format(self._table("journal"))
-        events = [event for (event,) in self._query(query, (self.state_name,))]
-        if events:
-            fold(state, parse_events(events, f"{self.name} journal", state, self.exists()))
-        return state
-
-    def holds(self, state: State) -> bool:
-        try:
-            return self._stored().resources == state.resources
-        except StateError:
-            return False
-
-    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
-        written = dataclasses.replace(state, serial=store.next_serial(state, expected_serial))
-        document = store.encode(written)
-        states, journal = self._table("states"), self._table("journal")
+    def put(self, content: bytes, written: State, version: Any) -> None:
+        states = self._table("states")
         connection = self._db()
-        self.fence()
         try:
             with connection.transaction():
-                if self._lock_id is not None:
+                if self._lock_id is not None:  # the lock's row stays this run's until the commit
                     held = sql.SQL("SELECT 1 FROM {} WHERE name = %s AND lock_id = %s FOR SHARE").format(self._table("locks"))
                     if not connection.execute(held, (self.state_name, self._lock_id)).fetchall():
                         raise _Lost()
-                if expected_serial == 0:
+                if version is None:
                     query = sql.SQL(
                         "INSERT INTO {} (name, lineage, serial, document) VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO NOTHING"
                     ).format(states)
-                    cursor = connection.execute(query, (self.state_name, state.lineage, written.serial, document))
+                    cursor = connection.execute(query, (self.state_name, written.lineage, written.serial, content.decode()))
                 else:
                     query = sql.SQL(
                         "UPDATE {} SET serial = %s, lineage = %s, document = %s, updated_at = now()"
                         " WHERE name = %s AND serial = %s AND lineage = %s"
                     ).format(states)
-                    expected = (self.state_name, expected_serial, expected_lineage or state.lineage)
-                    cursor = connection.execute(query, (written.serial, state.lineage, document, *expected))
+                    values = (written.serial, written.lineage, content.decode(), self.state_name, *version)
+                    cursor = connection.execute(query, values)
                 if cursor.rowcount != 1:
-                    raise _Stale()
-                # The state now holds whatever the journal held.
-                connection.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(journal), (self.state_name,))
+                    raise Stale()
         except _Lost:
             raise StateError(f"{self.name}: {lock.LOCK_LOST}") from None
-        except _Stale:
-            raise StateError(
-                f"{self.name}: the state changed while publisher was running (expected serial {expected_serial}); "
-                "nothing more was written"
-            ) from None
         except psycopg.Error as error:
             raise StateError(f"{self.name}: cannot write the state: {_reason(error)}") from None
-        state.serial = written.serial
 
-    def recover(self, state: State) -> None:
-        store.recover_journal(self, state)
-
-    def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
-        store.refuse_second_journal(self)
-        journal = _PostgresJournal(self, state, always_write=always_write)
-        journal.fence = self.fence
-        return journal.start()
-
-    def fence(self) -> None:
-        """While this store holds the lock: its session answered lately. The server ends a
-        session silent for idle_session_timeout (60 s): past most of that, the lock may be
-        someone else's. (Each write also checks the lock's row, in its own statement.)"""
-        if self._lock_id is not None and (not self._alive or time.monotonic() - self._alive[0] >= 45.0):
-            raise StateError(f"{self.name}: {lock.LOCK_LOST}")
-
-    def _append_event(self, event: dict[str, Any]) -> None:
+    def append(self, number: int, event: str) -> None:
         if self._lock_id is None:
             query = sql.SQL("INSERT INTO {} (name, event) VALUES (%s, %s)").format(self._table("journal"))
-            self._query_none(query, (self.state_name, encode_event(event)))
+            self._query_none(query, (self.state_name, event))
             return
         # Written only while the lock's row is still this run's: `unlock --force` deletes it
         # (and waits for this statement), so a run that lost its lock adds nothing.
@@ -224,14 +182,25 @@ class PostgresStateStore:
             " WHERE EXISTS (SELECT 1 FROM {} WHERE name = %s AND lock_id = %s FOR SHARE)"
         ).format(self._table("journal"), self._table("locks"))
         try:
-            cursor = self._db().execute(query, (self.state_name, encode_event(event), self.state_name, self._lock_id))
+            cursor = self._db().execute(query, (self.state_name, event, self.state_name, self._lock_id))
         except psycopg.Error as error:
             raise StateError(f"{self.name}: {_reason(error)}") from None
         if cursor.rowcount != 1:
             raise StateError(f"{self.name}: {lock.LOCK_LOST}")
 
-    def _drop_journal(self) -> None:
+    def events(self) -> list[str]:
+        query = sql.SQL("SELECT event FROM {} WHERE name = %s ORDER BY seq").format(self._table("journal"))
+        return [event for (event,) in self._query(query, (self.state_name,))]
+
+    def drop_events(self) -> None:
         self._query_none(sql.SQL("DELETE FROM {} WHERE name = %s").format(self._table("journal")), (self.state_name,))
+
+    def fence(self) -> None:
+        """While this run holds the lock: its session answered lately. The server ends a
+        session silent for idle_session_timeout: past most of that, the lock may be someone
+        else's. (Each write also checks the lock's row, in its own statement.)"""
+        if self._lock_id is not None and (not self._alive or time.monotonic() - self._alive[0] >= SILENT_SECONDS):
+            raise StateError(f"{self.name}: {lock.LOCK_LOST}")
 
     def _query_none(self, query: sql.Composed | sql.SQL, params: tuple[Any, ...]) -> None:
         try:
@@ -331,20 +300,6 @@ class PostgresStateStore:
         for (pid,) in sessions:
             # Waits (up to 30 s) until the session has ended, and with it the advisory lock.
             self._query(sql.SQL("SELECT pg_terminate_backend(%s, 30000)"), (pid,))
-
-
-class _PostgresJournal(EventJournal):
-    store: PostgresStateStore
-
-    def _append(self, event: dict[str, Any]) -> None:
-        self.store._append_event(event)
-
-    def _drop(self) -> None:
-        self.store._drop_journal()
-
-
-class _Stale(Exception):
-    """The compare-and-swap found another serial."""
 
 
 class _Lost(Exception):

@@ -11,7 +11,6 @@ its holder renews while it works, and a lock whose lease ran out is taken over w
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import threading
 import time
@@ -27,8 +26,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from ..errors import InvalidInput, StateError
 from ..model import State
 from ..rules import parse_duration
-from . import lock, store
-from .journal import EventJournal, encode_event, fold, parse_events
+from . import lock
+from .backend import Stale
 
 DEFAULT_LEASE = 120.0
 
@@ -41,7 +40,9 @@ class _Missing(Exception):
     """No such object."""
 
 
-class S3StateStore:
+class S3Backend:
+    shared = True
+
     def __init__(self, bucket: str, key: str, *, endpoint: str | None, path_style: bool, lease: float) -> None:
         self.bucket, self.key, self.lease = bucket, key, lease
         self.name = f"s3://{bucket}/{key}"
@@ -53,12 +54,11 @@ class S3StateStore:
             read_timeout=60,
         )
         self.client = session.client("s3", endpoint_url=endpoint, region_name=session.region_name or "us-east-1", config=config)
-        self._etag: str | None = None  # of the state this store last read or wrote
         self._bucket_checked = False
         self._lease: _Lease | None = None  # while this store holds the lock
 
     @classmethod
-    def from_url(cls, url: str) -> S3StateStore:
+    def from_url(cls, url: str) -> S3Backend:
         from .locations import shown
 
         parts = urlsplit(url)
@@ -134,73 +134,40 @@ class S3StateStore:
                 return sorted(keys)
             token = {"ContinuationToken": answer["NextContinuationToken"]}
 
-    # Reading and writing -------------------------------------------------------------------
+    # The state and its journal -------------------------------------------------------------
 
-    def exists(self) -> bool:
+    def get(self) -> tuple[bytes | None, Any]:
         try:
-            self._call("head_object", Key=self.key)
-            return True
+            return self._get(self.key)
         except _Missing:
-            return False
+            return None, None
 
-    def unfinished(self) -> bool:
-        return bool(self._journal_keys())
-
-    def _stored(self) -> tuple[State, str | None]:
+    def put(self, content: bytes, written: State, version: Any) -> None:
+        # The ETag of what was read stands for serial and lineage at once.
+        condition = {"IfMatch": version} if version is not None else {"IfNoneMatch": "*"}
         try:
-            content, etag = self._get(self.key)
-        except _Missing:
-            return State(), None
-        return store.decode(content, self.name), etag
-
-    def read(self) -> State:
-        state, self._etag = self._stored()
-        keys = self._journal_keys()
-        if keys:
-            lines = [self._get(key)[0].decode("utf-8", "replace") for key in keys]
-            fold(state, parse_events(lines, f"{self.name}.journal", state, self._etag is not None))
-        return state
-
-    def holds(self, state: State) -> bool:
-        try:
-            return self._stored()[0].resources == state.resources
-        except StateError:
-            return False
-
-    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
-        self.fence()
-        # The ETag of what this store read stands for serial and lineage at once.
-        written = dataclasses.replace(state, serial=store.next_serial(state, expected_serial))
-        condition = {"IfMatch": self._etag} if self._etag is not None else {"IfNoneMatch": "*"}
-        try:
-            answer = self._call("put_object", Key=self.key, Body=store.encode(written).encode(), **condition)
+            self._call("put_object", Key=self.key, Body=content, **condition)
         except _Conflict:
-            raise StateError(
-                f"{self.name}: the state changed while publisher was running (expected serial {expected_serial}); "
-                "nothing more was written"
-            ) from None
-        self._etag = answer["ETag"]
-        state.serial = written.serial
-        self._drop_journal()  # the state now holds whatever the journal held
+            raise Stale() from None
 
-    def _drop_journal(self) -> None:
+    def append(self, number: int, event: str) -> None:
+        try:
+            self._call("put_object", Key=f"{self.key}.journal/{number:010d}", Body=event.encode(), IfNoneMatch="*")
+        except _Conflict:
+            raise StateError(f"{self.name}: another apply is writing the same journal; nothing more was sent") from None
+
+    def events(self) -> list[str]:
+        return [self._get(key)[0].decode("utf-8", "replace") for key in self._journal_keys()]
+
+    def drop_events(self) -> None:
         # The header last: a run killed halfway leaves the header and some events, which the
         # header's serial marks as folded in already (not events that belong to no state).
         for key in reversed(self._journal_keys()):
             with contextlib.suppress(_Missing):
                 self._call("delete_object", Key=key)
 
-    def recover(self, state: State) -> None:
-        store.recover_journal(self, state)
-
-    def journal(self, state: State, *, always_write: bool = False) -> EventJournal:
-        store.refuse_second_journal(self)
-        journal = _S3Journal(self, state, always_write=always_write)
-        journal.fence = self.fence
-        return journal.start()
-
     def fence(self) -> None:
-        """While this store holds the lock: its lease is fresh and the lock object is still the
+        """While this run holds the lock: its lease is fresh and the lock object is still the
         one it wrote. A run frozen past its lease, or unlocked by force, writes nothing more."""
         lease = self._lease
         if lease is None:
@@ -213,12 +180,6 @@ class S3StateStore:
                 except (_Conflict, _Missing):
                     lease.lost = True
         raise StateError(f"{self.name}: {lock.LOCK_LOST}")
-
-    def _append_event(self, number: int, event: dict[str, Any]) -> None:
-        try:
-            self._call("put_object", Key=f"{self.key}.journal/{number:010d}", Body=encode_event(event).encode(), IfNoneMatch="*")
-        except _Conflict:
-            raise StateError(f"{self.name}: another apply is writing the same journal; nothing more was sent") from None
 
     # The lock ----------------------------------------------------------------------------
 
@@ -275,7 +236,7 @@ class S3StateStore:
 class _Lease:
     """One run's hold on `key.lock`: taken, renewed while the run works, released."""
 
-    def __init__(self, s3: S3StateStore, info: dict[str, Any]) -> None:
+    def __init__(self, s3: S3Backend, info: dict[str, Any]) -> None:
         self.s3, self.info, self.key = s3, info, s3.key + ".lock"
         self.etag = ""
         self.renewed_at = 0.0  # when the lease was last taken or renewed (monotonic)
@@ -334,19 +295,3 @@ class _Lease:
             self._renewer.join()
         with contextlib.suppress(_Conflict, _Missing, StateError):
             self.s3._call("delete_object", Key=self.key, IfMatch=self.etag)
-
-
-class _S3Journal(EventJournal):
-    store: S3StateStore
-
-    def __init__(self, s3: S3StateStore, state: State, *, always_write: bool = False) -> None:
-        super().__init__(s3, state, always_write=always_write)
-        self._number = 0
-
-    def _append(self, event: dict[str, Any]) -> None:
-        with self.lock:
-            self.store._append_event(self._number, event)
-            self._number += 1
-
-    def _drop(self) -> None:
-        self.store._drop_journal()

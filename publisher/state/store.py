@@ -1,4 +1,4 @@
-"""The store interface every state backend implements, and the state's JSON format.
+"""The state over any backend, and its JSON format.
 
 A store keeps one state document per catalog: read it, write it only if nobody wrote since
 (compare-and-swap on the serial), hold a lock while a command may write, and keep a journal
@@ -8,94 +8,118 @@ of an apply in progress so that a crash loses nothing.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from ..cache import json_digest
 from ..errors import StateError
 from ..model import Resource, State, StateRecord, token_digest
 from ..rules import timestamp
+from .backend import Backend, Stale
+from .journal import Journal, fold, parse_events
 from .lock import Notify, ignore
 
 FORMAT_VERSION = 1
 
 
-@runtime_checkable
-class Journal(Protocol):
-    """An apply's progress, durable event by event, folded into the state at the end."""
+class StateStore:
+    """One state, on any backend: its format, the compare-and-swap on the serial, the journal
+    of an apply and its recovery. The crash-safety rules live here, once."""
 
-    def set(self, address: str, record: StateRecord) -> None: ...
-
-    def remove(self, address: str) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-@runtime_checkable
-class StateStore(Protocol):
-    """Where the state lives."""
-
-    name: str  # how messages name it
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.name = backend.name
 
     def exists(self) -> bool:
         """Whether a state has been written."""
-        ...
+        return self.backend.get()[0] is not None
 
     def unfinished(self) -> bool:
         """Whether an apply's journal is waiting to be folded in (even before any state)."""
-        ...
+        return bool(self.backend.events())
+
+    def _stored(self) -> State | None:
+        content = self.backend.get()[0]
+        return decode(content, self.name) if content is not None else None
 
     def read(self) -> State:
-        """The stored state with any unfinished apply's journal folded in (in memory)."""
-        ...
-
-    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
-        """Store `state` with the next serial, unless someone wrote since `expected_serial`
-        (or the stored state is of another lineage than `expected_lineage`, default the state's)."""
-        ...
+        """The stored state with any unfinished apply's journal folded in (in memory); without
+        a state, a new empty one with a fresh lineage."""
+        stored = self._stored()
+        state = stored or State()
+        events = self.backend.events()
+        if events:
+            fold(state, parse_events(events, f"{self.name}.journal", state, stored is not None))
+        return state
 
     def holds(self, state: State) -> bool:
         """Whether the stored state (without any journal) has exactly these resources."""
-        ...
+        try:
+            stored = self._stored()
+        except StateError:
+            return False
+        return stored.resources == state.resources if stored is not None else not state.resources
+
+    def write(self, state: State, *, expected_serial: int, expected_lineage: str | None = None) -> None:
+        """Store `state` with the next serial, unless someone wrote since `expected_serial` (or
+        the stored state is of another lineage than `expected_lineage`, default the state's).
+        The journal is dropped after: the state now holds whatever it held."""
+        self.backend.fence()
+        content, version = self.backend.get()
+        stored = decode(content, self.name) if content is not None else None
+        found = (stored.lineage, stored.serial) if stored is not None else (None, 0)
+        if stored is None and expected_serial != 0:
+            raise StateError(f"{self.name}: the state disappeared while publisher was running; nothing more was written")
+        if stored is not None and found != (expected_lineage or state.lineage, expected_serial):
+            raise _stale(self.name, expected_serial)
+        written = dataclasses.replace(state, serial=max(expected_serial + 1, state.serial))  # a migrated state keeps its serial
+        try:
+            self.backend.put(encode(written).encode(), written, version)
+        except Stale:
+            raise _stale(self.name, expected_serial) from None
+        state.serial = written.serial
+        self.backend.drop_events()
 
     def recover(self, state: State) -> None:
         """Persist what an interrupted apply's journal holds (with the lock held)."""
-        ...
+        if self.unfinished():
+            self.write(state, expected_serial=state.serial)
 
     def journal(self, state: State, *, always_write: bool = False) -> Journal:
         """Start the journal of an apply (with the lock held, after `recover`)."""
-        ...
+        if self.unfinished():
+            raise StateError(f"{self.name}: an unfinished apply's journal is here; run apply again to recover it")
+        return Journal(self, state, always_write=always_write).start()
 
     def lock(self, command: str, *, timeout: float = 0.0, notify: Notify = ignore) -> contextlib.AbstractContextManager[str]:
         """Hold the lock while a command may write; wait up to `timeout` seconds for it,
         calling `notify` once with who holds it. Yields the lock's id."""
-        ...
+        return self.backend.lock(command, timeout=timeout, notify=notify)
 
     def unlock(self, lock_id: str, *, force: bool = False) -> None:
         """Remove a lock left by a run that is gone, only if it has `lock_id`; a live holder's
         only with `force` (that run then writes nothing more)."""
-        ...
+        self.backend.unlock(lock_id, force=force)
 
     def fence(self) -> None:
         """Raise StateError if this store took the lock and no longer holds it."""
-        ...
+        self.backend.fence()
+
+    def fingerprint(self) -> str | None:
+        """What the memo of a no-op plan keys this state by: its location and document. None
+        for a shared backend (another machine may change it) or while a journal waits."""
+        if self.backend.shared or self.unfinished():
+            return None
+        content = self.backend.get()[0] or b""
+        return hashlib.sha256(self.name.encode() + b"\0" + content).hexdigest()
 
 
-def recover_journal(store: StateStore, state: State) -> None:
-    """What every store's `recover` does: write the state `read` folded an unfinished journal into."""
-    if store.unfinished():
-        store.write(state, expected_serial=state.serial)
-
-
-def next_serial(state: State, expected_serial: int) -> int:
-    """The serial a write gives: one past what it replaces, and never below the state's own
-    (a migrated state keeps its serial)."""
-    return max(expected_serial + 1, state.serial)
-
-
-def refuse_second_journal(store: StateStore) -> None:
-    if store.unfinished():
-        raise StateError(f"{store.name}: an unfinished apply's journal is here; run apply again to recover it")
+def _stale(name: str, expected_serial: int) -> StateError:
+    return StateError(
+        f"{name}: the state changed while publisher was running (expected serial {expected_serial}); nothing more was written"
+    )
 
 
 def new_record(

@@ -17,7 +17,6 @@ from ..model import Action, Change, Plan
 from ..planning import planfile
 from ..planning.planner import make_plan
 from ..planning.refresh import refresh as read_back
-from ..state.locations import is_remote
 from . import inputs
 
 
@@ -61,7 +60,7 @@ def plan(
     the_plan = make_plan(catalog, state, targets=targets, now=now, remote=remote)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
     quiet = timeless and not catalog.warnings  # a memo hit would not print the warnings again
-    if memo_inputs is not None and quiet and not the_plan.changes_or_blocked and store.name == str(memo_inputs[1].state_file):
+    if memo_inputs is not None and quiet and not the_plan.changes_or_blocked:
         assert catalog.context is not None
         memo_inputs[0].remember(memo_inputs[1], set(catalog.context.used_env), catalog.context.used_files, len(catalog.resources))
     return PlanOutcome(the_plan, catalog, store.exists(), now, refresh)
@@ -70,17 +69,18 @@ def plan(
 def _memo(
     paths: list[Path], variables: dict[str, Any], state_option: str | None
 ) -> tuple[cache.NoopMemo, cache.MemoInputs] | None:
-    """The memo and what a plan reads, for a state in a local file (a shared state can change
-    without anything here changing: it is always read)."""
+    """The memo and what a plan reads, for a state that the store can fingerprint (a shared
+    state can change without anything here changing: it is always read)."""
     if not cache.enabled(os.environ):
         return None
     root, files = discover(paths)
     project, problems = load_project(root)
-    location, base = inputs.state_location(root, project, state_option)
-    if problems or is_remote(location):
+    if problems:
         return None
-    state_file = Path(location) if Path(location).is_absolute() else base / location
-    return cache.NoopMemo(root, os.environ), cache.MemoInputs(files, variables, state_file)
+    fingerprint = inputs.state_store(root, project, state_option).fingerprint()
+    if fingerprint is None:
+        return None
+    return cache.NoopMemo(root, os.environ), cache.MemoInputs(files, variables, fingerprint)
 
 
 def save(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
