@@ -33,11 +33,12 @@ docs: $(STAMP)
 	$(BIN)/python scripts/docs.py
 	$(BIN)/publisher schema --write examples/schemas
 
-# Lint (the rules are in pyproject.toml) and types; `check` adds the suite.
+# Lint (the rules are in pyproject.toml), the layers' import contract and types; `check` adds the suite.
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	$(BIN)/ruff check publisher tests benchmarks scripts
 	$(BIN)/ruff format --check publisher tests benchmarks scripts
+	$(BIN)/lint-imports
 	$(BIN)/mypy publisher
 
 check: lint test

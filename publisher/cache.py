@@ -1,4 +1,4 @@
-"""How publisher hashes its inputs, and the one cache built on it: the no-op plan memo.
+"""The one cache: the memo of a no-op plan, keyed by digests (digests.py) of its inputs.
 
 A plan is a pure function of the manifests, the project file, the data files and the
 environment values its templates read, the variables given, publisher itself (its code and
@@ -12,7 +12,6 @@ The memo holds digests only: no token, no environment value. It lives in
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -24,43 +23,12 @@ from typing import Any, NamedTuple
 import yaml
 
 from . import __version__
-from .state.files import write_atomically
+from .atomic import write_atomically
+from .digests import digest, file_digest, json_digest
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_DIR = ".publisher"
 MEMO = "noop-plan.json"
-
-
-# Digests ------------------------------------------------------------------------------------
-
-
-def digest(data: bytes | str) -> str:
-    """`sha256:<hex>`, the one form every digest publisher writes takes."""
-    return "sha256:" + hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
-
-
-def json_digest(value: Any) -> str:
-    """The digest of a value's canonical JSON (sorted keys, no spaces)."""
-    return digest(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str))
-
-
-def file_digest(path: Path) -> str:
-    try:
-        return digest(path.read_bytes())
-    except OSError:
-        return "missing"
-
-
-def files_digest(root: Path, paths: set[Path]) -> str:
-    """One digest of several files, each named relative to `root`."""
-    named = []
-    for path in sorted(p.resolve() for p in paths):
-        try:
-            name = str(path.relative_to(root.resolve()))
-        except ValueError:
-            name = str(path)
-        named.append((name, file_digest(path)))
-    return json_digest(named)
 
 
 @lru_cache(maxsize=1)

@@ -6,12 +6,13 @@ import datetime as dt
 import enum
 import functools
 import uuid
+import zoneinfo
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from . import rules
-from .cache import digest
+from .digests import digest
 from .errors import Location, StateError
 from .resource_types import TYPES, ResourceType
 
@@ -154,7 +155,6 @@ class StateRecord:
     inputs: dict[str, Any]  # the exact body last sent, references resolved
     ids: dict[str, Any] = field(default_factory=dict)  # ids that went into the create path
     id: str | None = None  # the object's id on the network
-    digest: str = ""
     result: dict[str, Any] | None = None  # result.data of the last answer
     created_at: str = ""
     updated_at: str = ""
@@ -169,7 +169,6 @@ class StateRecord:
             "status": self.status,
             "inputs": self.inputs,
             "ids": self.ids,
-            "digest": self.digest,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
@@ -188,6 +187,8 @@ class StateRecord:
         """A record read from a state or journal; `where` names it in the error if it is malformed."""
         if not isinstance(data, dict):
             raise StateError(f"{where}: a record must be a JSON object")
+        if "digest" in data:  # older states held a digest of inputs that nothing read
+            data = {key: value for key, value in data.items() if key != "digest"}
         try:
             record = cls(**data)
         except TypeError:
@@ -215,7 +216,6 @@ class StateRecord:
             and type(self.status) is str
             and type(self.inputs) is dict
             and type(self.ids) is dict
-            and type(self.digest) is str
             and type(self.created_at) is str
             and type(self.updated_at) is str
             and type(self.error) is str
@@ -226,7 +226,7 @@ class StateRecord:
             and all(type(d) is str for d in self.dependencies)
         ):
             return None  # the common case, in one test
-        for name in ("type", "identity", "status", "digest", "created_at", "updated_at", "error", "id"):
+        for name in ("type", "identity", "status", "created_at", "updated_at", "error", "id"):
             if type(getattr(self, name)) is not str and not (name == "id" and self.id is None):
                 return name, "a string"
         for name in ("inputs", "ids", "result"):
@@ -328,3 +328,39 @@ class Plan:
     @property
     def changes_or_blocked(self) -> bool:
         return any(c.action is not Action.NOOP for c in self.changes)
+
+
+# Calendars ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    when: dt.datetime  # aware, in the calendar's time zone
+    kind: str  # "publish" or "expire"
+    address: str
+    type: str
+    identity: str  # the alias, or the token masked
+    text: str  # the first words of its text, for people
+
+    @property
+    def network(self) -> str:
+        return rules.network(self.type)
+
+
+@dataclass
+class Calendar:
+    time_zone: zoneinfo.ZoneInfo
+    start: dt.date
+    days: int
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def end(self) -> dt.date:
+        """The first day not shown."""
+        return self.start + dt.timedelta(days=self.days)
+
+    def by_day(self) -> dict[dt.date, list[Item]]:
+        grouped: dict[dt.date, list[Item]] = {}
+        for item in self.items:
+            grouped.setdefault(item.when.date(), []).append(item)
+        return grouped

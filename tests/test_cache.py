@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.loading import catalog as catalog_module
+import publisher.workflows.plan
 
 from conftest import PIN_TOKEN
 
@@ -34,7 +34,7 @@ def _no_loading(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the catalog was loaded")
 
-    monkeypatch.setattr(catalog_module, "load", refuse)
+    monkeypatch.setattr(publisher.workflows.plan, "load_catalog", refuse)
 
 
 def test_an_unchanged_catalog_is_not_loaded_again(applied, cli, monkeypatch):
@@ -59,8 +59,8 @@ def test_any_changed_input_plans_again(change, applied, cli, monkeypatch, sandbo
     else:
         extra = ["--var", "x=1"]
     calls = []
-    real = catalog_module.load
-    monkeypatch.setattr(catalog_module, "load", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = publisher.workflows.plan.load_catalog
+    monkeypatch.setattr(publisher.workflows.plan, "load_catalog", lambda *a, **k: calls.append(1) or real(*a, **k))
     cli("plan", applied, *extra)
     assert calls == [1]
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher.loading import catalog as catalog_module
-from publisher.loading.catalog import Catalog
+from publisher.loading.catalog import Catalog, load_catalog
 from publisher.loading.documents import Document
 from publisher.model import Ref, Resource
 from publisher.resource_types import TYPES
@@ -151,7 +150,7 @@ def test_a_resource_is_located_where_its_entry_is_written(write, tmp_path):
             name: Museum
         """,
     )
-    catalog = catalog_module.load([tmp_path / "catalog"])
+    catalog = load_catalog([tmp_path / "catalog"])
     assert str(catalog.resources["boards.museum"].location) == "catalog/a.yaml:6:3"
 
 

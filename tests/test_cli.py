@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
+import publisher.workflows.plan
 from publisher import cli as cli_module
 from publisher.state.locations import open_store
-from publisher.workflows import plan as plan_workflow
 
 from conftest import HELLO_TWEET, PIN_TOKEN, STADIUM, TWEET_TOKEN
 
@@ -52,7 +52,7 @@ def test_an_internal_error_exits_3_and_suggests_debug(cli, write, tmp_path, monk
     def broken(*args, **kwargs):
         raise RuntimeError(f"boom {PIN_TOKEN}")
 
-    monkeypatch.setattr(plan_workflow, "make_plan", broken)
+    monkeypatch.setattr(publisher.workflows.plan, "make_plan", broken)
     run = cli("plan", tmp_path / "catalog")
     assert run.code == 3
     assert "rerun with --debug" in run.err

@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
+import publisher.workflows.plan
 from publisher.cli import options
-from publisher.workflows import plan as plan_workflow
 
 from conftest import CAMP_NOU, HELLO_TWEET, STADIUM
 
@@ -42,7 +42,7 @@ def test_debug_before_the_command_shows_the_traceback_of_a_bug(cli, write, tmp_p
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(plan_workflow, "make_plan", broken)
+    monkeypatch.setattr(publisher.workflows.plan, "make_plan", broken)
     assert "rerun with --debug" in cli("plan", tmp_path / "catalog").err
     with pytest.raises(RuntimeError, match="boom"):
         cli("--debug", "plan", tmp_path / "catalog")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.applying.client import Client, api_url_from
+from publisher.api.client import Client, api_url_from
 from publisher.errors import PublisherError
 
 from conftest import PIN_TOKEN

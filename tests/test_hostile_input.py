@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from publisher.applying.client import api_url_from
+from publisher.api.client import api_url_from
 from publisher.errors import PublisherError
 
 from conftest import HELLO_TWEET, PIN_TOKEN

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.cache import json_digest
+from publisher.digests import json_digest
 from publisher.loading.catalog import Catalog
 from publisher.loading.documents import Document
 from publisher.model import Ref, Resource, State, StateRecord, token_digest

@@ -9,9 +9,9 @@ import jsonschema
 
 from publisher.loading import schema
 from publisher.model import Action, Change, Plan
-from publisher.output.json import plan_to_json
 from publisher.output.markdown import MARKER, plan_markdown
 from publisher.output.text import plan_text
+from publisher.planning.plan_document import plan_to_json
 
 from conftest import CAMP_NOU, HELLO_TWEET, PIN_TOKEN, STADIUM
 

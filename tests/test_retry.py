@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from publisher.applying.client import Client
-from publisher.applying.retry import RetryPolicy, retry_after
+from publisher.api.client import Client
+from publisher.api.retry import RetryPolicy, retry_after
 from publisher.errors import ApiError, FatalApiError, OutcomeUnknown
 
 from conftest import PIN_TOKEN

@@ -14,12 +14,13 @@ import requests
 import requests.adapters
 import requests.utils
 
+from .. import __version__
 from ..errors import ApiError, FatalApiError, OutcomeUnknown, PublisherError
 from ..redact import key_forms, mask_all
 from ..rules import is_loopback
 from .retry import RETRY_STATUSES, RetryPolicy, retry_after
 
-USER_AGENT = "publisher/0.1 (+https://github.com/publisher)"
+USER_AGENT = f"publisher/{__version__}"  # the version people report
 # The API documents 500 and 504 as failures that may have happened after the work was done.
 _UNKNOWN_OUTCOME = {500, 504}
 _MEANING = {429: "too many requests", 502: "the API is having technical problems or in maintenance", 503: "the API is overloaded"}

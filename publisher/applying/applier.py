@@ -10,7 +10,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..cache import json_digest
 from ..errors import ApiError, FatalApiError, OutcomeUnknown
 from ..model import CREATED, PENDING, UNKNOWN, Action, Change, Plan, State, StateRecord, created_ids, resolve
 from ..resource_types import TYPES
@@ -20,7 +19,7 @@ from ..state.store import new_record
 from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
-    from .client import Client
+    from ..api.client import Client
 
 
 class Step(NamedTuple):
@@ -255,9 +254,7 @@ class Applier:
         sent = {k: body[k] for k in (*rtype.update_always, *change.changed) if k in body}
         path = _path(rtype.update_path, record)
         data = self.client.update(change.identity, path, rtype.update_key, sent)
-        updated = dataclasses.replace(
-            record, inputs=body, digest=json_digest(body), updated_at=timestamp(), result={**(record.result or {}), **data}
-        )
+        updated = dataclasses.replace(record, inputs=body, updated_at=timestamp(), result={**(record.result or {}), **data})
         self.journal.set(change.address, updated)
 
     def _delete(self, change: Change) -> None:

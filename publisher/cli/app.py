@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import Any
 
 import click
 
@@ -20,6 +21,7 @@ from ..redact import key_forms, mask_all, mask_keys
 from .apply import apply
 from .calendar import calendar
 from .imports import import_command
+from .options import DEBUG, FORMAT, debug_option
 from .plan import plan, show
 from .sandbox import sandbox
 from .schema import schema_command
@@ -29,8 +31,8 @@ from .validate import validate
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="publisher")
-@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (accepted anywhere on the line).")
-def cli(debug: bool) -> None:
+@debug_option
+def cli() -> None:
     """Publish a content catalog kept as YAML through the OneAll API.
 
     \b
@@ -40,8 +42,17 @@ def cli(debug: bool) -> None:
     """
 
 
+def _with_debug(command: click.Command) -> click.Command:
+    """Every command accepts --debug too (`publisher plan --debug`), not only the group."""
+    for child in getattr(command, "commands", {}).values():
+        _with_debug(child)
+    if not isinstance(command, click.Group):
+        debug_option(command)  # click adds the option to a Command given to its decorator
+    return command
+
+
 for command in (validate, plan, show, apply, calendar, state, import_command, unlock, schema_command, sandbox):
-    cli.add_command(command)
+    cli.add_command(_with_debug(command))
 
 
 def _api_keys() -> tuple[str, ...]:
@@ -51,19 +62,22 @@ def _api_keys() -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one message and exit 1 for user-facing errors, exit 3 for bugs."""
-    args = sys.argv[1:] if argv is None else argv
-    # --debug only changes what main prints on failure: it may come anywhere before "--".
-    options = args[: args.index("--")] if "--" in args else args
-    debug = "--debug" in options
-    if debug:
-        args = [arg for position, arg in enumerate(args) if not (arg == "--debug" and position < len(options))]
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:  # as git and terraform do: the help, and success
+        click.echo(cli.get_help(click.Context(cli, info_name="publisher")))
+        sys.exit(0)
+    meta: dict[str, Any] = {}  # what the options kept: --debug, --format
+    debug = False
     try:
-        cli.main(args=args, prog_name="publisher", standalone_mode=False)
+        with cli.make_context("publisher", args) as context:
+            meta = context.meta
+            cli.invoke(context)
     except PublisherError as error:
+        debug = bool(meta.get(DEBUG))
         click.echo(inert(mask_keys(error.render(), _api_keys())), err=True)
         if debug:  # after the message, never instead of it
             click.echo(inert(mask_keys(traceback.format_exc(), _api_keys())), err=True)
-        if error.diagnostics and github.wanted(args):
+        if error.diagnostics and github.wanted(meta.get(FORMAT)):
             click.echo(github.github_annotations(error.diagnostics), nl=False, err=True)  # never into a redirected plan
         sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
@@ -78,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence
-        if debug:
+        if meta.get(DEBUG):
             raise
         click.echo(
             f"internal error: {type(error).__name__}: {inert(mask_all(str(error), _api_keys()))}\n"

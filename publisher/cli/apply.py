@@ -13,8 +13,7 @@ from ..model import Action, Plan
 from ..output.json import apply_to_json
 from ..output.terminal import inert
 from ..output.text import apply_summary, plan_text
-from ..workflows import apply as apply_workflow
-from ..workflows import inputs
+from ..workflows.apply import ApplyHooks, apply_catalog
 from .options import (
     CatalogArgs,
     catalog_options,
@@ -99,7 +98,7 @@ def apply(
     auto_approve: bool,
     concurrency: int | None,
     refresh: bool,
-    lock_timeout: str | None,
+    lock_timeout: float,
     allow_older: bool,
     output_format: str,
 ) -> None:
@@ -122,7 +121,7 @@ def apply(
         progress.append(Progress(steps, tty=(sys.stderr if as_json else sys.stdout).isatty(), err=as_json))
         return progress[0]
 
-    hooks = apply_workflow.ApplyHooks(
+    hooks = ApplyHooks(
         show_plan=show_plan,
         confirm=lambda: _confirm(auto_approve),
         progress=start_progress,
@@ -132,14 +131,14 @@ def apply(
         warn=report_warnings,
     )
     try:
-        result = apply_workflow.apply(
+        result = apply_catalog(
             catalog_args.paths,
             catalog_args.variables,
             state_option=catalog_args.state,
             targets=targets,
             refresh=refresh,
             concurrency=concurrency,
-            lock_timeout=inputs.lock_timeout(lock_timeout),
+            lock_timeout=lock_timeout,
             allow_older=allow_older,
             hooks=hooks,
         )

@@ -32,10 +32,10 @@ def calendar(catalog_args: CatalogArgs, start: dt.datetime | None, days: int, ou
       publisher calendar catalog/ --format ics > content.ics
     """
     from ..output.calendar import calendar_html, calendar_ics, calendar_json, calendar_text
-    from ..workflows import calendar as calendar_workflow  # imported by the command that needs them
+    from ..workflows.calendar import catalog_calendar  # imported by the command that needs them
 
     first = start.date() if start else None
-    found = calendar_workflow.calendar(catalog_args.paths, catalog_args.variables, start=first, days=days)
+    found = catalog_calendar(catalog_args.paths, catalog_args.variables, start=first, days=days)
     if output_format == "ics":
         click.echo(calendar_ics(found, now=inputs.now()), nl=False)
     elif output_format == "json":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..loading import catalog as catalog_loader
 from ..workflows import adopt, inputs
 from .options import CatalogArgs, catalog_options, lock_timeout_option, say
+from .types import KEY_VALUE
 
 
 @click.command("import")
@@ -17,7 +17,12 @@ from .options import CatalogArgs, catalog_options, lock_timeout_option, say
 @click.option("--type", "type_name", help="With --generate: the resource type, e.g. pinterest/pin.")
 @click.option("--identity", "identity", help="With --generate: the identity alias (or token) that owns it.")
 @click.option(
-    "--id", "path_ids", multiple=True, metavar="NAME=ID", help="With --generate: an id the listing needs, e.g. board_id=123."
+    "--id",
+    "path_ids",
+    multiple=True,
+    type=KEY_VALUE,
+    metavar="NAME=ID",
+    help="With --generate: an id the listing needs, e.g. board_id=123.",
 )
 @lock_timeout_option
 def import_command(
@@ -27,8 +32,8 @@ def import_command(
     generate: bool,
     type_name: str | None,
     identity: str | None,
-    path_ids: tuple[str, ...],
-    lock_timeout: str | None,
+    path_ids: tuple[tuple[str, str], ...],
+    lock_timeout: float,
 ) -> None:
     """Adopt an object that already exists on the network into the state, without posting it.
 
@@ -42,9 +47,10 @@ def import_command(
       publisher import pins.camp-nou 352969689546669253 catalog/
     """
     if generate:
-        catalog = catalog_loader.load(catalog_args.paths, variables=catalog_args.variables)
-        ids = dict(pair.split("=", 1) for pair in path_ids if "=" in pair)
-        click.echo(adopt.generated_entry(catalog, address, remote_id, type_name, identity, ids, inputs.client), nl=False)
+        entry = adopt.generated_entry(
+            catalog_args.paths, catalog_args.variables, address, remote_id, type_name, identity, dict(path_ids), inputs.client
+        )
+        click.echo(entry, nl=False)
         return
     catalog, checked = adopt.import_object(
         catalog_args.paths,
@@ -52,7 +58,7 @@ def import_command(
         address,
         remote_id,
         state_option=catalog_args.state,
-        lock_timeout=inputs.lock_timeout(lock_timeout),
+        lock_timeout=lock_timeout,
         notify=say,
     )
     click.echo(f"{address}: imported as {catalog.resources[address].type.name} {remote_id} ({checked})")

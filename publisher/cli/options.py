@@ -15,8 +15,10 @@ from ..errors import Diagnostic
 from ..output import github
 from ..output.terminal import inert
 from ..workflows.inputs import parse_vars
+from .types import DURATION, KEY_VALUE
 
 Command = Callable[..., Any]
+FORMAT, DEBUG = "publisher.format", "publisher.debug"  # what main reads from the context
 
 
 class CatalogArgs(NamedTuple):
@@ -44,8 +46,8 @@ def _catalog_options(command: Command, *, with_state: bool) -> Command:
     def with_catalog_args(
         *,
         paths: tuple[Path, ...],
-        var_pairs: tuple[str, ...],
-        var_files: tuple[str, ...],
+        var_pairs: tuple[tuple[str, str], ...],
+        var_files: tuple[Path, ...],
         state_path: str | None = None,
         no_color: bool = False,
         **options: Any,
@@ -55,9 +57,16 @@ def _catalog_options(command: Command, *, with_state: bool) -> Command:
 
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option("--var", "var_pairs", multiple=True, metavar="KEY=VALUE", help="Set a template variable (repeatable)."),
         click.option(
-            "--var-file", "var_files", multiple=True, metavar="FILE", help="YAML file of template variables (repeatable)."
+            "--var", "var_pairs", multiple=True, type=KEY_VALUE, metavar="KEY=VALUE", help="Set a template variable (repeatable)."
+        ),
+        click.option(
+            "--var-file",
+            "var_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="YAML file of template variables (repeatable).",
         ),
     ]
     if with_state:
@@ -78,10 +87,39 @@ def _catalog_options(command: Command, *, with_state: bool) -> Command:
 
 
 def format_option(*formats: str, explained: str) -> Callable[[Command], Command]:
-    """`--format` with these choices, the first the default, given as `output_format`."""
+    """`--format` with these choices, the first the default, given as `output_format`. It is
+    also kept in the context, where the error handler looks whether to annotate for GitHub."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        ctx.meta[FORMAT] = value
+        return value
+
     return click.option(
-        "--format", "output_format", type=click.Choice(formats), default=formats[0], show_default=True, help=explained
+        "--format",
+        "output_format",
+        type=click.Choice(formats),
+        default=formats[0],
+        show_default=True,
+        help=explained,
+        callback=remember,
     )
+
+
+def debug_option(command: Command) -> Command:
+    """--debug, accepted by every command as by the group: kept in the context for main."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.meta[DEBUG] = True
+
+    return click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=remember,
+        help="Show the traceback of an internal error.",
+    )(command)
 
 
 plan_format_option = format_option(
@@ -127,6 +165,8 @@ def lock_timeout_option(command: Command) -> Command:
     return click.option(
         "--lock-timeout",
         "lock_timeout",
+        type=DURATION,
+        default=0.0,
         metavar="DURATION",
         help="Wait this long (e.g. 30s, 10m) for a lock another run holds, instead of failing at once.",
     )(command)
@@ -146,5 +186,5 @@ def report_warnings(warnings: list[Diagnostic]) -> None:
     """Violations of policies with `severity: warning`: printed, on GitHub annotated, failing nothing."""
     for warning in warnings:
         click.echo(inert(warning.render()), err=True)
-    if warnings and github.wanted(sys.argv[1:]):
+    if warnings and github.wanted(click.get_current_context().meta.get(FORMAT)):
         click.echo(github.github_annotations(warnings), nl=False, err=True)

@@ -9,15 +9,12 @@ from pathlib import Path
 import click
 
 from ..errors import PublisherError
-from ..loading.files import find_root
-from ..loading.project import load as load_project
 from ..model import Plan
 from ..output import github
-from ..output.json import plan_to_json
 from ..output.markdown import plan_markdown
 from ..output.text import plan_text
-from ..planning import planfile
-from ..workflows import plan as plan_workflow
+from ..planning.plan_document import plan_to_json
+from ..workflows.plan import plan_catalog, save_plan, saved_plan
 from .options import CatalogArgs, catalog_options, color, plan_format_option, refresh_option, report_warnings, target_option
 
 
@@ -58,7 +55,7 @@ def plan(
       publisher plan --out plan.json && publisher apply plan.json
       publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
     """
-    outcome = plan_workflow.plan(
+    outcome = plan_catalog(
         catalog_args.paths,
         catalog_args.variables,
         state_option=catalog_args.state,
@@ -74,7 +71,7 @@ def plan(
     if outcome.plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
     if out is not None:
-        plan_workflow.save(outcome, out, catalog_args.paths)
+        save_plan(outcome, out, catalog_args.paths)
         click.echo(f"Saved the plan to {out}; apply exactly it with: publisher apply {out}", err=True)
     if detailed_exitcode and outcome.plan.has_changes:
         sys.exit(2)
@@ -86,14 +83,5 @@ def plan(
 @click.option("--no-color", is_flag=True, help="No colours (also NO_COLOR).")
 def show(planfile_path: Path, output_format: str, no_color: bool) -> None:
     """Print a saved plan as text, json, markdown or html."""
-    saved = planfile.load(planfile_path)
-    click.echo(render(saved.plan, output_format, no_color, saved_time_zone(saved.paths)), nl=False)
-
-
-def saved_time_zone(paths: list[str]) -> str:
-    """The time zone of the catalog a saved plan was made from, if it is still there."""
-    root = find_root(Path(paths[0])) if paths else None
-    if root is None:
-        return "UTC"
-    project, problems = load_project(root)
-    return "UTC" if problems else project.time_zone
+    saved, time_zone = saved_plan(planfile_path)
+    click.echo(render(saved.plan, output_format, no_color, time_zone), nl=False)

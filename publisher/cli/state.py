@@ -9,7 +9,6 @@ import click
 from ..errors import PublisherError
 from ..output.terminal import inert
 from ..workflows import state_edits
-from ..workflows.inputs import lock_timeout as seconds
 from .options import lock_timeout_option, say, state_file_option
 
 
@@ -41,7 +40,7 @@ def state_show(state_path: str | None, address: str) -> None:
 @click.argument("address")
 @click.option("--id", "remote_id", help="The object was created: its id on the network.")
 @click.option("--absent", is_flag=True, help="The object was not created: forget the pending create.")
-def state_resolve(state_path: str | None, lock_timeout: str | None, address: str, remote_id: str | None, absent: bool) -> None:
+def state_resolve(state_path: str | None, lock_timeout: float, address: str, remote_id: str | None, absent: bool) -> None:
     """Settle a pending create whose outcome was unknown.
 
     \b
@@ -50,7 +49,7 @@ def state_resolve(state_path: str | None, lock_timeout: str | None, address: str
     """
     if bool(remote_id) == absent:
         raise PublisherError("give exactly one of --id REMOTE_ID or --absent")
-    state_edits.resolve_pending(state_path, address, remote_id, timeout=seconds(lock_timeout), notify=say)
+    state_edits.resolve_pending(state_path, address, remote_id, timeout=lock_timeout, notify=say)
     click.echo(f"{address}: {'forgotten (it was not created)' if absent else f'recorded as created with id {remote_id}'}")
 
 
@@ -58,9 +57,9 @@ def state_resolve(state_path: str | None, lock_timeout: str | None, address: str
 @state_file_option
 @lock_timeout_option
 @click.argument("addresses", nargs=-1, required=True)
-def state_rm(state_path: str | None, lock_timeout: str | None, addresses: tuple[str, ...]) -> None:
+def state_rm(state_path: str | None, lock_timeout: float, addresses: tuple[str, ...]) -> None:
     """Stop tracking ADDRESSES; the objects stay on the network untouched."""
-    state_edits.remove(state_path, addresses, timeout=seconds(lock_timeout), notify=say)
+    state_edits.remove(state_path, addresses, timeout=lock_timeout, notify=say)
     for address in addresses:
         click.echo(f"{address}: removed from the state (still on the network)")
 
@@ -70,9 +69,9 @@ def state_rm(state_path: str | None, lock_timeout: str | None, addresses: tuple[
 @lock_timeout_option
 @click.argument("source")
 @click.argument("destination")
-def state_mv(state_path: str | None, lock_timeout: str | None, source: str, destination: str) -> None:
+def state_mv(state_path: str | None, lock_timeout: float, source: str, destination: str) -> None:
     """Rename an address in the state, so renaming an entry does not post it again."""
-    state_edits.move(state_path, source, destination, timeout=seconds(lock_timeout), notify=say)
+    state_edits.move(state_path, source, destination, timeout=lock_timeout, notify=say)
     click.echo(f"{source} -> {destination}")
 
 
@@ -90,14 +89,14 @@ def state_pull(state_path: str | None) -> None:
     "--to", "target", required=True, metavar="LOCATION", help="Where the state moves: a file, postgresql://... or s3://..."
 )
 @click.option("--force", is_flag=True, help="Replace a state of another lineage at the target.")
-def state_migrate(state_path: str | None, lock_timeout: str | None, target: str, force: bool) -> None:
+def state_migrate(state_path: str | None, lock_timeout: float, target: str, force: bool) -> None:
     """Copy the state (with any unfinished apply's records) to another location, under both locks.
 
     \b
       publisher state migrate --to 'postgresql://ci@db.example.com/publisher'
       publisher state migrate --state old.json --to 's3://team-bucket/catalog/state.json'
     """
-    copied = state_edits.migrate(state_path, target, force=force, timeout=seconds(lock_timeout), notify=say)
+    copied = state_edits.migrate(state_path, target, force=force, timeout=lock_timeout, notify=say)
     click.echo(
         f"copied {len(copied.resources)} resources (serial {copied.serial}, lineage {copied.lineage}); "
         f"point --state, PUBLISHER_STATE or publisher.yaml's state at the new location"

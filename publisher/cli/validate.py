@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..errors import InvalidInput
-from ..loading.files import display_name, find_root
-from ..workflows import plan as plan_workflow
+from ..loading.catalog import Catalog
+from ..loading.files import display_name
+from ..workflows.plan import validate_catalog, validate_changed
 from .options import CatalogArgs, format_option, manifest_options, report_warnings
 
 
@@ -27,23 +26,18 @@ def validate(catalog_args: CatalogArgs, output_format: str, changed: bool) -> No
     Every problem of every file is reported, as FILE:LINE:COLUMN: FIELD: MESSAGE.
     """
     if not changed:
-        _validate(catalog_args, catalog_args.paths)
+        _report(validate_catalog(catalog_args.paths, catalog_args.variables))
         return
-    roots = sorted({root for path in catalog_args.paths if (root := find_root(path)) is not None})
-    problems = []
-    for root in roots:
-        try:
-            _validate(catalog_args, [root], label=f"{display_name(root)}: ")
-        except InvalidInput as error:
-            problems += error.diagnostics
+    found, problems = validate_changed(catalog_args.paths, catalog_args.variables)
+    for root, catalog in found:
+        _report(catalog, label=f"{display_name(root)}: ")
     if problems:
         raise InvalidInput.from_diagnostics(problems)
-    if not roots:
+    if not found:
         click.echo("no catalog among the changed files (a catalog has a publisher.yaml at its root)")
 
 
-def _validate(catalog_args: CatalogArgs, paths: list[Path], label: str = "") -> None:
-    catalog = plan_workflow.validate(paths, catalog_args.variables)
+def _report(catalog: Catalog, label: str = "") -> None:
     report_warnings(catalog.warnings)
     files = len(catalog.files)
     click.echo(f"{label}{len(catalog.resources)} resources in {files} file{'s' if files != 1 else ''}: valid.")

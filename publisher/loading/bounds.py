@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jinja2.runtime import Context as JinjaContext
+    import jinja2.runtime
 
 MAX_VALUE = 1_000_000  # characters (or items) in one value a template makes
 MAX_ARGUMENT = 1_000_000  # no filter or method needs a larger number (ljust(10**9) would allocate 1 GB)
@@ -188,14 +188,14 @@ def bounded_environment(**options: Any) -> Any:
             self.filters = {name: _checking(name, function) for name, function in self.filters.items()}
             self.bounded_join = bounded_join
 
-        def call_binop(self, context: JinjaContext, operator: str, left: Any, right: Any) -> Any:
+        def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
             if operator == "%":
                 checked_format(left)
             else:
                 checked_binop(operator, left, right)
             return super().call_binop(context, operator, left, right)
 
-        def call(self, __context: JinjaContext, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        def call(self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             checked_arguments(args, kwargs)
             args = checked_method(__obj, args)
             return super().call(__context, __obj, *args, **kwargs)

@@ -12,9 +12,9 @@ from typing import Any
 from ..errors import Diagnostic, InvalidInput
 from ..model import Move, Resource, token_digest
 from . import documents, policies, templating
-from . import project as project_module
 from .entries import EntryReader
 from .files import discover, display_name
+from .project import Project, load_project
 from .resources import ResourceBuilder, dependency_order
 
 
@@ -22,7 +22,7 @@ from .resources import ResourceBuilder, dependency_order
 class Catalog:
     root: Path
     files: list[str]  # the manifests, as messages name them
-    project: project_module.Project = field(default_factory=project_module.Project)
+    project: Project = field(default_factory=Project)
     context: templating.Context | None = None  # what templates read: env names, data files
     resources: dict[str, Resource] = field(default_factory=dict)
     sources: list[Path] = field(default_factory=list)  # the manifest files, resolved
@@ -47,7 +47,7 @@ class Catalog:
         return self._order
 
 
-def load(
+def load_catalog(
     paths: list[Path],
     *,
     variables: Mapping[str, Any] | None = None,
@@ -59,7 +59,7 @@ def load(
     `variables` (from --var-file and --var) override the project file's `vars`; without
     `secrets_needed` (validate), an unset identity variable reads as a placeholder token."""
     root, files = discover(paths)
-    project, problems = project_module.load(root)
+    project, problems = load_project(root)
     if problems:
         raise InvalidInput.from_diagnostics(problems)
     context = templating.Context(
@@ -75,7 +75,7 @@ def load(
     names = {}
     for path in map(Path.resolve, files):
         names[path] = display_name(path)
-        document, problems = documents.load(path, names[path])
+        document, problems = documents.load_document(path, names[path])
         reader.problems.extend(problems)
         if not problems:  # a file with YAML problems is fixed first; its entries would only add noise
             reader.read(document)

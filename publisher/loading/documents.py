@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import yaml
 from yaml.events import (
@@ -23,6 +23,7 @@ from yaml.events import (
     Event,
     MappingEndEvent,
     MappingStartEvent,
+    NodeEvent,
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
@@ -30,7 +31,7 @@ from yaml.events import (
 )
 
 from ..errors import Diagnostic, Location
-from ..model import PathKey as Path_
+from ..model import PathKey
 
 _EventReader: type = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # only its events are used
 _PLAIN_ONLY = "plain YAML only: no !!python or custom tags"
@@ -56,10 +57,10 @@ class Document:
 
     file: str
     data: Any
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     folder: Path | None = None  # where data() looks for files named by this manifest
 
-    def locate(self, path: Path_) -> Location:
+    def locate(self, path: PathKey) -> Location:
         """The position of `path`, or of its nearest enclosing value that has one."""
         path = tuple(path)
         while path not in self.marks and path:
@@ -72,7 +73,13 @@ class _Refused(yaml.MarkedYAMLError):
     """The stream is not one plain YAML document: reported as libyaml's syntax errors are."""
 
     def __init__(self, event: Event, message: str) -> None:
-        super().__init__(problem=message, problem_mark=event.start_mark)
+        super().__init__(problem=message, problem_mark=cast(yaml.error.Mark, event.start_mark))
+
+
+def _line_column(event: Event) -> tuple[int, int]:
+    """Where an event starts, 1-based (libyaml marks every event)."""
+    mark = cast(yaml.error.Mark, event.start_mark)
+    return mark.line + 1, mark.column + 1
 
 
 class _Stopped(Exception):
@@ -81,7 +88,7 @@ class _Stopped(Exception):
 
 class _Anchor(NamedTuple):
     value: Any
-    path: Path_
+    path: PathKey
     marks: range  # its positions: indexes into the builder's `_order`
     size: int  # how many values it stands for, its own aliases expanded
     depth: int  # how deep it nests below its own path
@@ -93,8 +100,8 @@ class _Builder:
     def __init__(self, file: str, reader: Any) -> None:
         self.file = file
         self.next_event = reader.get_event
-        self.marks: dict[Path_, tuple[int, int]] = {}
-        self._order: list[Path_] = []  # the paths of `marks` in the order they were written
+        self.marks: dict[PathKey, tuple[int, int]] = {}
+        self._order: list[PathKey] = []  # the paths of `marks` in the order they were written
         self.diagnostics: list[Diagnostic] = []
         self._anchors: dict[str, _Anchor] = {}
         self._open: set[str] = set()  # anchors whose value is still being read
@@ -118,23 +125,22 @@ class _Builder:
         while not isinstance(self.next_event(), StreamEndEvent):
             pass
 
-    def _problem(self, event: Event, path: Path_, message: str, hint: str = "") -> None:
-        location = Location(self.file, event.start_mark.line + 1, event.start_mark.column + 1)
-        self.diagnostics.append(Diagnostic(location, dotted(path), message, hint))
+    def _problem(self, event: Event, path: PathKey, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Location(self.file, *_line_column(event)), dotted(path), message, hint))
 
-    def _mark(self, path: Path_, event: Event) -> None:
+    def _mark(self, path: PathKey, event: Event) -> None:
         if path not in self.marks:
-            self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            self.marks[path] = _line_column(event)
             self._order.append(path)
 
-    def _value(self, event: Event, path: Path_) -> Any:
+    def _value(self, event: Event, path: PathKey) -> Any:
         self._mark(path, event)
         if isinstance(event, AliasEvent):
             return self._alias(event, path)
         if len(path) > MAX_DEPTH:
             self._problem(event, path, f"values are nested more than {MAX_DEPTH} levels deep")
             raise _Stopped
-        anchor = event.anchor
+        anchor = event.anchor if isinstance(event, NodeEvent) else None
         if anchor is not None:
             if anchor in self._anchors or anchor in self._open:
                 raise _Refused(event, f"the anchor &{anchor} is defined twice")
@@ -147,7 +153,7 @@ class _Builder:
         elif isinstance(event, SequenceStartEvent):
             value = self._sequence(event, path)
         else:
-            value = self._mapping(event, path)
+            value = self._mapping(cast(MappingStartEvent, event), path)
         if anchor is not None:
             self._open.discard(anchor)
             written = range(first_mark, len(self._order))
@@ -155,7 +161,7 @@ class _Builder:
             self._anchors[anchor] = _Anchor(value, path, written, self._built - built_before, depth)
         return value
 
-    def _sequence(self, start: SequenceStartEvent, path: Path_) -> list[Any]:
+    def _sequence(self, start: SequenceStartEvent, path: PathKey) -> list[Any]:
         if start.tag not in (None, "!", _SEQ):
             self._problem(start, path, f"the tag {start.tag} is not allowed", _PLAIN_ONLY)
         items: list[Any] = []
@@ -163,7 +169,7 @@ class _Builder:
             items.append(self._value(event, (*path, len(items))))
         return items
 
-    def _mapping(self, start: MappingStartEvent, path: Path_) -> dict[str, Any]:
+    def _mapping(self, start: MappingStartEvent, path: PathKey) -> dict[str, Any]:
         if start.tag not in (None, "!", _MAP):
             self._problem(start, path, f"the tag {start.tag} is not allowed", _PLAIN_ONLY)
         result: dict[str, Any] = {}
@@ -181,7 +187,7 @@ class _Builder:
                 result[key] = self._value(self.next_event(), here)
         return result
 
-    def _key(self, event: Event, path: Path_) -> str | None:
+    def _key(self, event: Event, path: PathKey) -> str | None:
         if isinstance(event, ScalarEvent):
             return str(self._scalar(event, path))
         if isinstance(event, AliasEvent) and event.anchor in self._anchors:
@@ -193,8 +199,8 @@ class _Builder:
         self._problem(event, path, "a key must be a plain string")
         return None
 
-    def _alias(self, event: AliasEvent, path: Path_) -> Any:
-        anchor = self._anchors.get(event.anchor)
+    def _alias(self, event: AliasEvent, path: PathKey) -> Any:
+        anchor = self._anchors.get(event.anchor or "")
         if anchor is None:
             if event.anchor in self._open:
                 self._problem(event, path, "an alias refers to the value that contains it")
@@ -215,7 +221,7 @@ class _Builder:
                 self._order.append(moved)
         return copy.deepcopy(anchor.value)  # each place gets its own value, as if written out
 
-    def _scalar(self, event: ScalarEvent, path: Path_) -> Any:
+    def _scalar(self, event: ScalarEvent, path: PathKey) -> Any:
         tag, value = event.tag, event.value
         if tag is None and event.implicit[0]:  # plain and untagged: the core schema decides
             if value and value[0] not in _CAN_START_NON_TEXT:
@@ -275,7 +281,7 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def dotted(path: Path_) -> str:
+def dotted(path: PathKey) -> str:
     """`("pins", "camp-nou", "tags", 0)` → `pins.camp-nou.tags[0]`; a key that is not a plain
     name is quoted (`identities['a\\nb']`), so no key can break a message's line."""
     text = ""
@@ -314,7 +320,7 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     return Document(file, data, builder.marks), builder.diagnostics
 
 
-def load(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:
+def load_document(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:
     """Read and parse a manifest file; `display` is the name used in messages."""
     try:
         text = path.read_bytes().decode("utf-8")

@@ -19,13 +19,13 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from ..errors import Diagnostic
-from ..model import Resource
+from ..model import PathKey, Resource
 from ..redact import mask
 from ..resource_types import TYPES
 from ..rules import TEXT_FIELDS, network
 from ..twitter_text import link_spans
 from . import schema
-from .documents import Document, Path_, dotted
+from .documents import Document, dotted
 
 _URL_DEFINITIONS = ("common.json#/definitions/http_url", "common.json#/definitions/media_url")
 
@@ -91,7 +91,7 @@ def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Polic
     return policies, problems
 
 
-def time_zone(document: Document, path: Path_, name: str) -> zoneinfo.ZoneInfo | Diagnostic:
+def time_zone(document: Document, path: PathKey, name: str) -> zoneinfo.ZoneInfo | Diagnostic:
     """The IANA time zone `name`, or the Diagnostic at `path` that says it does not exist."""
     try:
         return zoneinfo.ZoneInfo(name)

@@ -31,12 +31,12 @@ class Project:
         return dict(data.get("identities") or {}) if isinstance(data, dict) else {}
 
 
-def load(root: Path) -> tuple[Project, list[Diagnostic]]:
+def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     """Read `publisher.yaml` at the catalog root `root`, if there is one."""
     path = root / PROJECT_FILE
     if not path.is_file():
         return Project(), []
-    document, problems = documents.load(path, display_name(path))
+    document, problems = documents.load_document(path, display_name(path))
     if problems:
         return Project(), problems
     data = document.data if document.data is not None else {}

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 from .. import rules
 from ..errors import Diagnostic
+from ..model import PathKey
 from . import bounds, datafiles
-from .documents import Document, Path_, dotted
+from .documents import Document, dotted
 
 _ONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}|\{%|\{#).)*)\}\}\s*$", re.DOTALL)
 
@@ -290,10 +291,10 @@ def is_template(value: Any) -> bool:
 def render(
     document: Document,
     value: Any,
-    where: Path_,
+    where: PathKey,
     names: Mapping[str, Any],
     *,
-    shown: Path_ | None = None,
+    shown: PathKey | None = None,
     label: str = "",
     identity_key: str | None = None,
     budget: bounds.TimeBudget | None = None,
@@ -317,14 +318,14 @@ class _Walker:
     """One render's walk: where it is, for messages, and the problems found."""
 
     def __init__(
-        self, document: Document, where: Path_, names: Mapping[str, Any], shown_at: Path_, prefix: str,
+        self, document: Document, where: PathKey, names: Mapping[str, Any], shown_at: PathKey, prefix: str,
         budget: bounds.TimeBudget | None,
     ) -> None:  # fmt: skip
         self.document, self.where, self.names, self.shown_at, self.prefix = document, where, names, shown_at, prefix
         self.budget = budget
         self.problems: list[Diagnostic] = []
 
-    def one(self, item: str, relative: Path_, key: Any) -> Any:
+    def one(self, item: str, relative: PathKey, key: Any) -> Any:
         """Render one string at `relative` + `key` (the path is made only for a message)."""
         try:
             return render_string(item, self.names, self.budget)
@@ -334,7 +335,7 @@ class _Walker:
             self.problems.append(Diagnostic(location, dotted((*self.shown_at, *at)), self.prefix + str(error)))
             return None
 
-    def walk(self, item: Any, relative: Path_) -> Any:
+    def walk(self, item: Any, relative: PathKey) -> Any:
         if isinstance(item, dict):
             out = {}
             for key, value in item.items():

@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from .. import DISTRIBUTION, __version__
+from ..model import Calendar, Item
 from ..rules import network_title
-from ..workflows.calendar import Calendar, Item
 from .page import page
 from .terminal import inert
 

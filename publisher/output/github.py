@@ -39,8 +39,6 @@ def write_step_summary(plan: Plan) -> None:
             stream.write(plan_markdown(plan) + "\n")
 
 
-def wanted(args: list[str]) -> bool:
+def wanted(output_format: str | None) -> bool:
     """Annotations for GitHub: asked for with --format github, or running in GitHub Actions."""
-    if os.environ.get("GITHUB_ACTIONS") == "true" or "--format=github" in args:
-        return True
-    return any(a == "--format" and b == "github" for a, b in zip(args, args[1:], strict=False))
+    return os.environ.get("GITHUB_ACTIONS") == "true" or output_format == "github"

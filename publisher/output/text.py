@@ -25,12 +25,14 @@ SYMBOLS = {
 }
 
 
+_COLOURS = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36, "white": 37}  # ANSI SGR codes
+
+
 def _style(text: str, colour: str, enabled: bool, bold: bool = False) -> str:
+    """`text` in a terminal colour: the ANSI codes click.style writes, without click here."""
     if not enabled:
         return text
-    import click  # only the text renderer knows about terminals
-
-    return click.style(text, fg=colour, bold=bold)
+    return f"\x1b[{'1;' if bold else ''}{_COLOURS[colour]}m{text}\x1b[0m"
 
 
 def value(v: Any) -> str:

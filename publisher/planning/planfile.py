@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cache import files_digest
+from ..atomic import write_atomically
+from ..digests import files_digest
 from ..errors import PublisherError
 from ..loading.catalog import Catalog
 from ..loading.files import PROJECT_FILE
 from ..model import Action, Change, Plan, State, token_digest
-from ..output.json import decode, encode, plan_to_json
 from ..resource_types import TYPES
 from ..rules import is_address, timestamp
-from ..state.files import write_atomically
+from .plan_document import decode, encode, plan_to_json
 from .planner import make_plan
 from .refresh import Remote
 
@@ -105,7 +105,7 @@ def is_plan_file(path: Path) -> bool:
     return head.lstrip().startswith(b"{")
 
 
-def load(path: Path) -> SavedPlan:
+def load_plan(path: Path) -> SavedPlan:
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(content, dict) or content.get("kind") != KIND:

@@ -11,7 +11,7 @@ from ..redact import mask
 from ..resource_types import TYPES
 
 if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
-    from .client import Client
+    from ..api.client import Client
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Remote:
     matches: dict[str, list[str]] = field(default_factory=dict)  # pending address → ids that look like it
 
 
-def refresh(state: State, client: Client, tokens: dict[str, str]) -> Remote:
+def read_back(state: State, client: Client, tokens: dict[str, str]) -> Remote:
     """`tokens`: the catalog's identity tokens by digest (the state holds digests only)."""
     remote = Remote()
     groups: dict[tuple[str, str], list[tuple[str, StateRecord]]] = {}

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..atomic import write_atomically
 from ..errors import PublisherError
-from ..state.files import write_atomically
 from .api import Api, Refusal
 
 _INFO = {

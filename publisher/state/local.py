@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..atomic import write_atomically
 from ..errors import StateError
 from ..model import State
 from . import lock
 from .backend import Stale
-from .files import write_atomically
 
 
 class LocalBackend:

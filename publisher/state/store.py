@@ -13,7 +13,6 @@ import hashlib
 import json
 from typing import Any
 
-from ..cache import json_digest
 from ..errors import StateError
 from ..model import Resource, State, StateRecord, token_digest
 from ..rules import timestamp
@@ -135,7 +134,6 @@ def new_record(
         inputs=body,
         ids=ids,
         id=remote_id,
-        digest=json_digest(body),
         result={} if remote_id is not None else None,
         created_at=stamp,
         updated_at=stamp,

@@ -7,14 +7,12 @@ from typing import Any
 
 import yaml
 
-from ..cache import json_digest
 from ..errors import PublisherError, StateError
-from ..loading import catalog as catalog_loader
 from ..loading import schema
-from ..loading.catalog import Catalog
+from ..loading.catalog import Catalog, load_catalog
 from ..model import CREATED, State, created_ids, resolve
 from ..output.terminal import inert
-from ..planning.refresh import refresh
+from ..planning.refresh import read_back
 from ..resource_types import SECTIONS, TYPES
 from ..state.lock import Notify, ignore
 from ..state.store import new_record
@@ -34,7 +32,7 @@ def import_object(
     client: ClientFactory = inputs.client,
 ) -> tuple[Catalog, str]:
     """`import ADDRESS REMOTE_ID`: record the object under the lock; returns how it was checked."""
-    catalog = catalog_loader.load(paths, variables=variables)
+    catalog = load_catalog(paths, variables=variables)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     with store.lock("publisher import", timeout=lock_timeout, notify=notify):
         state = store.read()
@@ -63,20 +61,20 @@ def adopt(catalog: Catalog, state: State, address: str, remote_id: str, client: 
     record = new_record(resource, body, ids, status=CREATED, remote_id=remote_id)
     checked = "not checked: the API cannot list this type"
     if resource.type.pull_path is not None:
-        remote = refresh(State(state.lineage, state.serial, {address: record}), client(), catalog.tokens())
+        remote = read_back(State(state.lineage, state.serial, {address: record}), client(), catalog.tokens())
         if address in remote.unreadable:
             raise PublisherError(f"{address}: {remote.unreadable[address]}")
         if address in remote.missing:
             raise PublisherError(f"{address}: there is no {resource.type.title} {remote_id} for this identity; check the id")
         record.inputs = {**body, **remote.found.get(address, {})}
-        record.digest = json_digest(record.inputs)
         checked = "found on the network"
     state.resources[address] = record
     return checked
 
 
 def generated_entry(
-    catalog: Catalog,
+    paths: list[Path],
+    variables: dict[str, Any],
     address: str,
     remote_id: str,
     type_name: str | None,
@@ -84,7 +82,9 @@ def generated_entry(
     path_ids: dict[str, str],
     client: ClientFactory,
 ) -> str:
-    """The manifest entry (YAML) for an object read through the Pull API."""
+    """The manifest entry (YAML) for an object read through the Pull API, for the catalog at
+    `paths`."""
+    catalog = load_catalog(paths, variables=variables)
     section, _, name = address.partition(".")
     if section not in SECTIONS or not name:
         raise PublisherError(f"{address!r} is not an address: SECTION.NAME with a section of {', '.join(SECTIONS)}")

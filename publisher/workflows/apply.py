@@ -11,18 +11,17 @@ from typing import TYPE_CHECKING, Any
 from ..applying.applier import Applier, ApplyResult, Outcome
 from ..applying.ratelimit import RateLimiter
 from ..errors import Diagnostic, PublisherError
-from ..loading import catalog as catalog_loader
-from ..loading.catalog import Catalog
+from ..loading.catalog import Catalog, load_catalog
 from ..loading.files import whole_catalog
 from ..model import Plan, State
 from ..planning import planfile
 from ..planning.planner import make_plan
-from ..planning.refresh import refresh as read_back
+from ..planning.refresh import read_back
 from ..state.store import StateStore
 from . import checkout, inputs
 
 if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
-    from ..applying.client import Client
+    from ..api.client import Client
 
 
 @dataclass
@@ -38,7 +37,7 @@ class ApplyHooks:
     warn: Callable[[list[Diagnostic]], None] = lambda warnings: None  # policies' warnings
 
 
-def apply(
+def apply_catalog(
     paths: list[Path],
     variables: dict[str, Any],
     *,
@@ -56,11 +55,11 @@ def apply(
     hooks = hooks or ApplyHooks()
     saved = None
     if len(paths) == 1 and planfile.is_plan_file(paths[0]):
-        saved = planfile.load(paths[0])
+        saved = planfile.load_plan(paths[0])
         if targets:
             raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
         paths = [Path(p) for p in saved.paths]
-    catalog = catalog_loader.load(whole_catalog(paths, "apply"), variables=variables)
+    catalog = load_catalog(whole_catalog(paths, "apply"), variables=variables)
     hooks.warn(catalog.warnings)
     client = inputs.client(on_wait=hooks.on_wait)
     now = inputs.apply_now(client.base_url, hooks.say)

@@ -8,55 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..loading import catalog as catalog_loader
+from ..loading.catalog import load_catalog
 from ..loading.files import whole_catalog
-from ..model import Resource
+from ..model import Calendar, Item, Resource
 from ..redact import mask
-from ..rules import TEXT_FIELDS, network
+from ..rules import TEXT_FIELDS
 from . import inputs
 
 
-@dataclass(frozen=True)
-class Item:
-    when: dt.datetime  # aware, in the calendar's time zone
-    kind: str  # "publish" or "expire"
-    address: str
-    type: str
-    identity: str  # the alias, or the token masked
-    text: str  # the first words of its text, for people
-
-    @property
-    def network(self) -> str:
-        return network(self.type)
-
-
-@dataclass
-class Calendar:
-    time_zone: zoneinfo.ZoneInfo
-    start: dt.date
-    days: int
-    items: list[Item] = field(default_factory=list)
-
-    @property
-    def end(self) -> dt.date:
-        """The first day not shown."""
-        return self.start + dt.timedelta(days=self.days)
-
-    def by_day(self) -> dict[dt.date, list[Item]]:
-        grouped: dict[dt.date, list[Item]] = {}
-        for item in self.items:
-            grouped.setdefault(item.when.date(), []).append(item)
-        return grouped
-
-
-def calendar(paths: list[Path], variables: dict[str, Any], *, start: dt.date | None, days: int) -> Calendar:
+def catalog_calendar(paths: list[Path], variables: dict[str, Any], *, start: dt.date | None, days: int) -> Calendar:
     """The items of the catalog at `paths` from `start` (default: today where the catalog's
     time zone says) for `days` days."""
-    catalog = catalog_loader.load(whole_catalog(paths, "calendar"), variables=variables)
+    catalog = load_catalog(whole_catalog(paths, "calendar"), variables=variables)
     zone = zoneinfo.ZoneInfo(catalog.project.time_zone)
     start = start or inputs.now().astimezone(zone).date()
     found = Calendar(zone, start, days)

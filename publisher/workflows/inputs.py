@@ -12,33 +12,28 @@ from urllib.parse import urlsplit
 from ..errors import InvalidInput, PublisherError
 from ..loading import documents
 from ..loading.files import find_root
-from ..loading.project import Project
-from ..loading.project import load as load_project
-from ..rules import is_loopback, parse_duration, parse_time, timestamp
+from ..loading.project import Project, load_project
+from ..rules import is_loopback, parse_time, timestamp
 from ..state.locations import open_store
 from ..state.store import StateStore
 
 if TYPE_CHECKING:
-    from ..applying.client import Client
+    from ..api.client import Client
 
 STATE_FILE = "publisher.state.json"
 
 
-def parse_vars(var_files: tuple[str, ...], pairs: tuple[str, ...]) -> dict[str, Any]:
+def parse_vars(var_files: tuple[Path, ...], pairs: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     """--var-file FILE (YAML mappings) then --var KEY=VALUE: later wins."""
     merged: dict[str, Any] = {}
-    for name in var_files:
-        document, problems = documents.load(Path(name), name)
+    for path in var_files:
+        document, problems = documents.load_document(path, str(path))
         if problems:
             raise InvalidInput.from_diagnostics(problems)
         if not isinstance(document.data, dict):
-            raise InvalidInput(f"{name}: a var file must be a mapping of names to values")
+            raise InvalidInput(f"{path}: a var file must be a mapping of names to values")
         merged.update(document.data)
-    for pair in pairs:
-        key, sep, val = pair.partition("=")
-        if not sep or not key:
-            raise InvalidInput(f"--var {pair!r}: expected KEY=VALUE")
-        merged[key] = val
+    merged.update(pairs)
     return merged
 
 
@@ -100,7 +95,7 @@ def state_store_here(option: str | None) -> StateStore:
 def client(**options: Any) -> Client:
     """The API client from ONEALL_* variables. Imported here: requests is a fifth of
     publisher's start-up, and plan, validate and show never talk to the API."""
-    from ..applying.client import Client
+    from ..api.client import Client
 
     return Client.from_environment(os.environ, **options)
 
@@ -134,13 +129,3 @@ def apply_now(api_url: str, say: Callable[[str], None]) -> dt.datetime:
     moment = now()
     say(f"PUBLISHER_NOW: applying as of {timestamp(moment)} against the API on this machine")
     return moment
-
-
-def lock_timeout(text: str | None) -> float:
-    """--lock-timeout DURATION in seconds (0: fail at once, naming the holder)."""
-    if not text:
-        return 0.0
-    try:
-        return parse_duration(text)
-    except ValueError as error:
-        raise InvalidInput(f"--lock-timeout: {error}") from None

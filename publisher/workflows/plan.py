@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import cache
-from ..loading import catalog as catalog_loader
-from ..loading.catalog import Catalog
-from ..loading.files import discover, whole_catalog
-from ..loading.project import load as load_project
+from ..errors import Diagnostic, InvalidInput
+from ..loading.catalog import Catalog, load_catalog
+from ..loading.files import discover, find_root, whole_catalog
+from ..loading.project import load_project
 from ..model import Action, Change, Plan
 from ..planning import planfile
 from ..planning.planner import make_plan
-from ..planning.refresh import refresh as read_back
+from ..planning.refresh import read_back
 from . import inputs
 
 
@@ -29,13 +29,27 @@ class PlanOutcome:
     refresh: bool = False
 
 
-def validate(paths: list[Path], variables: dict[str, Any]) -> Catalog:
+def validate_catalog(paths: list[Path], variables: dict[str, Any]) -> Catalog:
     """The catalog, or InvalidInput with every problem of every file. Writes nothing, and
     needs no secret: an identity variable that is not set stands for some token."""
-    return catalog_loader.load(paths, variables=variables, secrets_needed=False)
+    return load_catalog(paths, variables=variables, secrets_needed=False)
 
 
-def plan(
+def validate_changed(paths: list[Path], variables: dict[str, Any]) -> tuple[list[tuple[Path, Catalog]], list[Diagnostic]]:
+    """`validate --changed`: each whole catalog the changed files belong to, found from the
+    nearest publisher.yaml upward (files in no catalog are skipped), and every problem of the
+    invalid ones."""
+    roots = sorted({root for path in paths if (root := find_root(path)) is not None})
+    found, problems = [], []
+    for root in roots:
+        try:
+            found.append((root, validate_catalog([root], variables)))
+        except InvalidInput as error:
+            problems += error.diagnostics
+    return found, problems
+
+
+def plan_catalog(
     paths: list[Path],
     variables: dict[str, Any],
     *,
@@ -52,7 +66,7 @@ def plan(
         if count is not None:
             remembered = Plan("", 0, [Change(str(i), "", Action.NOOP, "") for i in range(count)])
             return PlanOutcome(remembered, None)
-    catalog = catalog_loader.load(paths, variables=variables)
+    catalog = load_catalog(paths, variables=variables)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     state = store.read()
     remote = read_back(state, inputs.client(), catalog.tokens()) if refresh else None
@@ -83,8 +97,18 @@ def _memo(
     return cache.NoopMemo(root, os.environ), cache.MemoInputs(files, variables, fingerprint)
 
 
-def save(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
+def save_plan(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
     """`plan --out`: a plan that apply carries out exactly, once."""
     assert outcome.catalog is not None and outcome.now is not None, "a saved plan is never answered by the memo"
     planfile.save(outcome.plan, outcome.catalog, out, paths=[str(p) for p in paths], state_existed=outcome.state_existed,
                   now=outcome.now, refresh=outcome.refresh)  # fmt: skip
+
+
+def saved_plan(path: Path) -> tuple[planfile.SavedPlan, str]:
+    """A saved plan, and the time zone of the catalog it was made from (UTC if it is gone)."""
+    saved = planfile.load_plan(path)
+    root = find_root(Path(saved.paths[0])) if saved.paths else None
+    if root is None:
+        return saved, "UTC"
+    project, problems = load_project(root)
+    return saved, "UTC" if problems else project.time_zone

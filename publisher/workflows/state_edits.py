@@ -10,12 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import rules
-from ..cache import json_digest
 from ..errors import StateError
 from ..model import CREATED, PENDING, State, StateRecord
-from ..state import store as state_format
 from ..state.locations import open_store
-from ..state.store import StateStore
+from ..state.store import StateStore, encode
 from .inputs import state_store_here
 
 
@@ -30,7 +28,7 @@ def record(location: str | None, address: str) -> StateRecord:
 def pulled(location: str | None) -> str:
     """The current state as its JSON document (any unfinished journal folded in). It holds no
     token: identities are named by alias and digest."""
-    return state_format.encode(_existing(location))
+    return encode(_existing(location))
 
 
 def _existing(location: str | None) -> State:
@@ -101,7 +99,6 @@ def settle_pending(state: State, address: str, remote_id: str | None) -> None:
     pending.id, pending.status, pending.updated_at, pending.error = remote_id, CREATED, pending.created_at, ""
     if pending.result is None:
         pending.result = {}
-    pending.digest = json_digest(pending.inputs)
 
 
 def migrate(location: str | None, target: str, *, force: bool = False, **waiting: Any) -> State:
