@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from publisher.digests import json_digest
 from publisher.loading.catalog import Catalog
 from publisher.loading.documents import Document
 from publisher.model import Ref, Resource, State, StateRecord, token_digest
@@ -40,7 +39,6 @@ def _record(resource: Resource, remote_id: str, ids: dict | None = None) -> Stat
         inputs=resource.body,
         ids=ids or {},
         id=remote_id,
-        digest=json_digest(resource.body),
         dependencies=sorted(resource.dependencies),
     )
 
