@@ -18,6 +18,7 @@ import requests
 from publisher.cli import main
 from publisher.sandbox import Sandbox
 
+REPO = Path(__file__).resolve().parents[1]  # the repository: examples/, schemas/, docs/, tests/data/
 PIN_TOKEN = "2af20011-8965-471b-8f6b-8b66a611aae6"
 TWEET_TOKEN = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 

@@ -11,7 +11,9 @@ import pytest
 
 from publisher.twitter_text import twitter_length
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import REPO
+
+ROOT = REPO
 OUTPUT = ROOT / "tests" / "output"
 XSS = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> & "quotes"'
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -12,7 +11,9 @@ import yaml
 from publisher.loading import schema
 from publisher.resource_types import TYPES
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import REPO
+
+ROOT = REPO
 
 
 @pytest.mark.parametrize("type_name", list(TYPES))

@@ -10,9 +10,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from conftest import TWEET_TOKEN
+from conftest import REPO, TWEET_TOKEN
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from pathlib import Path
 
 import click
 import pytest
@@ -14,7 +13,9 @@ from publisher.cli.app import cli
 from publisher.loading.schema import load_schema
 from publisher.resource_types import TYPES
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import REPO
+
+ROOT = REPO
 DOCS = sorted([ROOT / "README.md", ROOT / "CHANGELOG.md", *(ROOT / "docs").rglob("*.md")])
 
 

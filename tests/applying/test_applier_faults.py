@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from publisher.sandbox import Behaviour, Sandbox
 from publisher.state.locations import open_store
 
@@ -105,6 +107,7 @@ def _assert_exactly_once(catalog: Path, server: Sandbox, count: int = PINS) -> N
     assert not (catalog / "publisher.state.json.journal").exists()
 
 
+@pytest.mark.slow
 def test_sigkill_at_20_random_moments_loses_nothing_and_posts_nothing_twice(cli, tmp_path, monkeypatch):
     moments = random.Random(20261122)
     for round_number in range(20):

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from test_ci_templates import run_step
 
-from conftest import HELLO_TWEET, TWEET_TOKEN
+from conftest import HELLO_TWEET, REPO, TWEET_TOKEN
 
 LATER = f"""
 posts:
@@ -111,7 +110,7 @@ def test_the_action_writes_its_plan_files_anew_never_through_a_symlink(sandbox, 
 def test_the_gitlab_template_fetches_the_whole_history():
     import yaml
 
-    template = yaml.safe_load((Path(__file__).parents[1] / "examples" / "gitlab" / "publisher.gitlab-ci.yml").read_text())
+    template = yaml.safe_load((REPO / "examples" / "gitlab" / "publisher.gitlab-ci.yml").read_text())
     assert template["variables"]["GIT_DEPTH"] == 0
     assert any("rm -f publisher-plan.md" in line for line in template["publisher-plan"]["script"])
 

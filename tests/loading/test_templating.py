@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from conftest import PIN_TOKEN
+from conftest import PIN_TOKEN, REPO
 
 BOARD = f"""
 boards:
@@ -204,7 +203,7 @@ def test_github_annotations(cli, write, tmp_path, monkeypatch):
 
 
 def test_examples_start_with_a_schema_modeline():
-    root = Path(__file__).resolve().parent.parent / "examples"
+    root = REPO / "examples"
     for path in root.rglob("*.yaml"):
         first = path.read_text().splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), path
@@ -249,7 +248,7 @@ def test_the_shop_example_generates_500_pins_and_applies(sandbox, cli, tmp_path)
     import shutil
 
     shop = tmp_path / "shop"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "shop", shop)
+    shutil.copytree(REPO / "examples" / "shop", shop)
     plan = cli("plan", shop)
     assert "Plan: 501 to create" in plan.out
     run = cli("apply", shop, "--auto-approve")

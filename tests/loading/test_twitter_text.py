@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -11,7 +9,9 @@ from hypothesis import strategies as st
 
 from publisher.twitter_text import TLD_FILE, count, top_level_domains, twitter_length, within_twitter_length
 
-CONFORMANCE = Path(__file__).parent / "data" / "twitter-text" / "validate.yml"
+from conftest import REPO
+
+CONFORMANCE = REPO / "tests" / "data" / "twitter-text" / "validate.yml"
 COUNTER_TESTS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
 
 

@@ -18,9 +18,9 @@ import requests
 
 import publisher
 
-from conftest import json_refs
+from conftest import REPO, json_refs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 @pytest.fixture(scope="module")

@@ -145,6 +145,7 @@ def _settle(cli, catalog: Path, shared: str, server: Sandbox) -> None:
     raise AssertionError("apply did not settle")
 
 
+@pytest.mark.slow
 def test_sigkill_of_the_lock_holder_at_10_random_moments_posts_nothing_twice(shared, cli, tmp_path, monkeypatch):
     moments = random.Random(20261201)
     for number in range(10):

@@ -15,9 +15,9 @@ from publisher.loading.documents import Document
 from publisher.model import Ref, Resource
 from publisher.resource_types import TYPES
 
-from conftest import PIN_TOKEN
+from conftest import PIN_TOKEN, REPO
 
-INVALID = sorted((Path(__file__).parent / "data" / "invalid").glob("*.yaml"))
+INVALID = sorted((REPO / "tests" / "data" / "invalid").glob("*.yaml"))
 
 
 def _expected(path: Path) -> str:
@@ -88,7 +88,7 @@ def test_yaml_12_scalars_and_templates_keep_types(cli, write, tmp_path):
 
 @pytest.mark.parametrize("example", ["club", "shop"])
 def test_example_catalogs_are_valid(cli, example):
-    run = cli("validate", Path(__file__).resolve().parent.parent / "examples" / example)
+    run = cli("validate", REPO / "examples" / example)
     assert run.code == 0, run.output
     assert run.out.endswith("valid.\n")
 

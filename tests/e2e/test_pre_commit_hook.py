@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TWEET_TOKEN
+from conftest import REPO, TWEET_TOKEN
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 
 

@@ -72,6 +72,7 @@ def test_a_runaway_template_is_a_clear_error_within_the_memory_budget(template, 
     assert peak < MEMORY_BUDGET_MB, f"{peak:.0f} MB"
 
 
+@pytest.mark.slow
 def test_many_slow_templates_share_one_time_budget(tmp_path):
     """Each value may run 2 s, all of them 8 s: a file of slow templates cannot add up to hours."""
     slow = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import REPO
+
+ROOT = REPO
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 GITLAB = yaml.safe_load((ROOT / "examples" / "gitlab" / "publisher.gitlab-ci.yml").read_text())
 STEPS = {step.get("name") or step["uses"]: step for step in ACTION["runs"]["steps"]}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,9 +12,9 @@ from referencing.jsonschema import DRAFT7
 
 from publisher.output.schemas import bundle, schema_names
 
-from conftest import json_refs
+from conftest import REPO, json_refs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 @pytest.mark.parametrize("name", schema_names())
