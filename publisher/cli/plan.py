@@ -11,10 +11,10 @@ import click
 from ..errors import PublisherError
 from ..model import Plan
 from ..output import github
-from ..output.markdown import plan_markdown
-from ..output.text import plan_text
+from ..output.markdown import no_changes_markdown, plan_markdown
+from ..output.text import no_changes_text, plan_text
 from ..planning.plan_document import plan_to_json
-from ..workflows.plan import plan_catalog, save_plan, saved_plan
+from ..workflows.plan import NoChanges, plan_catalog, save_plan, saved_plan
 from .options import CatalogArgs, catalog_options, color, plan_format_option, refresh_option, report_warnings, target_option
 
 
@@ -63,11 +63,14 @@ def plan(
         refresh=refresh,
         memo=output_format not in ("json", "html") and out is None,
     )
-    if outcome.catalog is not None:
-        report_warnings(outcome.catalog.warnings)
-    time_zone = outcome.catalog.project.time_zone if outcome.catalog is not None else "UTC"
-    click.echo(render(outcome.plan, output_format, catalog_args.no_color, time_zone), nl=False)
-    github.write_step_summary(outcome.plan)
+    if isinstance(outcome, NoChanges):
+        said = no_changes_markdown if output_format == "markdown" else no_changes_text
+        click.echo(said(outcome.resources), nl=False)
+        github.write_step_summary(no_changes_markdown(outcome.resources))
+        return
+    report_warnings(outcome.catalog.warnings)
+    click.echo(render(outcome.plan, output_format, catalog_args.no_color, outcome.catalog.project.time_zone), nl=False)
+    github.write_step_summary(plan_markdown(outcome.plan))
     if outcome.plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
     if out is not None:

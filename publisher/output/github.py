@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 
 from ..errors import Diagnostic
-from ..model import Plan
-from .markdown import plan_markdown
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
@@ -31,12 +29,12 @@ def github_annotations(diagnostics: list[Diagnostic]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def write_step_summary(plan: Plan) -> None:
+def write_step_summary(markdown: str) -> None:
     """Inside GitHub Actions, the job's summary page gets the markdown plan too."""
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as stream:
-            stream.write(plan_markdown(plan) + "\n")
+            stream.write(markdown + "\n")
 
 
 def wanted(output_format: str | None) -> bool:

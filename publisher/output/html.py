@@ -18,8 +18,8 @@ from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan, Ref
 from ..redact import mask
 from ..rules import is_web_url, network, network_title
 from ..twitter_text import TWEET_LIMIT, twitter_length
+from .changes import changed_fields, pictures, summary_line, value
 from .page import page
-from .text import changed_fields, pictures, summary_line, value
 
 _VERBS = {
     Action.CREATE: "will be published",
@@ -59,7 +59,7 @@ def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
         f'<p class="blocked-banner">{blocked} blocked: the plan cannot be applied until they are resolved.</p>' if blocked else ""
     )
     empty = "" if shown else '<p class="empty">No changes. The catalog matches the state.</p>'
-    intro = f'<p class="summary">{esc(summary_line(plan))}</p>{banner}{empty}'
+    intro = f'<p class="summary">{esc(summary_line(plan.counts()))}</p>{banner}{empty}'
     networks = sorted({network(change.type) for change in shown})
     return page("publisher plan", intro, networks, "\n".join(cards))
 

@@ -10,7 +10,7 @@ from ..model import NEW_REASON, Action, Change, Plan
 from ..redact import mask
 from ..rules import TEXT_FIELDS, network_title
 from ..twitter_text import TWEET_LIMIT, twitter_length
-from .text import SYMBOLS, changed_fields, pictures, summary_line, value
+from .changes import SYMBOLS, changed_fields, pictures, summary_line, value
 
 MARKER = "<!-- publisher-plan -->"
 MARKDOWN_LIMIT = 65_000
@@ -88,15 +88,28 @@ def _change_markdown(change: Change) -> str:
     return "\n".join(out) + "\n"
 
 
+def no_changes_markdown(unchanged: int) -> str:
+    """The comment when the catalog matches the state (the memo of a no-op plan says it too)."""
+    counts = dict.fromkeys(Action, 0) | {Action.NOOP: unchanged}
+    return (
+        "\n".join(
+            [MARKER, "### publisher plan", "", f"**{summary_line(counts)}**", "\nNo changes. The catalog matches the state."]
+        )
+        + "\n"
+    )
+
+
 def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     """A pull-request comment: summary first, one collapsible section per network, capped."""
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
-    head = [MARKER, "### publisher plan", "", f"**{summary_line(plan)}**"]
+    head = [MARKER, "### publisher plan", "", f"**{summary_line(plan.counts())}**"]
     blocked = [c for c in shown if c.action is Action.BLOCKED]
     if blocked:
         head.append(f"\n⛔ **{len(blocked)} blocked**: the plan cannot be applied until they are resolved.")
     if plan.targets:
         head.append("\nTargeted: " + ", ".join(_md(target) for target in plan.targets))
+    if not shown and not plan.targets:
+        return no_changes_markdown(plan.counts()[Action.NOOP])
     if not shown:
         head.append("\nNo changes. The catalog matches the state.")
     text = "\n".join(head) + "\n"

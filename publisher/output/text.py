@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any
-
 from ..applying.applier import ApplyResult
-from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan
+from ..model import NEW_REASON, Action, Change, Plan
 from ..redact import mask
-from ..rules import is_web_url
+from .changes import SYMBOLS, changed_fields, summary_line, value
 from .json import apply_to_json
 from .terminal import inert
-
-SYMBOLS = {
-    Action.CREATE: ("+", "green"),
-    Action.UPDATE: ("~", "yellow"),
-    Action.REPLACE: ("-/+", "magenta"),
-    Action.DELETE: ("-", "red"),
-    Action.FORGET: ("forget", "cyan"),
-    Action.BLOCKED: ("!", "red"),
-    Action.SCHEDULED: ("…", "blue"),
-    Action.EXPIRED: ("x", "blue"),
-}
-
 
 _COLOURS = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36, "white": 37}  # ANSI SGR codes
 
@@ -33,14 +17,6 @@ def _style(text: str, colour: str, enabled: bool, bold: bool = False) -> str:
     if not enabled:
         return text
     return f"\x1b[{'1;' if bold else ''}{_COLOURS[colour]}m{text}\x1b[0m"
-
-
-def value(v: Any) -> str:
-    if v is UNKNOWN:
-        return "(known after apply)"
-    if isinstance(v, list):
-        return "[" + ", ".join(value(i) for i in v) + "]"
-    return json.dumps(v, ensure_ascii=False)
 
 
 def _fields(change: Change) -> list[str]:
@@ -60,27 +36,6 @@ def _fields(change: Change) -> list[str]:
             lines.append(f"{name.ljust(width)} : {old} -> {new}{forces}")
         lines.extend(notes)
     return lines
-
-
-def pictures(type_name: str, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(field, URL) of the pictures a resource shows: `picture`, `thumbnail_url`, and `url`
-    where the type is a picture (a video's or a post's url is not one)."""
-    keys = ("picture", "url", "thumbnail_url") if "picture" in type_name else ("picture", "thumbnail_url")
-    return [(key, fields[key]) for key in keys if is_web_url(fields.get(key))]
-
-
-def changed_fields(change: Change) -> tuple[list[tuple[str, str]], list[str]]:
-    """The changed fields as (their key in before / after, the manifest's name for them), and
-    what else changed (the account, the type) in words."""
-    fields, notes = [], []
-    for key in change.changed:
-        if change.is_field(key):
-            fields.append((key, change.field_name(key)))
-        elif key == "identity":
-            notes.append("identity changed (a different account)")
-        elif key == "type":
-            notes.append(f"type changed to {change.type}")
-    return fields, notes
 
 
 def plan_text(plan: Plan, *, color: bool = False) -> str:
@@ -107,14 +62,12 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
             out.extend(inert(f"  {SYMBOLS[action][0]} {c.address}  ({c.type}): {c.reason}") for c in entries)
             out.append("")
     if not shown:
-        out.append(
-            f"No changes due now. The catalog matches the state ({unchanged} resources)."
-            if later
-            else f"No changes. The catalog matches the state ({unchanged} resources)."
-        )
-        return "\n".join(out) + "\n"
+        if later:
+            out.append(f"No changes due now. The catalog matches the state ({unchanged} resources).")
+            return "\n".join(out) + "\n"
+        return "".join(line + "\n" for line in out) + no_changes_text(unchanged)
     counts = plan.counts()
-    out.append(_style(summary_line(plan), "white", color, bold=True))
+    out.append(_style(summary_line(plan.counts()), "white", color, bold=True))
     if counts[Action.BLOCKED]:
         out.append(
             _style(
@@ -127,6 +80,11 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
 def _addresses(addresses: list[str], limit: int = 20) -> str:
     shown = ", ".join(sorted(addresses)[:limit])
     return shown + (f" and {len(addresses) - limit} more" if len(addresses) > limit else "")
+
+
+def no_changes_text(unchanged: int) -> str:
+    """What plan says when the catalog matches the state (the memo of a no-op plan says it too)."""
+    return f"No changes. The catalog matches the state ({unchanged} resources).\n"
 
 
 def apply_summary(result: ApplyResult) -> str:
@@ -160,13 +118,3 @@ def _published(result: ApplyResult) -> list[tuple[str, str]]:
     the records of `apply --format json` that are done and have one."""
     records = apply_to_json(result)["resources"]
     return sorted((r["address"], r["url"]) for r in records if r["outcome"] == "done" and r["url"])
-
-
-def summary_line(plan: Plan) -> str:
-    counts = plan.counts()
-    return (
-        f"Plan: {counts[Action.CREATE]} to create, {counts[Action.UPDATE]} to update, {counts[Action.REPLACE]} to replace, "
-        f"{counts[Action.DELETE]} to delete, {counts[Action.FORGET]} to forget, {counts[Action.NOOP]} unchanged."
-        + (f" {counts[Action.SCHEDULED]} scheduled." if counts[Action.SCHEDULED] else "")
-        + (f" {counts[Action.EXPIRED]} expired, not published." if counts[Action.EXPIRED] else "")
-    )

@@ -1,0 +1,61 @@
+"""How every format describes a change: its symbol and colour, its values, the fields it
+changes, the pictures it shows, and the plan's summary line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import UNKNOWN, Action, Change
+from ..rules import is_web_url
+
+SYMBOLS = {
+    Action.CREATE: ("+", "green"),
+    Action.UPDATE: ("~", "yellow"),
+    Action.REPLACE: ("-/+", "magenta"),
+    Action.DELETE: ("-", "red"),
+    Action.FORGET: ("forget", "cyan"),
+    Action.BLOCKED: ("!", "red"),
+    Action.SCHEDULED: ("…", "blue"),
+    Action.EXPIRED: ("x", "blue"),
+}
+
+
+def value(v: Any) -> str:
+    if v is UNKNOWN:
+        return "(known after apply)"
+    if isinstance(v, list):
+        return "[" + ", ".join(value(i) for i in v) + "]"
+    return json.dumps(v, ensure_ascii=False)
+
+
+def pictures(type_name: str, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, URL) of the pictures a resource shows: `picture`, `thumbnail_url`, and `url`
+    where the type is a picture (a video's or a post's url is not one)."""
+    keys = ("picture", "url", "thumbnail_url") if "picture" in type_name else ("picture", "thumbnail_url")
+    return [(key, fields[key]) for key in keys if is_web_url(fields.get(key))]
+
+
+def changed_fields(change: Change) -> tuple[list[tuple[str, str]], list[str]]:
+    """The changed fields as (their key in before / after, the manifest's name for them), and
+    what else changed (the account, the type) in words."""
+    fields, notes = [], []
+    for key in change.changed:
+        if change.is_field(key):
+            fields.append((key, change.field_name(key)))
+        elif key == "identity":
+            notes.append("identity changed (a different account)")
+        elif key == "type":
+            notes.append(f"type changed to {change.type}")
+    return fields, notes
+
+
+def summary_line(counts: Mapping[Action, int]) -> str:
+    """`Plan: 1 to create, ...` from a plan's counts of each action."""
+    return (
+        f"Plan: {counts[Action.CREATE]} to create, {counts[Action.UPDATE]} to update, {counts[Action.REPLACE]} to replace, "
+        f"{counts[Action.DELETE]} to delete, {counts[Action.FORGET]} to forget, {counts[Action.NOOP]} unchanged."
+        + (f" {counts[Action.SCHEDULED]} scheduled." if counts[Action.SCHEDULED] else "")
+        + (f" {counts[Action.EXPIRED]} expired, not published." if counts[Action.EXPIRED] else "")
+    )
