@@ -6,24 +6,30 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import cache
 from ..errors import Diagnostic, InvalidInput
 from ..loading.catalog import Catalog, load_catalog
 from ..loading.files import discover, find_root, whole_catalog
 from ..loading.project import load_project
-from ..model import Action, Change, Plan
+from ..model import Plan
 from ..planning import planfile
 from ..planning.planner import make_plan
 from ..planning.refresh import read_back
 from . import inputs
 
 
+class NoChanges(NamedTuple):
+    """The memo's answer: the catalog is the one of the last no-op plan, of this many resources."""
+
+    resources: int
+
+
 @dataclass
 class PlanOutcome:
     plan: Plan
-    catalog: Catalog | None  # None: the memo answered without reading the catalog
+    catalog: Catalog
     state_existed: bool = False
     now: dt.datetime | None = None  # the instant planned for
     refresh: bool = False
@@ -57,15 +63,14 @@ def plan_catalog(
     targets: tuple[str, ...] = (),
     refresh: bool = False,
     memo: bool = True,
-) -> PlanOutcome:
+) -> PlanOutcome | NoChanges:
     """Plan; with `memo`, answer from the memo of the last no-op plan when nothing it read changed."""
     paths = whole_catalog(paths, "plan")
     memo_inputs = _memo(paths, variables, state_option) if memo and not targets and not refresh else None
     if memo_inputs is not None:
         count = memo_inputs[0].lookup(memo_inputs[1])
         if count is not None:
-            remembered = Plan("", 0, [Change(str(i), "", Action.NOOP, "") for i in range(count)])
-            return PlanOutcome(remembered, None)
+            return NoChanges(count)
     catalog = load_catalog(paths, variables=variables)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     state = store.read()
@@ -99,7 +104,7 @@ def _memo(
 
 def save_plan(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
     """`plan --out`: a plan that apply carries out exactly, once."""
-    assert outcome.catalog is not None and outcome.now is not None, "a saved plan is never answered by the memo"
+    assert outcome.now is not None
     planfile.save(outcome.plan, outcome.catalog, out, paths=[str(p) for p in paths], state_existed=outcome.state_existed,
                   now=outcome.now, refresh=outcome.refresh)  # fmt: skip
 
