@@ -29,8 +29,10 @@ def floor(root: Path) -> None:
 
 
 def plan(root: Path, state: Path, *extra: str) -> None:
-    from publisher.cli import main
+    from publisher.cli.app import main, tune_collector
 
+    if os.environ.get("BENCH_COLLECTOR") != "off":
+        tune_collector()  # as the publisher command does
     sink = io.StringIO()
     with redirect_stdout(sink):
         try:
