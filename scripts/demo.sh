@@ -46,7 +46,9 @@ step publisher plan "$shop" --detailed-exitcode
 # and its calendar, kept in build/demo/ after the demo's temporary copy is gone.
 out="$PWD/build/demo"
 mkdir -p "$out"
-step publisher plan "$club" --state "$work/empty.state.json" --format html >"$out/plan-club.html"
+# The header goes to the terminal, not into the page: the file must start with <!doctype html>.
+printf '\n%s$ publisher plan %s --format html > %s%s\n' "$bold" "$club" "$out/plan-club.html" "$plain"
+publisher plan "$club" --state "$work/empty.state.json" --format html >"$out/plan-club.html"
 publisher calendar "$club" --from 2027-03-01 --days 31 --format html >"$out/calendar-club.html"
 publisher calendar "$club" --from 2027-03-01 --days 31 --format ics >"$out/calendar-club.ics"
 printf '\nThe HTML plan of examples/club:  %s\nIts calendar (March 2027):       %s\n  and for calendar apps:         %s\n' \
