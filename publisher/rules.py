@@ -54,6 +54,11 @@ def is_web_url(value: object) -> bool:
     return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 resource`, `2 resources`: a count and its noun, as people write them."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def network(type_name: str) -> str:
     """`pinterest/pin` → `pinterest`: rate limits and titles are per network."""
     return type_name.split("/", 1)[0]

@@ -8,6 +8,7 @@ import click
 
 from ..errors import PublisherError
 from ..output.terminal import inert
+from ..rules import counted
 from ..workflows import state_edits
 from .options import lock_timeout_option, say, state_file_option
 
@@ -98,7 +99,7 @@ def state_migrate(state_path: str | None, lock_timeout: float, target: str, forc
     """
     copied = state_edits.migrate(state_path, target, force=force, timeout=lock_timeout, notify=say)
     click.echo(
-        f"copied {len(copied.resources)} resources (serial {copied.serial}, lineage {copied.lineage}); "
+        f"copied {counted(len(copied.resources), 'resource')} (serial {copied.serial}, lineage {copied.lineage}); "
         f"point --state, PUBLISHER_STATE or publisher.yaml's state at the new location"
     )
 

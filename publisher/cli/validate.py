@@ -7,6 +7,7 @@ import click
 from ..errors import InvalidInput
 from ..loading.catalog import Catalog
 from ..loading.files import display_name
+from ..rules import counted
 from ..workflows.plan import validate_catalog, validate_changed
 from .options import CatalogArgs, format_option, manifest_options, report_warnings
 
@@ -40,4 +41,4 @@ def validate(catalog_args: CatalogArgs, output_format: str, changed: bool) -> No
 def _report(catalog: Catalog, label: str = "") -> None:
     report_warnings(catalog.warnings)
     files = len(catalog.files)
-    click.echo(f"{label}{len(catalog.resources)} resources in {files} file{'s' if files != 1 else ''}: valid.")
+    click.echo(f"{label}{counted(len(catalog.resources), 'resource')} in {counted(files, 'file')}: valid.")

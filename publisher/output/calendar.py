@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import DISTRIBUTION, __version__
 from ..model import Calendar, Item
-from ..rules import network_title
+from ..rules import counted, network_title
 from .page import page
 from .terminal import inert
 
@@ -18,7 +18,7 @@ _VERB = {"publish": "publish", "expire": "delete (expire_at)"}
 
 def calendar_text(found: Calendar) -> str:
     zone = found.time_zone.key
-    lines = [f"Calendar from {found.start} to {found.end - dt.timedelta(days=1)} ({zone}): {len(found.items)} items"]
+    lines = [f"Calendar from {found.start} to {found.end - dt.timedelta(days=1)} ({zone}): {counted(len(found.items), 'item')}"]
     for day, items in found.by_day().items():
         lines += ["", f"{day:%a %d %b %Y}"]
         for item in items:
@@ -80,9 +80,8 @@ def calendar_ics(found: Calendar, *, now: dt.datetime) -> str:
 def calendar_html(found: Calendar) -> str:
     zone = found.time_zone.key
     last = found.end - dt.timedelta(days=1)
-    intro = (
-        f'<p class="summary">{len(found.items)} items from {found.start:%a %d %b} to {last:%a %d %b %Y} ({html.escape(zone)})</p>'
-    )
+    shown = counted(len(found.items), "item")
+    intro = f'<p class="summary">{shown} from {found.start:%a %d %b} to {last:%a %d %b %Y} ({html.escape(zone)})</p>'
     if not found.items:
         intro += '<p class="empty">Nothing is scheduled or expires in these days.</p>'
     days = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..applying.applier import ApplyResult
 from ..model import NEW_REASON, Action, Change, Plan
 from ..redact import mask
+from ..rules import counted
 from .changes import SYMBOLS, changed_fields, summary_line, value
 from .json import apply_to_json
 from .terminal import inert
@@ -63,7 +64,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
             out.append("")
     if not shown:
         if later:
-            out.append(f"No changes due now. The catalog matches the state ({unchanged} resources).")
+            out.append(f"No changes due now. The catalog matches the state ({counted(unchanged, 'resource')}).")
             return "\n".join(out) + "\n"
         return "".join(line + "\n" for line in out) + no_changes_text(unchanged)
     counts = plan.counts()
@@ -84,7 +85,7 @@ def _addresses(addresses: list[str], limit: int = 20) -> str:
 
 def no_changes_text(unchanged: int) -> str:
     """What plan says when the catalog matches the state (the memo of a no-op plan says it too)."""
-    return f"No changes. The catalog matches the state ({unchanged} resources).\n"
+    return f"No changes. The catalog matches the state ({counted(unchanged, 'resource')}).\n"
 
 
 def apply_summary(result: ApplyResult) -> str:

@@ -142,3 +142,15 @@ def test_a_missing_ca_bundle_is_a_clear_error(cli, write, tmp_path, monkeypatch)
     run = cli("apply", tmp_path / "catalog", "--auto-approve")
     assert run.code == 1
     assert f"REQUESTS_CA_BUNDLE='{tmp_path / 'corporate-ca.pem'}': no such file or directory" in run.err
+
+
+def test_counts_are_written_as_people_write_them(cli, write, tmp_path):
+    """Found: "1 resources in 1 files", "1 items"."""
+    write("c.yaml", HELLO_TWEET)
+    run = cli("validate", tmp_path / "catalog")
+    assert run.out.strip() == "1 resource in 1 file: valid."
+
+
+def test_publisher_alone_prints_the_help_and_succeeds(cli):
+    run = cli()
+    assert run.code == 0 and "Usage: publisher" in run.out and "plan" in run.out
