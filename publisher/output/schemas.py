@@ -21,8 +21,8 @@ BUNDLED = "bundled"  # the key under `definitions` that holds the other schemas
 
 
 def schema_names() -> list[str]:
-    """Every schema a user may want in an editor (not the plan's)."""
-    return sorted(path.name for path in SCHEMA_DIR.glob("*.json") if path.name != "plan.schema.json")
+    """Every schema a user may want in an editor (not the plan's or the state's)."""
+    return sorted(path.name for path in SCHEMA_DIR.glob("*.json") if path.name not in ("plan.schema.json", "state.schema.json"))
 
 
 def bundle(name: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StateError
 from ..model import State, StateRecord
+from . import document
 
 if TYPE_CHECKING:
     from .store import StateStore
@@ -58,7 +59,8 @@ def _event(name: str, number: int, event: Any) -> Event:
     if event.get("op") == "remove":
         return event["address"], None
     if event.get("op") == "set":
-        return event["address"], StateRecord.from_json(event.get("record"), f"{where}: record")
+        document.check(event.get("record"), f"{where}: record", part="record")
+        return event["address"], StateRecord.from_json(event["record"], f"{where}: record")
     raise StateError(f"{where}: unknown journal operation {event.get('op')!r}")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import StateError
 from ..model import Resource, State, StateRecord, token_digest
 from ..rules import timestamp
+from . import document
 from .backend import Backend, Stale
 from .journal import Journal, fold, parse_events
 from .lock import Notify, ignore
@@ -170,15 +171,7 @@ def decode(content: bytes, name: str) -> State:
     if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
         found = data.get("format_version") if isinstance(data, dict) else None
         raise StateError(f"{name}: unsupported state format_version {found!r} (this publisher reads version {FORMAT_VERSION})")
-    lineage, serial, resources = data.get("lineage"), data.get("serial"), data.get("resources")
-    if not isinstance(lineage, str) or not lineage:
-        raise StateError(f"{name}: lineage must be a non-empty string")
-    if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
-        raise StateError(f"{name}: serial must be a whole number of at least 0")
-    if not isinstance(resources, dict):
-        raise StateError(f"{name}: resources must be a JSON object of addresses")
-    source = data.get("source", {})
-    if not isinstance(source, dict) or not isinstance(source.get("commit", ""), str):
-        raise StateError(f"{name}: source must be an object whose commit is a string")
+    document.check(data, name)
+    resources = data["resources"]
     records = {address: StateRecord.from_json(record, f"{name}: resources.{address}") for address, record in resources.items()}
-    return State(lineage, serial, records, source.get("commit") or None)
+    return State(data["lineage"], data["serial"], records, data.get("source", {}).get("commit") or None)

@@ -89,9 +89,9 @@ def test_a_5000_digit_number_in_the_state_or_its_journal_is_a_clear_error(cli, w
 @pytest.mark.parametrize(
     "resources, message",
     [
-        ("[]", "resources must be a JSON object"),  # found: read as empty, everything posted again
+        ("[]", "resources: must be a JSON object"),  # found: read as empty, everything posted again
         ('{"posts.hello": {"type": "twitter/post"}}', "missing field"),  # found: exit 3
-        ('{"posts.hello": "created"}', "a record must be a JSON object"),
+        ('{"posts.hello": "created"}', "resources.posts.hello: must be a JSON object"),
         ('{"posts.hello": {"type": "p", "identity": 1, "status": "created", "inputs": {}}}', 'identity: must be {"alias"'),
     ],
 )

@@ -13,6 +13,8 @@ from publisher.errors import StateError
 from publisher.model import State, StateRecord
 from publisher.state.locations import open_store
 
+from conftest import REPO
+
 
 def _record(type_name: str, status: str = "created", **fields) -> StateRecord:
     return StateRecord(type=type_name, identity="sha256:" + "0" * 64, status=status, inputs={}, **fields)
@@ -83,7 +85,7 @@ def test_a_hostile_state_file_is_a_clear_error(tmp_path):
 @pytest.mark.parametrize(
     "record, message",
     [
-        ("[]", "resources.pins.p: a record must be a JSON object"),
+        ("[]", "resources.pins.p: must be a JSON object"),
         (
             '{"type": "pinterest/pin", "identity": IDENTITY, "status": "created"}',
             "resources.pins.p: missing field 'inputs'",
@@ -102,7 +104,7 @@ def test_a_hostile_state_file_is_a_clear_error(tmp_path):
         ),
         (
             '{"type": "p", "identity": IDENTITY, "status": "created", "inputs": {}, "dependencies": [1]}',
-            "dependencies: must be a list of addresses",
+            "resources.pins.p.dependencies[0]: must be a string",
         ),
         (
             '{"type": "pinterest/pin", "identity": IDENTITY, "status": "created", "inputs": {}, "x": 1}',
@@ -123,3 +125,14 @@ def test_a_malformed_state_is_never_read_as_empty(tmp_path, field, value):
     (tmp_path / "s.json").write_text("{" + ", ".join(f'"{k}": {v}' for k, v in document.items()) + "}")
     with pytest.raises(StateError, match=field):
         open_store(str(tmp_path / "s.json")).read()
+
+
+def test_every_state_publisher_writes_is_valid_against_its_schema(tmp_path):
+    import jsonschema
+
+    store = open_store(str(tmp_path / "s.json"))
+    state = State(resources={"pins.a": _record("pinterest/pin", id="1", dependencies=("boards.b",)), "boards.b": _record("x")})
+    state.commit = "0" * 40
+    store.write(state, expected_serial=0)
+    schema = json.loads((REPO / "schemas" / "state.schema.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(json.loads((tmp_path / "s.json").read_text()))
