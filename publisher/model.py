@@ -91,6 +91,7 @@ class Resource:
     # Addresses of the resources it refers to: found in body and ids unless given.
     dependencies: Dependencies = None  # type: ignore[assignment]
     alias: str | None = None  # the identity's alias, when the manifest names one
+    source: str = ""  # the data file or manifest it comes from, as change budgets name it
 
     def __post_init__(self) -> None:
         if self.dependencies is None:
@@ -159,6 +160,7 @@ class StateRecord:
     dependencies: Dependencies = ()  # the addresses it referred to when it was sent
     error: str = ""
     alias: str | None = None  # the identity's alias in the catalog, if it has one
+    source: str = ""  # the data file or manifest it came from when last sent
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -178,6 +180,8 @@ class StateRecord:
             data["result"] = self.result
         if self.error:
             data["error"] = self.error
+        if self.source:
+            data["source"] = self.source
         return data
 
     @classmethod
@@ -263,6 +267,7 @@ class Plan:
     moved: list[str] = field(default_factory=list)  # renames applied to the state by `moved`
     notes: list[str] = field(default_factory=list)  # what --refresh found that needs no action
     tokens: dict[str, str] = field(default_factory=dict, repr=False)  # digest → token, for deletes; never saved
+    over_budget: list[str] = field(default_factory=list)  # why it changes more than one run may
 
     @property
     def actionable(self) -> list[Change]:

@@ -254,7 +254,9 @@ class Applier:
         sent = {k: body[k] for k in (*rtype.update_always, *change.changed) if k in body}
         path = _path(rtype.update_path, record)
         data = self.client.update(change.identity, path, rtype.update_key, sent)
-        updated = dataclasses.replace(record, inputs=body, updated_at=timestamp(), result={**(record.result or {}), **data})
+        result = {**(record.result or {}), **data}
+        source = change.resource.source if change.resource is not None else record.source
+        updated = dataclasses.replace(record, inputs=body, updated_at=timestamp(), result=result, source=source)
         self.journal.set(change.address, updated)
 
     def _delete(self, change: Change) -> None:

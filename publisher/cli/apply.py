@@ -13,9 +13,11 @@ from ..model import Action, Plan
 from ..output.json import apply_to_json
 from ..output.terminal import inert
 from ..output.text import apply_summary, plan_text
+from ..planning.budgets import Allowances
 from ..workflows.apply import ApplyHooks, apply_catalog
 from .options import (
     CatalogArgs,
+    allowance_options,
     catalog_options,
     color,
     format_option,
@@ -85,6 +87,7 @@ class Progress:
 )
 @refresh_option
 @lock_timeout_option
+@allowance_options
 @click.option("--allow-older", is_flag=True, help="Apply even from a checkout older than the commit the state was applied from.")
 @format_option(
     "text",
@@ -101,6 +104,7 @@ def apply(
     lock_timeout: float,
     allow_older: bool,
     output_format: str,
+    allowed: Allowances,
 ) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
 
@@ -140,6 +144,7 @@ def apply(
             concurrency=concurrency,
             lock_timeout=lock_timeout,
             allow_older=allow_older,
+            allowed=allowed,
             hooks=hooks,
         )
     finally:

@@ -14,6 +14,7 @@ import click
 from ..errors import Diagnostic
 from ..output import github
 from ..output.terminal import inert
+from ..planning.budgets import Allowances
 from ..workflows.inputs import parse_vars
 from .types import DURATION, KEY_VALUE
 
@@ -141,6 +142,26 @@ def target_option(command: Command) -> Command:
         metavar="ADDR",
         help="Only these addresses (globs such as 'pins.*') and what they depend on.",
     )(command)
+
+
+def allowance_options(command: Command) -> Command:
+    """--allow-deletes N, --allow-replaces N, --allow-changes N, given as one `allowed`."""
+
+    @functools.wraps(command)
+    def with_allowances(
+        *, allow_deletes: int | None, allow_replaces: int | None, allow_changes: int | None, **options: Any
+    ) -> Any:
+        return command(allowed=Allowances(allow_deletes, allow_replaces, allow_changes), **options)
+
+    decorated: Command = with_allowances
+    for kind, budget in (("changes", "max_changes"), ("replaces", "max_replaces"), ("deletes", "max_deletes")):
+        decorated = click.option(
+            f"--allow-{kind}",
+            type=click.IntRange(0),
+            metavar="N",
+            help=f"Allow this run up to N {kind} past publisher.yaml's {budget} (or the default budget of deletes).",
+        )(decorated)
+    return decorated
 
 
 def refresh_option(command: Command) -> Command:

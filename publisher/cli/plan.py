@@ -13,9 +13,19 @@ from ..model import Plan
 from ..output import github
 from ..output.markdown import no_changes_markdown, plan_markdown
 from ..output.text import no_changes_text, plan_text
+from ..planning.budgets import Allowances
 from ..planning.plan_document import plan_to_json
 from ..workflows.plan import NoChanges, plan_catalog, save_plan, saved_plan
-from .options import CatalogArgs, catalog_options, color, plan_format_option, refresh_option, report_warnings, target_option
+from .options import (
+    CatalogArgs,
+    allowance_options,
+    catalog_options,
+    color,
+    plan_format_option,
+    refresh_option,
+    report_warnings,
+    target_option,
+)
 
 
 def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC") -> str:
@@ -39,6 +49,7 @@ def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none.")
 @refresh_option
+@allowance_options
 def plan(
     catalog_args: CatalogArgs,
     output_format: str,
@@ -46,6 +57,7 @@ def plan(
     out: Path | None,
     detailed_exitcode: bool,
     refresh: bool,
+    allowed: Allowances,
 ) -> None:
     """Show what apply would do. Changes nothing (but the --out file).
 
@@ -62,6 +74,7 @@ def plan(
         targets=targets,
         refresh=refresh,
         memo=output_format not in ("json", "html") and out is None,
+        allowed=allowed,
     )
     if isinstance(outcome, NoChanges):
         said = no_changes_markdown if output_format == "markdown" else no_changes_text
@@ -73,6 +86,8 @@ def plan(
     github.write_step_summary(plan_markdown(outcome.plan))
     if outcome.plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
+    if outcome.plan.over_budget:
+        raise PublisherError("\n".join(outcome.plan.over_budget))
     if out is not None:
         save_plan(outcome, out, catalog_args.paths)
         click.echo(f"Saved the plan to {out}; apply exactly it with: publisher apply {out}", err=True)

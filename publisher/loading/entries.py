@@ -30,6 +30,7 @@ class Entry:
     fields: dict[str, Any]
     label: str  # "item 3 of products.csv (sku=ABC-3)" for a generated entry
     type_name: str  # `type`, or the section's default
+    source: str = ""  # the data file a for_each read it from, else its manifest
 
     @property
     def address(self) -> str:
@@ -160,6 +161,7 @@ class EntryReader:
             return
         found = _DATA_SOURCE.search(source) if isinstance(source, str) else None
         shown = found.group(1) if found else "for_each"
+        origin = found.group(1) if found else document.file
         if isinstance(items, dict):
             pairs = [(f"item '{k}' of {shown}", {"key": k, "value": v}) for k, v in items.items()]
         elif isinstance(items, list):
@@ -184,7 +186,7 @@ class EntryReader:
             except ValueError as error:
                 self.problems.append(Diagnostic(document.locate(path), dotted(path), f"{label}: {error}"))
                 continue
-            self._add_entry(document, path, section, str(rendered), body, item_names, label)
+            self._add_entry(document, path, section, str(rendered), body, item_names, label, origin)
 
     def _add_entry(
         self,
@@ -195,6 +197,7 @@ class EntryReader:
         raw: dict[str, Any],
         names: dict[str, Any],
         label: str,
+        origin: str = "",
     ) -> None:
         shown = (section, name)
         prefix = f"{label}: " if label else ""
@@ -230,7 +233,7 @@ class EntryReader:
         if found:
             self._claim_faulty(address, document, where, found)
             return
-        self.entries[address] = Entry(document, where, section, name, fields, label, type_name)
+        self.entries[address] = Entry(document, where, section, name, fields, label, type_name, origin or document.file)
 
     def _new_address(self, document: Document, where: PathKey, address: str, name: str, prefix: str) -> bool:
         """Whether `address` is a well-formed address that no entry has claimed yet."""

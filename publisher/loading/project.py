@@ -24,6 +24,7 @@ class Project:
     rate_limits: dict[str, float] = field(default_factory=dict)
     env: tuple[str, ...] = ()  # environment variables templates may use as content (names or globs)
     policies: list[Policy] = field(default_factory=list)
+    budgets: dict[str, Any] | None = None  # None: the default budget (planning/budgets.py)
 
     @property
     def identities(self) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
             rate_limits=dict(data.get("rate_limits") or {}),
             env=tuple(data.get("env") or ()),
             policies=rules,
+            budgets=dict(data["budgets"]) if "budgets" in data else None,
         ),
         [],
     )

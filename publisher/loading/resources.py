@@ -106,6 +106,7 @@ class ResourceBuilder:
             expire_at,
             tuple(sorted(dependencies)),
             entry.fields["identity"] if entry.fields["identity"] in self.identities else None,
+            entry.source,
         )
 
     def _token(self, entry: Entry) -> str | None:

@@ -59,7 +59,8 @@ def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
         f'<p class="blocked-banner">{blocked} blocked: the plan cannot be applied until they are resolved.</p>' if blocked else ""
     )
     empty = "" if shown else '<p class="empty">No changes. The catalog matches the state.</p>'
-    intro = f'<p class="summary">{esc(summary_line(plan.counts()))}</p>{banner}{empty}'
+    budget = "".join(f'<p class="blocked-banner">{esc(message)}</p>' for message in plan.over_budget)  # first, in red
+    intro = f'{budget}<p class="summary">{esc(summary_line(plan.counts()))}</p>{banner}{empty}'
     networks = sorted({network(change.type) for change in shown})
     return page("publisher plan", intro, networks, "\n".join(cards))
 

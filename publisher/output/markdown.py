@@ -102,13 +102,15 @@ def no_changes_markdown(unchanged: int) -> str:
 def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     """A pull-request comment: summary first, one collapsible section per network, capped."""
     shown = [c for c in plan.changes if c.action is not Action.NOOP]
-    head = [MARKER, "### publisher plan", "", f"**{summary_line(plan.counts())}**"]
+    head = [MARKER, "### publisher plan", ""]
+    head += [f"⛔ **{_md(message)}**\n" for message in plan.over_budget]  # first: nothing is applied
+    head.append(f"**{summary_line(plan.counts())}**")
     blocked = [c for c in shown if c.action is Action.BLOCKED]
     if blocked:
         head.append(f"\n⛔ **{len(blocked)} blocked**: the plan cannot be applied until they are resolved.")
     if plan.targets:
         head.append("\nTargeted: " + ", ".join(_md(target) for target in plan.targets))
-    if not shown and not plan.targets:
+    if not shown and not plan.targets and not plan.over_budget:
         return no_changes_markdown(plan.counts()[Action.NOOP])
     if not shown:
         head.append("\nNo changes. The catalog matches the state.")

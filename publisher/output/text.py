@@ -41,6 +41,7 @@ def _fields(change: Change) -> list[str]:
 
 def plan_text(plan: Plan, *, color: bool = False) -> str:
     """Like Terraform's plan: what is due now, then the calendar (scheduled, expired)."""
+    budget = [_style(inert(message), "red", color, bold=True) for message in plan.over_budget]  # first: nothing is applied
     shown = [c for c in plan.changes if c.action is not Action.NOOP and not c.action.is_waiting]
     later = [c for c in plan.changes if c.action.is_waiting]
     unchanged = len(plan.changes) - len(shown) - len(later)
@@ -65,8 +66,8 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
     if not shown:
         if later:
             out.append(f"No changes due now. The catalog matches the state ({counted(unchanged, 'resource')}).")
-            return "\n".join(out) + "\n"
-        return "".join(line + "\n" for line in out) + no_changes_text(unchanged)
+            return "".join(line + "\n" for line in budget) + "\n".join(out) + "\n"
+        return "".join(line + "\n" for line in [*budget, *out]) + no_changes_text(unchanged)
     counts = plan.counts()
     out.append(_style(summary_line(plan.counts()), "white", color, bold=True))
     if counts[Action.BLOCKED]:
@@ -75,7 +76,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
                 f"{counts[Action.BLOCKED]} blocked: the plan cannot be applied until they are resolved.", "red", color, bold=True
             )
         )
-    return "\n".join(out) + "\n"
+    return "".join(line + "\n" for line in budget) + "\n".join(out) + "\n"
 
 
 def _addresses(addresses: list[str], limit: int = 20) -> str:

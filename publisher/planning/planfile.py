@@ -21,6 +21,7 @@ from ..loading.files import PROJECT_FILE
 from ..model import Action, Change, Plan, State, token_digest
 from ..resource_types import TYPES
 from ..rules import is_address, timestamp
+from .budgets import NO_ALLOWANCES, Allowances
 from .plan_document import decode, encode, plan_to_json
 from .planner import make_plan
 from .refresh import Remote
@@ -51,11 +52,13 @@ class SavedPlan:
     now: dt.datetime  # the instant it was planned for (the calendar's answer depends on it)
     refresh: bool  # planned with --refresh
     document: dict[str, Any]  # the file as it was read
+    allowed: Allowances = NO_ALLOWANCES  # the --allow-* it was made with, which apply keeps
 
 
 def document(
-    plan: Plan, catalog: Catalog, *, paths: list[str], state_existed: bool, now: dt.datetime, refresh: bool
-) -> dict[str, Any]:
+    plan: Plan, catalog: Catalog, *, paths: list[str], state_existed: bool, now: dt.datetime, refresh: bool,
+    allowed: Allowances = NO_ALLOWANCES,
+) -> dict[str, Any]:  # fmt: skip
     """The saved plan's content (but its creation time): exactly what apply re-derives."""
     resources = {}
     for change in plan.changes:
@@ -78,6 +81,7 @@ def document(
             "paths": paths,
             "now": now.isoformat(),
             "refresh": refresh,
+            "allowances": allowed._asdict(),
         },
         "plan": plan_to_json(plan),
         "resources": resources,
@@ -86,9 +90,9 @@ def document(
 
 
 def save(plan: Plan, catalog: Catalog, target: Path, *, paths: list[str], state_existed: bool, now: dt.datetime,
-         refresh: bool) -> None:  # fmt: skip
+         refresh: bool, allowed: Allowances = NO_ALLOWANCES) -> None:  # fmt: skip
     saved = {
-        **document(plan, catalog, paths=paths, state_existed=state_existed, now=now, refresh=refresh),
+        **document(plan, catalog, paths=paths, state_existed=state_existed, now=now, refresh=refresh, allowed=allowed),
         "created_at": timestamp(),
     }
     write_atomically(target, json.dumps(saved, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
@@ -133,7 +137,10 @@ def load_plan(path: Path) -> SavedPlan:
                 raise ValueError(f"{change.address[:80]!r} is not an address")
         plan = Plan(str(binding["lineage"]), int(binding["serial"]), changes, tuple(public.get("targets", ())))
         now = dt.datetime.fromisoformat(binding["now"])
-        return SavedPlan(plan, bool(binding["state_existed"]), list(binding["paths"]), now, bool(binding["refresh"]), content)
+        allowed = Allowances(**binding.get("allowances", {}))
+        return SavedPlan(
+            plan, bool(binding["state_existed"]), list(binding["paths"]), now, bool(binding["refresh"]), content, allowed
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise PublisherError(f"{path}: not a readable publisher plan ({error})") from None
 
@@ -161,7 +168,10 @@ def replay(saved: SavedPlan, catalog: Catalog, state: State, remote: Remote | No
     if catalog_digest(catalog) != saved.document["binding"]["catalog_digest"]:
         raise StalePlan("the manifests (or their data files) changed since the plan was made; make a new plan")
     plan = make_plan(catalog, state, targets=saved.plan.targets, now=saved.now, remote=remote)
-    again = document(plan, catalog, paths=saved.paths, state_existed=saved.state_existed, now=saved.now, refresh=saved.refresh)
+    again = document(
+        plan, catalog, paths=saved.paths, state_existed=saved.state_existed, now=saved.now, refresh=saved.refresh,
+        allowed=saved.allowed,
+    )  # fmt: skip
     if again != {k: v for k, v in saved.document.items() if k != "created_at"}:
         why = (
             "the network changed since (it was made with --refresh)" if saved.refresh else "the file was edited after it was made"

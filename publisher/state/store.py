@@ -140,6 +140,7 @@ def new_record(
         updated_at=stamp,
         dependencies=resource.dependencies,
         error=error,
+        source=resource.source,
     )
 
 

@@ -15,6 +15,7 @@ from ..loading.catalog import Catalog, load_catalog
 from ..loading.files import whole_catalog
 from ..model import Plan, State
 from ..planning import planfile
+from ..planning.budgets import NO_ALLOWANCES, Allowances, over_budget
 from ..planning.planner import make_plan
 from ..planning.refresh import read_back
 from ..state.store import StateStore
@@ -47,6 +48,7 @@ def apply_catalog(
     concurrency: int | None = None,
     lock_timeout: float = 0.0,
     allow_older: bool = False,
+    allowed: Allowances = NO_ALLOWANCES,
     hooks: ApplyHooks | None = None,
 ) -> ApplyResult | None:
     """Apply the catalog at `paths`, or the saved plan when `paths` is one plan file.
@@ -58,6 +60,9 @@ def apply_catalog(
         saved = planfile.load_plan(paths[0])
         if targets:
             raise PublisherError("--target cannot narrow a saved plan; make the plan with --target instead")
+        if allowed != NO_ALLOWANCES:
+            raise PublisherError("a saved plan carries the --allow-* it was made with; make the plan with them instead")
+        allowed = saved.allowed
         paths = [Path(p) for p in saved.paths]
     catalog = load_catalog(whole_catalog(paths, "apply"), variables=variables)
     hooks.warn(catalog.warnings)
@@ -75,9 +80,12 @@ def apply_catalog(
             return None
         state.commit = head or state.commit  # every write of this apply records where it came from
         the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh, now=now)
+        the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
         hooks.show_plan(the_plan)
         if the_plan.blocked:
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
+        if the_plan.over_budget:
+            raise PublisherError("\n".join(the_plan.over_budget) + "\nNothing was changed.")
         if the_plan.moved or the_plan.notes:  # record renames and vanished objects now
             store.write(state, expected_serial=state.serial)
         if not the_plan.has_changes and saved is None:

@@ -15,6 +15,7 @@ from ..loading.files import discover, find_root, whole_catalog
 from ..loading.project import load_project
 from ..model import Plan
 from ..planning import planfile
+from ..planning.budgets import NO_ALLOWANCES, Allowances, over_budget
 from ..planning.planner import make_plan
 from ..planning.refresh import read_back
 from . import inputs
@@ -33,6 +34,7 @@ class PlanOutcome:
     state_existed: bool = False
     now: dt.datetime | None = None  # the instant planned for
     refresh: bool = False
+    allowed: Allowances = NO_ALLOWANCES
 
 
 def validate_catalog(paths: list[Path], variables: dict[str, Any]) -> Catalog:
@@ -63,6 +65,7 @@ def plan_catalog(
     targets: tuple[str, ...] = (),
     refresh: bool = False,
     memo: bool = True,
+    allowed: Allowances = NO_ALLOWANCES,
 ) -> PlanOutcome | NoChanges:
     """Plan; with `memo`, answer from the memo of the last no-op plan when nothing it read changed."""
     paths = whole_catalog(paths, "plan")
@@ -77,12 +80,13 @@ def plan_catalog(
     remote = read_back(state, inputs.client(), catalog.tokens()) if refresh else None
     now = inputs.now()
     the_plan = make_plan(catalog, state, targets=targets, now=now, remote=remote)
+    the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
     quiet = timeless and not catalog.warnings  # a memo hit would not print the warnings again
     if memo_inputs is not None and quiet and not the_plan.changes_or_blocked:
         assert catalog.context is not None
         memo_inputs[0].remember(memo_inputs[1], set(catalog.context.used_env), catalog.context.used_files, len(catalog.resources))
-    return PlanOutcome(the_plan, catalog, store.exists(), now, refresh)
+    return PlanOutcome(the_plan, catalog, store.exists(), now, refresh, allowed)
 
 
 def _memo(
@@ -106,7 +110,7 @@ def save_plan(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
     """`plan --out`: a plan that apply carries out exactly, once."""
     assert outcome.now is not None
     planfile.save(outcome.plan, outcome.catalog, out, paths=[str(p) for p in paths], state_existed=outcome.state_existed,
-                  now=outcome.now, refresh=outcome.refresh)  # fmt: skip
+                  now=outcome.now, refresh=outcome.refresh, allowed=outcome.allowed)  # fmt: skip
 
 
 def saved_plan(path: Path) -> tuple[planfile.SavedPlan, str]:
