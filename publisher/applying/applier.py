@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import graphlib
+import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -45,6 +48,7 @@ class ApplyResult:
     skipped: dict[str, str] = field(default_factory=dict)  # a dependency failed
     pending: dict[str, str] = field(default_factory=dict)
     not_attempted: list[str] = field(default_factory=list)  # after a fatal error
+    remaining: list[str] = field(default_factory=list)  # left for the next apply by a slice
     aborted: str = ""
     plan: Plan | None = None  # what was applied
     records: dict[str, StateRecord] = field(default_factory=dict)  # the state's records afterwards
@@ -81,6 +85,11 @@ def step_graph(plan: Plan, state: State) -> dict[Step, set[Step]]:
     return graph
 
 
+def _hand_to(finished: queue.SimpleQueue[tuple[Step, Future[Outcome]]], step: Step) -> Callable[[Future[Outcome]], None]:
+    """A finished call's callback: it puts the step and its future on the queue run() reads."""
+    return lambda future: finished.put((step, future))
+
+
 def _path(template: str | None, record: StateRecord) -> str:
     """An update or delete path for a recorded object."""
     assert template is not None, "the planner only plans what the type supports"
@@ -105,6 +114,8 @@ class Applier:
         concurrency: int = 4,
         limiter: RateLimiter | None = None,
         report: Callable[[Outcome], None] = lambda outcome: None,
+        max_changes: int | None = None,
+        max_seconds: float | None = None,
     ) -> None:
         self.plan = plan
         self.journal = journal
@@ -117,54 +128,86 @@ class Applier:
         self.graph = step_graph(plan, state)
         self._ids_lock = threading.Lock()  # workers record created ids while others read them
         self._ids = created_ids(state.resources)
+        # A slice: start no new change past these (--max-changes, --max-duration).
+        self.max_changes = max_changes
+        self.deadline = time.monotonic() + max_seconds if max_seconds is not None else None
+        self._started: set[str] = set()  # addresses a call was made for
 
     def run(self) -> ApplyResult:
+        """Carry out the steps, at most `concurrency` in flight. Each step costs O(1) here: a
+        finished call is handed over through a queue, not found by waiting on every call."""
         result = ApplyResult()
-        graph = self.graph
-        sorter = graphlib.TopologicalSorter(graph)
+        sorter = graphlib.TopologicalSorter(self.graph)
         sorter.prepare()
-        broken: set[Step] = set()
+        broken: set[Step] = set()  # failed, or not carried out: what depends on it is skipped
+        deferred: set[Step] = set()  # left for the next apply by --max-changes or --max-duration
+        ready: deque[Step] = deque()
+        finished: queue.SimpleQueue[tuple[Step, Future[Outcome]]] = queue.SimpleQueue()
+        in_flight = 0
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
-            running: dict[Future[Outcome], Step] = {}
             while sorter.is_active():
-                for step in sorter.get_ready():
-                    address = step.address
-                    blocker = next((d for d in graph[step] if d in broken), None)
-                    if result.aborted:
-                        if address not in result.not_attempted and address not in result.failed:
-                            result.not_attempted.append(address)
-                        broken.add(step)
+                ready.extend(sorter.get_ready())
+                while ready and in_flight < self.concurrency:
+                    step = ready.popleft()
+                    if self._settled_without_a_call(step, result, broken, deferred):
                         sorter.done(step)
-                    elif blocker is not None:
-                        if address not in result.failed:
-                            result.skipped.setdefault(address, f"{blocker.address} failed")
-                        broken.add(step)
-                        sorter.done(step)
-                    else:
-                        running[pool.submit(self._attempt, step)] = step
-                if not running:
+                        continue
+                    self._started.add(step.address)
+                    pool.submit(self._attempt, step).add_done_callback(_hand_to(finished, step))
+                    in_flight += 1
+                if not in_flight:
                     continue
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    step = running.pop(future)
-                    outcome = future.result()
-                    self._count(outcome, result)
-                    self.report(outcome)
-                    if not outcome.ok:
-                        broken.add(step)
-                    sorter.done(step)
-        for address in list(result.done):
-            if address in result.failed or address in result.skipped or address in result.pending:
-                result.done.remove(address)
+                step, future = finished.get()
+                in_flight -= 1
+                outcome = future.result()
+                self._count(outcome, result)
+                self.report(outcome)
+                if not outcome.ok:
+                    broken.add(step)
+                sorter.done(step)
+        unfinished = {*result.failed, *result.skipped, *result.pending}
+        result.done = [address for address in dict.fromkeys(result.done) if address not in unfinished]
+        result.not_attempted = list(dict.fromkeys(result.not_attempted))
+        result.remaining = list(dict.fromkeys(result.remaining))
         result.plan, result.records = self.plan, dict(self.state.resources)
         return result
+
+    def _settled_without_a_call(self, step: Step, result: ApplyResult, broken: set[Step], deferred: set[Step]) -> bool:
+        """Whether `step` is settled without calling the API: after a fatal error, after a
+        failed dependency, or past the slice this apply may carry out (a change already
+        started always finishes)."""
+        address = step.address
+        dependencies = self.graph[step]
+        if result.aborted:
+            if address not in result.failed:
+                result.not_attempted.append(address)
+        elif any(d in broken for d in dependencies):
+            blocker = next(d for d in dependencies if d in broken)
+            if address not in result.failed:
+                result.skipped.setdefault(address, f"{blocker.address} failed")
+        elif address not in self._started and (any(d in deferred for d in dependencies) or self._slice_is_spent()):
+            deferred.add(step)
+            result.remaining.append(address)
+            return True
+        else:
+            return False
+        broken.add(step)
+        return True
+
+    def _slice_is_spent(self) -> bool:
+        """Whether no new change may start. A slice always makes one, so that even a run given
+        too little time gets on."""
+        if not self._started:
+            return False
+        return (self.max_changes is not None and len(self._started) >= self.max_changes) or (
+            self.deadline is not None and time.monotonic() >= self.deadline
+        )
 
     @staticmethod
     def _count(outcome: Outcome, result: ApplyResult) -> None:
         address = outcome.step.address
         if outcome.ok:
-            if address not in result.done:
-                result.done.append(address)
+            result.done.append(address)  # a replace's two steps: once, in run()
         elif outcome.fatal:
             result.aborted = result.aborted or outcome.message
             result.not_attempted.append(address)
@@ -201,10 +244,9 @@ class Applier:
 
     def _desired(self, change: Change) -> tuple[dict[str, Any], dict[str, Any]]:
         assert change.resource is not None
-        with self._ids_lock:
-            ids_of = dict(self._ids)
-        body = resolve(change.resource.body, ids_of)
-        ids = resolve(change.resource.ids, ids_of)
+        with self._ids_lock:  # resolved in place: copying every id for each step made apply quadratic
+            body = resolve(change.resource.body, self._ids)
+            ids = resolve(change.resource.ids, self._ids)
         missing = [k for k, v in {**body, **ids}.items() if v is UNKNOWN or UNKNOWN in (v if isinstance(v, list) else [])]
         if missing:
             raise ApiError(f"{change.address}: the id for {', '.join(missing)} is not known; its dependency was not created")

@@ -27,6 +27,7 @@ from .options import (
     say,
     target_option,
 )
+from .types import DURATION
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -88,6 +89,19 @@ class Progress:
 @refresh_option
 @lock_timeout_option
 @allowance_options
+@click.option(
+    "--max-changes",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Carry out at most N changes (dependency order first), then stop: the next apply goes on.",
+)
+@click.option(
+    "--max-duration",
+    "max_duration",
+    type=DURATION,
+    metavar="DURATION",
+    help="Start no new change after this long (e.g. 5h, below the CI job's limit); what was sent finishes.",
+)
 @click.option("--allow-older", is_flag=True, help="Apply even from a checkout older than the commit the state was applied from.")
 @format_option(
     "text",
@@ -105,6 +119,8 @@ def apply(
     allow_older: bool,
     output_format: str,
     allowed: Allowances,
+    max_changes: int | None,
+    max_duration: float | None,
 ) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
 
@@ -145,6 +161,8 @@ def apply(
             lock_timeout=lock_timeout,
             allow_older=allow_older,
             allowed=allowed,
+            max_changes=max_changes,
+            max_seconds=max_duration,
             hooks=hooks,
         )
     finally:

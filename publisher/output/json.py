@@ -21,6 +21,7 @@ def apply_to_json(result: ApplyResult | None) -> dict[str, Any]:
         ("pending", result.pending),
         ("skipped", result.skipped),
         ("not attempted", dict.fromkeys(result.not_attempted, result.aborted or "not attempted")),
+        ("not attempted", dict.fromkeys(result.remaining, "left for the next apply (--max-changes or --max-duration)")),
     ]
     records = []
     for change in result.plan.actionable if result.plan is not None else []:

@@ -112,6 +112,8 @@ def apply_summary(result: ApplyResult) -> str:
     )
     if result.pending:
         lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")
+    if result.remaining:
+        lines.append(f"{counted(len(result.remaining), 'change')} remain: run apply again (nothing is done twice).")
     return inert("\n".join(lines)) + "\n"
 
 

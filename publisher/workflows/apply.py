@@ -49,6 +49,8 @@ def apply_catalog(
     lock_timeout: float = 0.0,
     allow_older: bool = False,
     allowed: Allowances = NO_ALLOWANCES,
+    max_changes: int | None = None,
+    max_seconds: float | None = None,
     hooks: ApplyHooks | None = None,
 ) -> ApplyResult | None:
     """Apply the catalog at `paths`, or the saved plan when `paths` is one plan file.
@@ -99,6 +101,8 @@ def apply_catalog(
             client,
             concurrency=concurrency or catalog.project.concurrency or 4,
             limiter=RateLimiter(catalog.project.rate_limits),
+            max_changes=max_changes,
+            max_seconds=max_seconds,
         )
         applier.report = hooks.progress(len(applier.graph))
         try:
