@@ -31,10 +31,11 @@ def _messages(objects: list[dict]) -> list[str]:
 def test_twelve_creates_in_slices_of_five(sandbox, cli, write, tmp_path):
     catalog = _tweets(write, 12)
     posted = []
-    for expected, remain in ((5, 7), (10, 2), (12, 0)):
+    for this_run, remain in ((5, 7), (5, 2), (2, 0)):
         run = cli("apply", catalog, "--auto-approve", "--max-changes", "5")
         assert run.code == 0, run.output
         posted.append(len(sandbox.objects()))
+        assert f"Apply complete: {this_run} done" in run.out
         if remain:
             assert f"{remain} changes remain: run apply again" in run.out
         else:
