@@ -106,7 +106,7 @@ def _process(args: list[str], env: dict[str, str] | None = None) -> dict[str, fl
         if child.returncode != 0:
             out.seek(0)
             raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{out.read()[-3000:].decode(errors='replace')}")
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def bench_startup(runs: int, work: Path) -> dict[str, object]:
@@ -211,6 +211,55 @@ def bench_apply(count: int, concurrency: int, latency: float, runs: int, work: P
     }
 
 
+def bench_apply_scaling(small: int, large: int, runs: int, work: Path) -> dict[str, object]:
+    """Creates against the sandbox without latency, at concurrency 16: the applier's own cost.
+    `large` creates should take about large/small times as long; and publisher's CPU per
+    create is set against a plain requests loop's, both whole processes."""
+    times: dict[int, list[dict[str, float]]] = {small: [], large: []}
+    plain: list[dict[str, float]] = []
+    for run in range(runs):
+        for count in (small, large):
+            process, url = _sandbox(0.0)
+            try:
+                env = {**os.environ, "ONEALL_API_URL": url, "ONEALL_PUBLIC_KEY": "bench", "ONEALL_PRIVATE_KEY": "bench-secret"}
+                root = work / f"scaling-{run}-{count}"
+                board = _apply_catalog(root, url, count)
+                apply = [PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", "16"]
+                times[count].append(_process(apply, env))
+                if count == small:
+                    loop = [PYTHON, str(HERE / "plain_loop.py"), url, "bench", "bench-secret", board, str(count), "16"]
+                    plain.append(_process(loop))
+            finally:
+                process.terminate()
+                process.wait()
+    seconds = {count: statistics.median(t["seconds"] for t in samples) for count, samples in times.items()}
+    ours_cpu = statistics.median(t["cpu_s"] for t in times[small]) / small
+    plain_cpu = statistics.median(t["cpu_s"] for t in plain) / small
+    return {
+        "creates": [small, large],
+        "seconds": seconds,
+        "ratio": seconds[large] / seconds[small],
+        "linear_ratio": large / small,
+        "cpu_per_create_s": {"publisher": ours_cpu, "plain_requests_loop": plain_cpu, "ratio": ours_cpu / plain_cpu},
+    }
+
+
+def bench_slice(size: int, slice_changes: int, work: Path) -> dict[str, object]:
+    """The first apply of a catalog of `size` pins, in a slice of `slice_changes`: how long one
+    slice of a big first apply takes (planning everything, carrying out a part)."""
+    process, url = _sandbox(0.0)
+    try:
+        env = {**os.environ, "ONEALL_API_URL": url, "ONEALL_PUBLIC_KEY": "bench", "ONEALL_PRIVATE_KEY": "bench-secret"}
+        root = work / f"slice-{size}"
+        _apply_catalog(root, url, size)
+        apply = [PYTHON, "-m", "publisher", "apply", str(root), "--auto-approve", "--concurrency", "16"]
+        measured = _process([*apply, "--max-changes", str(slice_changes)], env)
+    finally:
+        process.terminate()
+        process.wait()
+    return {"resources": size, "max_changes": slice_changes, "apply": measured}
+
+
 def bench_postgres_state(count: int, size: int, runs: int, work: Path) -> dict[str, object]:
     """The journal and the state in PostgreSQL against the local file: an apply of `count`
     creates (20 ms latency, concurrency 8) and a no-op plan of `size` resources, in rounds
@@ -269,7 +318,8 @@ def bench_postgres_state(count: int, size: int, runs: int, work: Path) -> dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--sizes", default="1000,10000,50000,100000")
+    parser.add_argument("--slice-of", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--apply-creates", type=int, default=1000)
     args = parser.parse_args()
@@ -296,6 +346,10 @@ def main() -> None:
         results["startup"] = bench_startup(args.runs, work)
         print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
         results["apply"] = bench_apply(args.apply_creates, 4, 0.02, args.runs, work)
+        print("apply scaling (sandbox without latency) ...", file=sys.stderr)
+        results["apply_scaling"] = bench_apply_scaling(args.apply_creates, 10 * args.apply_creates, 1, work)
+        print(f"a slice of {args.apply_creates:,} creates of a {args.slice_of:,}-pin catalog ...", file=sys.stderr)
+        results["slice"] = bench_slice(args.slice_of, args.apply_creates, work)
         print("the state in PostgreSQL ...", file=sys.stderr)
         results["postgres_state"] = bench_postgres_state(args.apply_creates, 10_000, max(args.runs, 5), work)
     plans = results["plan"]
@@ -357,6 +411,22 @@ def table(results: dict[str, Any]) -> str:
         f"plain requests loop {a['plain_requests_loop']['seconds']:.2f} s ({a['plain_requests_loop']['peak_mb']:.0f} MB), "
         f"throughput ratio {a['throughput_ratio']:.2f}"
     )
+    if "apply_scaling" in results:
+        sc = results["apply_scaling"]
+        small, large = sc["creates"]
+        cpu = sc["cpu_per_create_s"]
+        lines.append(
+            f"\napply scaling, sandbox without latency, concurrency 16: {large:,} creates {sc['seconds'][large]:.2f} s against "
+            f"{small:,} {sc['seconds'][small]:.2f} s, {sc['ratio']:.2f}× (linear: {sc['linear_ratio']:.0f}×); CPU per create "
+            f"{cpu['publisher'] * 1000:.2f} ms against {cpu['plain_requests_loop'] * 1000:.2f} ms for a plain requests loop, "
+            f"ratio {cpu['ratio']:.2f}"
+        )
+    if "slice" in results:
+        sl = results["slice"]
+        lines.append(
+            f"\nfirst apply of {sl['resources']:,} pins with --max-changes {sl['max_changes']:,} (sandbox without latency): "
+            f"{sl['apply']['seconds']:.2f} s, {sl['apply']['peak_mb']:.0f} MB"
+        )
     pg = results["postgres_state"]
     lines.append(
         f"\nstate in PostgreSQL against the local file: apply of {pg['creates']:,} creates (latency 20 ms, concurrency 8) "
