@@ -135,7 +135,8 @@ def apply(
     as_json = output_format == "json"
 
     def show_plan(plan: Plan) -> None:
-        click.echo(plan_text(plan, color=color(catalog_args.no_color) and not as_json), nl=False, err=as_json)
+        coloured = color(catalog_args.no_color) and not as_json
+        click.echo(plan_text(plan, color=coloured), nl=False, err=as_json, color=coloured or None)
 
     def start_progress(steps: int) -> Progress:
         progress.append(Progress(steps, tty=(sys.stderr if as_json else sys.stdout).isatty(), err=as_json))

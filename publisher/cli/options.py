@@ -199,8 +199,11 @@ def say(message: str) -> None:
 
 
 def color(no_color: bool) -> bool:
-    """Colours on a terminal, unless --no-color or a non-empty NO_COLOR (no-color.org)."""
-    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    """Colours on a terminal, unless --no-color, a non-empty NO_COLOR (no-color.org) or
+    TERM=dumb; a non-empty FORCE_COLOR asks for them anywhere (CI logs that show colours)."""
+    if no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 def report_warnings(warnings: list[Diagnostic]) -> None:

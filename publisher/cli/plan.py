@@ -82,7 +82,8 @@ def plan(
         github.write_step_summary(no_changes_markdown(outcome.resources))
         return
     report_warnings(outcome.catalog.warnings)
-    click.echo(render(outcome.plan, output_format, catalog_args.no_color, outcome.catalog.project.time_zone), nl=False)
+    rendered = render(outcome.plan, output_format, catalog_args.no_color, outcome.catalog.project.time_zone)
+    click.echo(rendered, nl=False, color=color(catalog_args.no_color) or None)  # FORCE_COLOR: kept in a pipe
     github.write_step_summary(plan_markdown(outcome.plan))
     if outcome.plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
@@ -102,4 +103,4 @@ def plan(
 def show(planfile_path: Path, output_format: str, no_color: bool) -> None:
     """Print a saved plan as text, json, markdown or html."""
     saved, time_zone = saved_plan(planfile_path)
-    click.echo(render(saved.plan, output_format, no_color, time_zone), nl=False)
+    click.echo(render(saved.plan, output_format, no_color, time_zone), nl=False, color=color(no_color) or None)

@@ -154,3 +154,18 @@ def test_counts_are_written_as_people_write_them(cli, write, tmp_path):
 def test_publisher_alone_prints_the_help_and_succeeds(cli):
     run = cli()
     assert run.code == 0 and "Usage: publisher" in run.out and "plan" in run.out
+
+
+@pytest.mark.parametrize(
+    "environment, coloured",
+    [({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False), ({"FORCE_COLOR": "1", "TERM": "dumb"}, False),
+     ({}, False)],
+)  # fmt: skip
+def test_colour_follows_force_color_no_color_and_term(environment, coloured, cli, write, tmp_path, monkeypatch):
+    for name in ("FORCE_COLOR", "NO_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    write("c.yaml", HELLO_TWEET)
+    run = cli("plan", tmp_path / "catalog", "--state", tmp_path / "s.json")
+    assert ("\x1b[" in run.out) is coloured, run.out
