@@ -92,6 +92,7 @@ class Resource:
     dependencies: Dependencies = None  # type: ignore[assignment]
     alias: str | None = None  # the identity's alias, when the manifest names one
     source: str = ""  # the data file or manifest it comes from, as change budgets name it
+    queued: str = ""  # "queued for Tue 4 Mar 09:00 Europe/Madrid (shop-pins)": publish_at is its slot
 
     def __post_init__(self) -> None:
         if self.dependencies is None:
@@ -225,6 +226,7 @@ class State:
     serial: int = 0
     resources: dict[str, StateRecord] = field(default_factory=dict)
     commit: str | None = None  # the git commit of the catalog at the last apply, where known
+    queues: dict[str, dict[str, str]] = field(default_factory=dict)  # queue → address → its slot (UTC)
 
 
 # Plans --------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ step publisher apply "$club" --auto-approve
 step publisher plan "$club" --detailed-exitcode
 step publisher state list --state "$club/publisher.state.json"
 
-# The shop generates 500 pins from products.csv: show the summary lines only.
+# The shop generates 500 pins from products.csv and queues them, three posting slots a
+# weekday: apply makes the board now, and the plan lists the pins in their slots.
 step publisher validate "$shop"
 printf '\n%s$ publisher apply %s --auto-approve | tail -n 1%s\n' "$bold" "$shop" "$plain"
 publisher apply "$shop" --auto-approve | tail -n 1

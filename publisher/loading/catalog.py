@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import Diagnostic, InvalidInput
 from ..model import Move, Resource, token_digest
-from . import documents, policies, templating
+from . import documents, policies, queues, templating
 from .entries import EntryReader
 from .files import discover, display_name
 from .project import Project, load_project
@@ -101,8 +101,8 @@ def load_catalog(
         except graphlib.CycleError as error:
             cycle = error.args[1]
             problems.append(Diagnostic(catalog.resources[cycle[0]].location, cycle[0], "reference cycle: " + " -> ".join(cycle)))
-    if not problems and project.policies:
-        violations = policies.check(project.policies, catalog.resources)
+    if not problems and (project.policies or project.queues):
+        violations = policies.check(project.policies, catalog.resources) + queues.check(project.queues, catalog.resources)
         catalog.warnings = sorted(v for v in violations if v.severity == "warning")
         if any(v.severity == "error" for v in violations):
             problems = violations  # the warnings too: fixing the errors should not reveal more

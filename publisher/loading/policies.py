@@ -75,8 +75,8 @@ def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Polic
             Policy(
                 name=name,
                 severity=entry.get("severity", "error"),
-                addresses=_globs(match.get("address")),
-                types=_globs(match.get("type")),
+                addresses=globs(match.get("address")),
+                types=globs(match.get("type")),
                 allow_hosts=tuple(allowed) if allowed is not None else None,
                 require=tuple(text.get("require") or ()),
                 forbid=tuple(text.get("forbid") or ()),
@@ -220,7 +220,7 @@ def _between(moment: dt.time, start: dt.time, end: dt.time) -> bool:
     return start <= moment < end if start <= end else moment >= start or moment < end
 
 
-def _globs(value: str | list[str] | None) -> re.Pattern[str] | None:
+def globs(value: str | list[str] | None) -> re.Pattern[str] | None:
     """Globs (* and ?) as one pattern that matches a whole name."""
     if value is None:
         return None

@@ -8,10 +8,11 @@ from typing import Any
 
 from ..errors import Diagnostic
 from ..rules import credential_rule, is_credential_name
-from . import documents, policies, schema
+from . import documents, policies, queues, schema
 from .documents import Document
 from .files import PROJECT_FILE, display_name
 from .policies import Policy
+from .queues import Queue
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Project:
     env: tuple[str, ...] = ()  # environment variables templates may use as content (names or globs)
     policies: list[Policy] = field(default_factory=list)
     budgets: dict[str, Any] | None = None  # None: the default budget (planning/budgets.py)
+    queues: list[Queue] = field(default_factory=list)
 
     @property
     def identities(self) -> dict[str, Any]:
@@ -56,6 +58,8 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
                     f"never {credential_rule()}",
                 )
             )
+    found, queue_problems = queues.parse(document, list(data.get("queues") or ()), data.get("time_zone", "UTC"))
+    problems += queue_problems
     if "time_zone" in data:
         zone = policies.time_zone(document, ("time_zone",), data["time_zone"])
         problems += [zone] if isinstance(zone, Diagnostic) else []
@@ -72,6 +76,7 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
             env=tuple(data.get("env") or ()),
             policies=rules,
             budgets=dict(data["budgets"]) if "budgets" in data else None,
+            queues=found,
         ),
         [],
     )

@@ -202,7 +202,7 @@ def _calendar(resource: Resource, record: StateRecord | None, now: dt.datetime, 
             type_name,
             Action.SCHEDULED,
             resource.identity,
-            reason=f"scheduled for {timestamp(resource.publish_at)}",
+            reason=resource.queued or f"scheduled for {timestamp(resource.publish_at)}",
             after={**resource.body},
             resource=resource,
         )

@@ -154,6 +154,8 @@ def encode(state: State) -> str:
     }
     if state.commit:
         document["source"] = {"commit": state.commit}
+    if state.queues:
+        document["queues"] = state.queues
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -175,4 +177,5 @@ def decode(content: bytes, name: str) -> State:
     document.check(data, name)
     resources = data["resources"]
     records = {address: StateRecord.from_json(record, f"{name}: resources.{address}") for address, record in resources.items()}
-    return State(data["lineage"], data["serial"], records, data.get("source", {}).get("commit") or None)
+    commit = data.get("source", {}).get("commit") or None
+    return State(data["lineage"], data["serial"], records, commit, data.get("queues", {}))

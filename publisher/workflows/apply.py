@@ -13,8 +13,8 @@ from ..applying.ratelimit import RateLimiter
 from ..errors import Diagnostic, PublisherError
 from ..loading.catalog import Catalog, load_catalog
 from ..loading.files import whole_catalog
-from ..model import Plan, State
-from ..planning import planfile
+from ..model import CREATED, Plan, State
+from ..planning import planfile, queues
 from ..planning.budgets import NO_ALLOWANCES, Allowances, over_budget
 from ..planning.planner import make_plan
 from ..planning.refresh import read_back
@@ -81,6 +81,7 @@ def apply_catalog(
             hooks.say(str(newer))
             return None
         state.commit = head or state.commit  # every write of this apply records where it came from
+        slots = queues.assign(catalog, state, saved.now if saved is not None else now)
         the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh, now=now)
         the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
         hooks.show_plan(the_plan)
@@ -88,7 +89,8 @@ def apply_catalog(
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
         if the_plan.over_budget:
             raise PublisherError("\n".join(the_plan.over_budget) + "\nNothing was changed.")
-        if the_plan.moved or the_plan.notes:  # record renames and vanished objects now
+        if the_plan.moved or the_plan.notes or slots != state.queues:  # renames, vanished objects, queue slots
+            state.queues = slots
             store.write(state, expected_serial=state.serial)
         if not the_plan.has_changes and saved is None:
             return None
@@ -108,7 +110,16 @@ def apply_catalog(
         try:
             return applier.run()
         finally:
+            _forget_published_slots(state)
             journal.finish()
+
+
+def _forget_published_slots(state: State) -> None:
+    """A queued item published by this apply no longer holds a slot."""
+    created = {address for address, record in state.resources.items() if record.status == CREATED}
+    state.queues = {
+        queue: kept for queue, slots in state.queues.items() if (kept := {a: s for a, s in slots.items() if a not in created})
+    }
 
 
 def _plan(

@@ -13,7 +13,8 @@ from typing import Any
 
 from ..loading.catalog import load_catalog
 from ..loading.files import whole_catalog
-from ..model import Calendar, Item, Resource
+from ..model import Calendar, Item, Resource, State
+from ..planning import queues
 from ..redact import mask
 from ..rules import TEXT_FIELDS
 from . import inputs
@@ -23,6 +24,7 @@ def catalog_calendar(paths: list[Path], variables: dict[str, Any], *, start: dt.
     """The items of the catalog at `paths` from `start` (default: today where the catalog's
     time zone says) for `days` days."""
     catalog = load_catalog(whole_catalog(paths, "calendar"), variables=variables)
+    queues.assign(catalog, State(), inputs.now())  # no state: where a first apply would put each queued item
     zone = zoneinfo.ZoneInfo(catalog.project.time_zone)
     start = start or inputs.now().astimezone(zone).date()
     found = Calendar(zone, start, days)

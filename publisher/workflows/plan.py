@@ -14,7 +14,7 @@ from ..loading.catalog import Catalog, load_catalog
 from ..loading.files import discover, find_root, whole_catalog
 from ..loading.project import load_project
 from ..model import Plan
-from ..planning import planfile
+from ..planning import planfile, queues
 from ..planning.budgets import NO_ALLOWANCES, Allowances, over_budget
 from ..planning.planner import make_plan
 from ..planning.refresh import read_back
@@ -79,9 +79,10 @@ def plan_catalog(
     state = store.read()
     remote = read_back(state, inputs.client(), catalog.tokens()) if refresh else None
     now = inputs.now()
+    queues.assign(catalog, state, now)
     the_plan = make_plan(catalog, state, targets=targets, now=now, remote=remote)
     the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
-    timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())
+    timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())  # queued too
     quiet = timeless and not catalog.warnings  # a memo hit would not print the warnings again
     if memo_inputs is not None and quiet and not the_plan.changes_or_blocked:
         assert catalog.context is not None

@@ -120,7 +120,7 @@ def migrate(location: str | None, target: str, *, force: bool = False, **waiting
                 _refuse_overwrite(destination.name, present, state)
             if destination.unfinished():
                 raise StateError(f"{destination.name}: an unfinished apply's journal is there; nothing was copied")
-            copied = State(state.lineage, state.serial, state.resources, state.commit)
+            copied = State(state.lineage, state.serial, state.resources, state.commit, state.queues)
             if destination.exists() and present.serial == state.serial and present.resources == state.resources:
                 return present  # already there: nothing to write
             destination.write(copied, expected_serial=present.serial, expected_lineage=present.lineage)

@@ -244,13 +244,17 @@ def test_values_are_rendered_exactly_as_jinja_renders_them():
         assert rendered == expected and type(rendered) is type(expected), source
 
 
-def test_the_shop_example_generates_500_pins_and_applies(sandbox, cli, tmp_path):
+def test_the_shop_example_generates_500_pins_and_queues_them(sandbox, cli, tmp_path, monkeypatch):
     import shutil
 
     shop = tmp_path / "shop"
     shutil.copytree(REPO / "examples" / "shop", shop)
     plan = cli("plan", shop)
-    assert "Plan: 501 to create" in plan.out
+    assert "Plan: 1 to create" in plan.out and "500 scheduled" in plan.out  # the board now, the pins in their slots
+    run = cli("apply", shop, "--auto-approve")
+    assert run.code == 0, run.output[-2000:]
+    assert [o["object"] for o in sandbox.objects()] == ["board"]
+    monkeypatch.setenv("PUBLISHER_NOW", "2031-01-01T00:00:00Z")  # every slot has passed: late, never skipped
     run = cli("apply", shop, "--auto-approve")
     assert run.code == 0, run.output[-2000:]
     assert sum(1 for o in sandbox.objects() if o["object"] == "pin") == 500

@@ -226,3 +226,16 @@ def test_a_journal_that_is_not_publishers_is_named(state_location):
     _appended_by_a_run_that_dies(state_location, '{"op": "set", "address": "pins.x"}')
     with pytest.raises(StateError, match="not a publisher journal"):
         open_store(state_location).read()
+
+
+def test_queue_slots_and_record_sources_are_kept_by_every_backend(state_location):
+    store = open_store(state_location)
+    state = store.read()
+    state.resources["pins.a"] = _record(id="1", source="products.csv")
+    state.queues = {"shop-pins": {"pins.b": "2027-03-01T09:00:00Z", "pins.c": "2027-03-01T13:00:00Z"}}
+    store.write(state, expected_serial=0)
+    again = open_store(state_location).read()
+    assert again.queues == state.queues and again.resources["pins.a"].source == "products.csv"
+    again.queues = {}
+    open_store(state_location).write(again, expected_serial=again.serial)
+    assert open_store(state_location).read().queues == {}
