@@ -101,11 +101,20 @@ def load_catalog(
         except graphlib.CycleError as error:
             cycle = error.args[1]
             problems.append(Diagnostic(catalog.resources[cycle[0]].location, cycle[0], "reference cycle: " + " -> ".join(cycle)))
-    if not problems and (project.policies or project.queues):
-        violations = policies.check(project.policies, catalog.resources) + queues.check(project.queues, catalog.resources)
-        catalog.warnings = sorted(v for v in violations if v.severity == "warning")
-        if any(v.severity == "error" for v in violations):
-            problems = violations  # the warnings too: fixing the errors should not reveal more
     if problems:
         raise InvalidInput.from_diagnostics(problems)
+    check_policies(catalog)
     return catalog
+
+
+def check_policies(catalog: Catalog) -> None:
+    """Check the project's policies and queues; keep the warnings, raise InvalidInput with
+    the errors (and the warnings: fixing the errors should not reveal more). Run again once
+    queued entries have their slots, so that schedule rules count them on their slots' days."""
+    project = catalog.project
+    if not (project.policies or project.queues):
+        return
+    violations = policies.check(project.policies, catalog.resources) + queues.check(project.queues, catalog.resources)
+    catalog.warnings = sorted(v for v in violations if v.severity == "warning")
+    if any(v.severity == "error" for v in violations):
+        raise InvalidInput.from_diagnostics(violations)

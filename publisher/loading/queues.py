@@ -62,12 +62,12 @@ def check(queues: list[Queue], resources: dict[str, Resource]) -> list[Diagnosti
     """A resource two queues match is an error; a queue that matches nothing, a warning."""
     found: list[Diagnostic] = []
     for queue in queues:
-        if not any(queue.matches(r) for r in resources.values() if r.publish_at is None):
+        if not any(queue.matches(r) for r in resources.values() if r.publish_at is None or r.queued):
             found.append(
                 Diagnostic(queue.where, f"queues.{queue.name}", "matches no entry without publish_at", severity="warning")
             )
     for resource in resources.values():
-        if resource.publish_at is not None:
+        if resource.publish_at is not None and not resource.queued:
             continue
         matching = [queue.name for queue in queues if queue.matches(resource)]
         if len(matching) > 1:

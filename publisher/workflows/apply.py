@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..applying.applier import Applier, ApplyResult, Outcome
 from ..applying.ratelimit import RateLimiter
 from ..errors import Diagnostic, PublisherError
-from ..loading.catalog import Catalog, load_catalog
+from ..loading.catalog import Catalog, check_policies, load_catalog
 from ..loading.files import whole_catalog
 from ..model import CREATED, Plan, State
 from ..planning import planfile, queues
@@ -67,7 +67,6 @@ def apply_catalog(
         allowed = saved.allowed
         paths = [Path(p) for p in saved.paths]
     catalog = load_catalog(whole_catalog(paths, "apply"), variables=variables)
-    hooks.warn(catalog.warnings)
     client = inputs.client(on_wait=hooks.on_wait)
     now = inputs.apply_now(client.base_url, hooks.say)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
@@ -82,6 +81,9 @@ def apply_catalog(
             return None
         state.commit = head or state.commit  # every write of this apply records where it came from
         slots = queues.assign(catalog, state, saved.now if saved is not None else now)
+        if slots:
+            check_policies(catalog)  # schedule rules count queued entries on their slots' days
+        hooks.warn(catalog.warnings)
         the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh, now=now)
         the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
         hooks.show_plan(the_plan)

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from .. import cache
 from ..errors import Diagnostic, InvalidInput
-from ..loading.catalog import Catalog, load_catalog
+from ..loading.catalog import Catalog, check_policies, load_catalog
 from ..loading.files import discover, find_root, whole_catalog
 from ..loading.project import load_project
 from ..model import Plan
@@ -79,7 +79,8 @@ def plan_catalog(
     state = store.read()
     remote = read_back(state, inputs.client(), catalog.tokens()) if refresh else None
     now = inputs.now()
-    queues.assign(catalog, state, now)
+    if queues.assign(catalog, state, now):
+        check_policies(catalog)  # schedule rules count queued entries on their slots' days
     the_plan = make_plan(catalog, state, targets=targets, now=now, remote=remote)
     the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
     timeless = all(r.publish_at is None and r.expire_at is None for r in catalog.resources.values())  # queued too

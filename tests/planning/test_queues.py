@@ -135,3 +135,16 @@ def test_two_queues_matching_one_entry_is_an_error_and_a_queue_matching_nothing_
     run = cli("validate", catalog)
     assert run.code == 1 and "posts.a: is matched by more than one queue: one, two" in run.err
     assert "queues.pins: warning: matches no entry without publish_at" in run.err
+
+
+def test_max_per_day_counts_queued_entries_on_their_slots_days(sandbox, cli, write, tmp_path, monkeypatch):
+    write(
+        "publisher.yaml",
+        QUEUE + "policies:\n  - name: cadence\n    schedule: {max_per_day: 2, per: network, time_zone: UTC}\n",
+    )
+    catalog = write("posts.yaml", _tweets(["a", "b", "c"])).parent
+    monkeypatch.setenv("PUBLISHER_NOW", "2027-03-01T08:00:00Z")
+    run = cli("plan", catalog)
+    assert run.code == 1, run.output  # three slots on Monday 1 March: one more than the policy allows
+    assert "policy cadence: 3 resources are scheduled on 2027-03-01" in run.err
+    assert cli("apply", catalog, "--auto-approve").code == 1 and sandbox.requests() == []
