@@ -190,6 +190,15 @@ def test_a_failed_create_skips_its_dependents_and_the_rest_goes_on(sandbox, cli,
     assert [o["object"] for o in sandbox.objects()] == ["post"]
 
 
+def _wait_until_stopped(pid: int) -> None:
+    """Until the kernel shows the process stopped (state T in /proc/PID/stat)."""
+    for _ in range(3000):
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T":
+            return
+        time.sleep(0.001)
+    raise AssertionError(f"process {pid} did not stop")
+
+
 def test_deleting_the_lock_file_during_an_apply_hands_nothing_over(cli, tmp_path, monkeypatch):
     """Found: a second apply took over and folded the first one's journal; 11 posts were later
     posted again. The journal belongs to the run writing it, and a run whose lock file was
@@ -204,6 +213,7 @@ def test_deleting_the_lock_file_during_an_apply_hands_nothing_over(cli, tmp_path
                 break
             time.sleep(0.01)
         first.send_signal(signal.SIGSTOP)  # mid-apply, for as long as the second one runs
+        _wait_until_stopped(first.pid)  # a signal lands a moment later: it must not see the unlink yet
         try:
             (catalog / "publisher.state.json.lock").unlink()
             second = _apply_process(catalog, server)
