@@ -260,6 +260,38 @@ def bench_slice(size: int, slice_changes: int, work: Path) -> dict[str, object]:
     return {"resources": size, "max_changes": slice_changes, "apply": measured}
 
 
+def bench_budget_check(size: int, work: Path) -> dict[str, object]:
+    """What the change budgets add to a cold plan: over_budget() against the whole plan of
+    `size` resources, in one process (a few ms would not show against process noise)."""
+    script = f"""
+import json, sys, time
+sys.path.insert(0, {str(HERE.parent)!r})
+from pathlib import Path
+from publisher.loading.catalog import load_catalog
+from publisher.planning.budgets import NO_ALLOWANCES, over_budget
+from publisher.planning.planner import make_plan
+from publisher.state.locations import open_store
+started = time.perf_counter()
+catalog = load_catalog([Path(sys.argv[1])])
+state = open_store(sys.argv[2]).read()
+plan = make_plan(catalog, state)
+planned = time.perf_counter() - started
+started = time.perf_counter()
+for _ in range(10):
+    over_budget(plan, state, None, NO_ALLOWANCES)
+checked = (time.perf_counter() - started) / 10
+print(json.dumps({{"plan_s": planned, "budget_check_s": checked}}))
+"""
+    root = work / f"catalog-{size}"
+    state = work / f"state-{size}.json"
+    if not root.exists():
+        generate(root, size)
+        subprocess.run([PYTHON, str(HERE / "fake_state.py"), str(root), str(state)], check=True)
+    out = subprocess.run([PYTHON, "-c", script, str(root), str(state)], capture_output=True, text=True, check=True)
+    measured = json.loads(out.stdout.strip().splitlines()[-1])
+    return {**measured, "resources": size, "share": measured["budget_check_s"] / measured["plan_s"]}
+
+
 def bench_postgres_state(count: int, size: int, runs: int, work: Path) -> dict[str, object]:
     """The journal and the state in PostgreSQL against the local file: an apply of `count`
     creates (20 ms latency, concurrency 8) and a no-op plan of `size` resources, in rounds
@@ -346,6 +378,8 @@ def main() -> None:
         results["startup"] = bench_startup(args.runs, work)
         print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
         results["apply"] = bench_apply(args.apply_creates, 4, 0.02, args.runs, work)
+        print("the budget check ...", file=sys.stderr)
+        results["budget_check"] = bench_budget_check(10_000, work)
         print("apply scaling (sandbox without latency) ...", file=sys.stderr)
         results["apply_scaling"] = bench_apply_scaling(args.apply_creates, 10 * args.apply_creates, 1, work)
         print(f"a slice of {args.apply_creates:,} creates of a {args.slice_of:,}-pin catalog ...", file=sys.stderr)
@@ -420,6 +454,12 @@ def table(results: dict[str, Any]) -> str:
             f"{small:,} {sc['seconds'][small]:.2f} s, {sc['ratio']:.2f}× (linear: {sc['linear_ratio']:.0f}×); CPU per create "
             f"{cpu['publisher'] * 1000:.2f} ms against {cpu['plain_requests_loop'] * 1000:.2f} ms for a plain requests loop, "
             f"ratio {cpu['ratio']:.2f}"
+        )
+    if "budget_check" in results:
+        bc = results["budget_check"]
+        lines.append(
+            f"\nchange budgets at {bc['resources']:,} resources: {bc['budget_check_s'] * 1000:.2f} ms of a "
+            f"{bc['plan_s']:.3f} s plan ({100 * bc['share']:.2f}%)"
         )
     if "slice" in results:
         sl = results["slice"]
