@@ -30,18 +30,22 @@ if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
 step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
 echo "Sandbox API on $ONEALL_API_URL"
 club="$work/examples/club" shop="$work/examples/shop"
+# Each catalog's state is named on purpose: a local file (under CI, apply starts no state file
+# that nobody named, since one left in a runner would be thrown away).
+club_state="$club/publisher.state.json" shop_state="$shop/publisher.state.json"
 step publisher validate "$club"
-step publisher plan "$club"
-step publisher apply "$club" --auto-approve
-step publisher plan "$club" --detailed-exitcode
-step publisher state list --state "$club/publisher.state.json"
+step publisher plan "$club" --state "$club_state"
+step publisher apply "$club" --auto-approve --state "$club_state"
+step publisher plan "$club" --detailed-exitcode --state "$club_state"
+step publisher state list --state "$club_state"
 
 # The shop generates 500 pins from products.csv and queues them, three posting slots a
 # weekday: apply makes the board now, and the plan lists the pins in their slots.
 step publisher validate "$shop"
-printf '\n%s$ publisher apply %s --auto-approve | tail -n 1%s\n' "$bold" "$shop" "$plain"
-publisher apply "$shop" --auto-approve | tail -n 1
-step publisher plan "$shop" --detailed-exitcode
+printf '\n%s$ publisher apply %s --auto-approve --state %s | tail -n 1%s\n' "$bold" "$shop" "$shop_state" "$plain"
+publisher apply "$shop" --auto-approve --state "$shop_state" | tail -n 1
+printf '\n%s$ publisher plan %s --state %s | tail -n 3%s\n' "$bold" "$shop" "$shop_state" "$plain"
+publisher plan "$shop" --state "$shop_state" | tail -n 3  # the last queued pins, and the summary
 
 # For reviewers: the club's plan as a page (from an empty state: everything it would publish)
 # and its calendar, kept in build/demo/ after the demo's temporary copy is gone.
