@@ -124,7 +124,7 @@ def check(policies: list[Policy], resources: dict[str, Resource]) -> list[Diagno
 
 
 class _Content(NamedTuple):
-    texts: list[tuple[str, str]]  # (manifest field, text)
+    texts: list[tuple[str, str]]  # (manifest field, its text as a reader sees it)
     hosts: list[tuple[str, str, str]]  # (manifest field, URL, its host)
 
 
@@ -135,7 +135,8 @@ def _content(resource: Resource) -> _Content:
     texts = [(field, body[key]) for field, key in text_fields if isinstance(body.get(key), str)]
     urls = [(field, body[key]) for field, key in url_fields if isinstance(body.get(key), str)]
     urls += [(field, text[start:end]) for field, text in texts for start, end in link_spans(text)]
-    return _Content(texts, [(field, url, _host(url)) for field, url in urls])
+    seen = [(field, _as_read(text)) for field, text in texts]  # once for every policy's words
+    return _Content(seen, [(field, url, _host(url)) for field, url in urls])
 
 
 @cache
@@ -168,9 +169,8 @@ def _link_violations(policy: Policy, content: _Content) -> list[tuple[str, str]]
 def _text_violations(policy: Policy, content: _Content) -> list[tuple[str, str]]:
     found = []
     for field, text in content.texts:
-        seen = _as_read(text)
-        found += [(field, f"must contain {word!r}") for word in policy.require if not _word(word).search(seen)]
-        found += [(field, f"must not contain {word!r}") for word in policy.forbid if _word(word).search(seen)]
+        found += [(field, f"must contain {word!r}") for word in policy.require if not _word(word).search(text)]
+        found += [(field, f"must not contain {word!r}") for word in policy.forbid if _word(word).search(text)]
     return found
 
 
