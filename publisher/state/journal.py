@@ -118,9 +118,10 @@ class Journal:
             self.changed = True
 
     def finish(self) -> None:
-        """Write the state once (only if something changed) and drop the journal."""
-        self.backend.fence()
+        """Write the state once (only if something changed) and drop the journal; either only
+        while this run still holds its lock (the write checks it itself)."""
         if self.always_write or (self.changed and not self.store.holds(self.state)):
             self.store.write(self.state, expected_serial=self.base_serial)  # drops the journal too
         else:
+            self.backend.fence()
             self.backend.drop_events()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 from typing import Any
 
+from ..digests import digest
 from ..errors import StateError
 from ..model import Resource, State, StateRecord, token_digest
 from ..rules import timestamp
@@ -113,7 +113,7 @@ class StateStore:
         if self.backend.shared or self.unfinished():
             return None
         content = self.backend.get()[0] or b""
-        return hashlib.sha256(self.name.encode() + b"\0" + content).hexdigest()
+        return digest(self.name.encode() + b"\0" + content)
 
 
 def _stale(name: str, expected_serial: int) -> StateError:
