@@ -178,11 +178,11 @@ class Applier:
         started always finishes)."""
         address = step.address
         dependencies = self.graph[step]
+        blocker = next((d for d in dependencies if d in broken), None)
         if result.aborted:
             if address not in result.failed:
                 result.not_attempted.append(address)
-        elif any(d in broken for d in dependencies):
-            blocker = next(d for d in dependencies if d in broken)
+        elif blocker is not None:
             if address not in result.failed:
                 result.skipped.setdefault(address, f"{blocker.address} failed")
         elif address not in self._started and (any(d in deferred for d in dependencies) or self._slice_is_spent()):

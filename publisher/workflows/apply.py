@@ -132,13 +132,14 @@ def _plan(
     if saved is None:
         remote = read_back(state, client, catalog.tokens()) if refresh else None
         return make_plan(catalog, state, targets=targets, now=now, remote=remote)
-    planfile.check_fresh(saved, state, store.exists())
+    existed = store.exists()
+    planfile.check_fresh(saved, state, existed)
     if saved.now > now + dt.timedelta(minutes=5):
         raise PublisherError(
             f"the saved plan was made for {saved.now.isoformat()}, a time still to come (PUBLISHER_NOW?): applying it "
             "now would publish scheduled items early. Make the plan again without PUBLISHER_NOW"
         )
-    if not store.exists():
+    if not existed:
         state.lineage = saved.plan.state_lineage  # the plan was made before there was a state
     remote = read_back(state, client, catalog.tokens()) if saved.refresh else None
     return planfile.replay(saved, catalog, state, remote)
