@@ -31,6 +31,7 @@ class Action(str, enum.Enum):
     BLOCKED = "blocked"  # cannot be carried out; the plan fails and says why
     SCHEDULED = "scheduled"  # publish_at is in the future
     EXPIRED = "expired"  # expire_at passed before it was ever published
+    HELD = "held"  # review is required and no approved proposal holds this change: not sent
 
     def __str__(self) -> str:
         return self.value
@@ -42,7 +43,7 @@ class Action(str, enum.Enum):
     @property
     def is_waiting(self) -> bool:
         """Reported, not carried out: the calendar decides when it happens."""
-        return self in (Action.SCHEDULED, Action.EXPIRED)
+        return self in (Action.SCHEDULED, Action.EXPIRED, Action.HELD)
 
 
 _CARRIED_OUT = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.FORGET})
@@ -162,6 +163,10 @@ class StateRecord:
     error: str = ""
     alias: str | None = None  # the identity's alias in the catalog, if it has one
     source: str = ""  # the data file or manifest it came from when last sent
+    # Where its last change came from: the reviewed proposal, the git commit, the change's digest.
+    proposal: str = ""
+    commit: str = ""
+    change: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -181,8 +186,9 @@ class StateRecord:
             data["result"] = self.result
         if self.error:
             data["error"] = self.error
-        if self.source:
-            data["source"] = self.source
+        for key in ("source", "proposal", "commit", "change"):  # left out when empty
+            if getattr(self, key):
+                data[key] = getattr(self, key)
         return data
 
     @classmethod
@@ -245,6 +251,9 @@ class Change:
     forces: Sequence[str] = ()  # of those, the ones that force a replace
     keep_old: bool = False  # replace by `recreate`: the old object stays on the network
     resource: Resource | None = None  # the desired resource (None for delete / forget)
+    digest: str = ""  # what the change does, as a review names it (planning/reviews.py)
+    proposal: str = ""  # the approved proposal that holds it, under the review rule
+    held_from: Action | None = None  # a held change: what it would have done
 
     def is_field(self, key: str) -> bool:
         """Whether a key of `changed` is a field (in before or after), not the marker

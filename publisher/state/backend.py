@@ -55,3 +55,18 @@ class Backend(Protocol):
     def fence(self) -> None:
         """Raise StateError if this backend took the lock and no longer holds it."""
         ...
+
+    # Documents kept beside the state (review proposals, approvals, the break-glass log):
+    # written whole, without the lock, each one at its own name, so writers never merge.
+
+    def get_document(self, kind: str, name: str) -> bytes | None:
+        """The document `name` of `kind`; None if there is none."""
+        ...
+
+    def put_document(self, kind: str, name: str, content: bytes) -> None:
+        """Store the document `name` of `kind`, atomically, replacing any."""
+        ...
+
+    def document_names(self, kind: str) -> list[str]:
+        """The names of the documents of `kind`, sorted."""
+        ...

@@ -10,18 +10,21 @@ from typing import Any
 
 from ..errors import StateError
 
-SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "state.schema.json"
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA = SCHEMAS / "state.schema.json"
+REVIEW_SCHEMA = SCHEMAS / "review.schema.json"  # proposals, approvals, break-glass (reviews.py)
 _WORDS = {"string": "a string", "object": "a JSON object", "integer": "a whole number", "array": "a list", "null": "null"}
 
 
 @cache
 def _validator(part: str) -> Any:
-    """jsonschema-rs's validator of the whole document, or of one `record`."""
+    """jsonschema-rs's validator of the whole document, of one `record`, or of a review
+    document (`proposals`, `approvals`, `break-glass`)."""
     import jsonschema_rs
 
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    if part == "record":
-        schema = {"definitions": schema["definitions"], "$ref": "#/definitions/record"}
+    schema = json.loads((SCHEMA if part in ("document", "record") else REVIEW_SCHEMA).read_text(encoding="utf-8"))
+    if part != "document":
+        schema = {"definitions": schema["definitions"], "$ref": f"#/definitions/{part}"}
     return jsonschema_rs.Draft7Validator(schema)
 
 

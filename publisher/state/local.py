@@ -94,6 +94,29 @@ class LocalBackend:
             self._let_go_of_journal()  # the run that holds the lock now may fold it in
             raise StateError(f"{self.lock_path}: {lock.LOCK_LOST}")
 
+    def _folder(self, kind: str) -> Path:
+        return self.path.with_name(f"{self.path.name}.{kind}")
+
+    def get_document(self, kind: str, name: str) -> bytes | None:
+        try:
+            return (self._folder(kind) / f"{name}.json").read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StateError(f"{self._folder(kind)}: cannot read {name}: {error.strerror}") from None
+
+    def put_document(self, kind: str, name: str, content: bytes) -> None:
+        folder = self._folder(kind)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(folder / f"{name}.json", content.decode())
+        except OSError as error:
+            raise StateError(f"{folder}: cannot write {name}: {error.strerror}") from None
+
+    def document_names(self, kind: str) -> list[str]:
+        folder = self._folder(kind)
+        return sorted(path.name[: -len(".json")] for path in folder.glob("*.json")) if folder.is_dir() else []
+
     @contextlib.contextmanager
     def lock(self, command: str, *, timeout: float = 0.0, notify: lock.Notify = lock.ignore) -> Iterator[str]:
         lock_id = str(uuid.uuid4())

@@ -1,8 +1,9 @@
 """The state in PostgreSQL: `postgresql://[user[:password]@]host[:port]/db[?name=N&schema=S]`.
 
-Three tables in the schema (default `publisher`), made on first use: `publisher_states` (one
+Four tables in the schema (default `publisher`), made on first use: `publisher_states` (one
 row per state name, its document and serial), `publisher_journal` (an apply's events, one
-committed row each) and `publisher_locks` (who holds a state's lock). Every write is a
+committed row each), `publisher_locks` (who holds a state's lock) and `publisher_documents`
+(review proposals, approvals and the break-glass log, one row each). Every write is a
 compare-and-swap on the serial and lineage columns.
 The lock is a session advisory lock, which the server frees when the holder's connection
 dies; the holder keeps its session busy (a heartbeat), and `idle_session_timeout` and TCP
@@ -105,6 +106,10 @@ class PostgresBackend:
             sql.SQL("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, lock_id text NOT NULL, info text NOT NULL)").format(
                 self._table("locks")
             ),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (name text NOT NULL, kind text NOT NULL, key text NOT NULL,"
+                " document text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, kind, key))"
+            ).format(self._table("documents")),
         ]
         try:
             with connection.transaction():
@@ -207,6 +212,24 @@ class PostgresBackend:
             self._db().execute(query, params)  # autocommit: durable when it returns
         except psycopg.Error as error:
             raise StateError(f"{self.name}: {_reason(error)}") from None
+
+    # Documents beside the state ------------------------------------------------------------
+
+    def get_document(self, kind: str, name: str) -> bytes | None:
+        query = sql.SQL("SELECT document FROM {} WHERE name = %s AND kind = %s AND key = %s").format(self._table("documents"))
+        rows = self._query(query, (self.state_name, kind, name))
+        return rows[0][0].encode() if rows else None
+
+    def put_document(self, kind: str, name: str, content: bytes) -> None:
+        query = sql.SQL(
+            "INSERT INTO {} (name, kind, key, document) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (name, kind, key) DO UPDATE SET document = excluded.document, updated_at = now()"
+        ).format(self._table("documents"))
+        self._query_none(query, (self.state_name, kind, name, content.decode()))
+
+    def document_names(self, kind: str) -> list[str]:
+        query = sql.SQL("SELECT key FROM {} WHERE name = %s AND kind = %s ORDER BY key").format(self._table("documents"))
+        return sorted(key for (key,) in self._query(query, (self.state_name, kind)))
 
     # The lock ----------------------------------------------------------------------------
 

@@ -125,10 +125,13 @@ class S3Backend:
         return answer["Body"].read(), answer["ETag"]
 
     def _journal_keys(self) -> list[str]:
+        return self._keys(self.key + ".journal/")
+
+    def _keys(self, prefix: str) -> list[str]:
         keys: list[str] = []
         token: dict[str, str] = {}
         while True:
-            answer = self._call("list_objects_v2", Prefix=self.key + ".journal/", **token)
+            answer = self._call("list_objects_v2", Prefix=prefix, **token)
             keys += [item["Key"] for item in answer.get("Contents", [])]
             if not answer.get("IsTruncated"):
                 return sorted(keys)
@@ -180,6 +183,21 @@ class S3Backend:
                 except (_Conflict, _Missing):
                     lease.lost = True
         raise StateError(f"{self.name}: {lock.LOCK_LOST}")
+
+    # Documents beside the state ------------------------------------------------------------
+
+    def get_document(self, kind: str, name: str) -> bytes | None:
+        try:
+            return self._get(f"{self.key}.{kind}/{name}.json")[0]
+        except _Missing:
+            return None
+
+    def put_document(self, kind: str, name: str, content: bytes) -> None:
+        self._call("put_object", Key=f"{self.key}.{kind}/{name}.json", Body=content)
+
+    def document_names(self, kind: str) -> list[str]:
+        prefix = f"{self.key}.{kind}/"
+        return sorted(key[len(prefix) : -len(".json")] for key in self._keys(prefix) if key.endswith(".json"))
 
     # The lock ----------------------------------------------------------------------------
 

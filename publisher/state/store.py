@@ -20,6 +20,7 @@ from . import document
 from .backend import Backend, Stale
 from .journal import Journal, fold, parse_events
 from .lock import Notify, ignore
+from .reviews import Reviews
 
 FORMAT_VERSION = 1
 
@@ -31,6 +32,7 @@ class StateStore:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.name = backend.name
+        self.reviews = Reviews(backend)  # proposals, approvals and the break-glass log, beside the state
 
     def exists(self) -> bool:
         """Whether a state has been written."""

@@ -239,3 +239,64 @@ def test_queue_slots_and_record_sources_are_kept_by_every_backend(state_location
     again.queues = {}
     open_store(state_location).write(again, expected_serial=again.serial)
     assert open_store(state_location).read().queues == {}
+
+
+def _proposal(proposal_id: str, *messages: str):
+    from publisher.state.reviews import Proposal, ProposedChange
+
+    changes = [ProposedChange(f"posts.{m}", "create", "sha256:" + format(i, "064x")) for i, m in enumerate(messages)]
+    return Proposal(proposal_id, "2026-12-03T10:00:00Z", "alice@laptop", "c0ffee", changes)
+
+
+def test_review_documents_and_record_provenance_are_kept_by_every_backend(state_location):
+    import datetime as dt
+
+    reviews = open_store(state_location).reviews
+    assert reviews.proposals() == [] and reviews.break_glass() == []
+    reviews.propose(_proposal("github-pr-2", "b"))
+    reviews.propose(_proposal("github-pr-10", "a", "c"))
+    approved = reviews.approve(reviews.proposal("github-pr-10"), "bob", dt.datetime(2026, 12, 3, 11, tzinfo=dt.UTC))
+    again = open_store(state_location).reviews
+    assert [p.id for p in again.proposals()] == ["github-pr-10", "github-pr-2"]
+    assert again.approval(again.proposal("github-pr-10")) == approved
+    # A new push to the pull request replaces the proposal, and the approval was of the old one.
+    again.propose(_proposal("github-pr-10", "a", "c", "d"))
+    assert len(again.proposal("github-pr-10").changes) == 3 and again.approval(again.proposal("github-pr-10")) is None
+    store = open_store(state_location)
+    state = store.read()
+    state.resources["posts.a"] = _record(id="1", proposal="github-pr-10", commit="c0ffee", change="sha256:" + "1" * 64)
+    store.write(state, expected_serial=0)
+    kept = open_store(state_location).read().resources["posts.a"]
+    assert (kept.proposal, kept.commit, kept.change) == ("github-pr-10", "c0ffee", "sha256:" + "1" * 64)
+
+
+# A run that proposes again and again (a busy pull request) until it is killed.
+_PROPOSING = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from test_state_backends import _proposal
+from publisher.state.locations import open_store
+reviews = open_store(sys.argv[1]).reviews
+reviews.propose(_proposal("github-pr-1", "a"))
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    reviews.propose(_proposal("github-pr-1", *[f"m{i}" for i in range(n % 50 + 1)]))
+"""
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2])
+def test_a_proposal_written_when_sigkill_strikes_is_the_old_or_the_new_one(state_location, delay):
+    import time
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", _PROPOSING, state_location, str(Path(__file__).parent)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    time.sleep(delay)  # any moment will do: every one must leave a whole proposal
+    child.kill()
+    child.wait()
+    reviews = open_store(state_location).reviews
+    [proposal] = reviews.proposals()
+    assert proposal.id == "github-pr-1" and 1 <= len(proposal.changes) <= 50
