@@ -50,12 +50,17 @@ class ApplyResult:
     not_attempted: list[str] = field(default_factory=list)  # after a fatal error
     remaining: list[str] = field(default_factory=list)  # left for the next apply by a slice
     aborted: str = ""
-    plan: Plan | None = None  # what was applied
+    plan: Plan | None = None  # what was applied (its held changes were not: see `held`)
     records: dict[str, StateRecord] = field(default_factory=dict)  # the state's records afterwards
 
     @property
     def ok(self) -> bool:
         return not (self.failed or self.skipped or self.pending or self.aborted)
+
+    @property
+    def held(self) -> list[Change]:
+        """The changes held for want of a review: not sent, not a failure."""
+        return [c for c in self.plan.changes if c.action is Action.HELD] if self.plan is not None else []
 
 
 def _steps_of(change: Change) -> list[Step]:
@@ -261,6 +266,7 @@ class Applier:
         # The intent is durable before the request leaves: a crash from here on leaves a
         # pending record, never a silent gap that the next apply would post again.
         pending = new_record(change.resource, body, ids, status=PENDING, error="sent; no answer recorded")
+        pending = self._provenance(pending, change)
         self.journal.set(address, pending)
         try:
             data = self.client.push(change.identity, rtype.create_path.format(**ids), rtype.object_key, body)
@@ -282,8 +288,7 @@ class Applier:
             message = f"{address}: the API answered success without {rtype.id_field}; it was probably created"
             self.journal.set(address, dataclasses.replace(pending, error=message, result=data))
             raise OutcomeUnknown(message)
-        created = new_record(change.resource, body, ids, status=CREATED, remote_id=str(remote_id))
-        created.result = data
+        created = dataclasses.replace(pending, status=CREATED, id=str(remote_id), result=data, error="")
         self.journal.set(address, created)
         with self._ids_lock:
             self._ids[address] = str(remote_id)
@@ -299,7 +304,12 @@ class Applier:
         result = {**(record.result or {}), **data}
         source = change.resource.source if change.resource is not None else record.source
         updated = dataclasses.replace(record, inputs=body, updated_at=timestamp(), result=result, source=source)
+        updated = self._provenance(updated, change)
         self.journal.set(change.address, updated)
+
+    def _provenance(self, record: StateRecord, change: Change) -> StateRecord:
+        """`record` with where its last change came from: the proposal, the commit, the change."""
+        return dataclasses.replace(record, proposal=change.proposal, commit=self.state.commit or "", change=change.digest)
 
     def _delete(self, change: Change) -> None:
         record = self.state.resources[change.address]

@@ -19,6 +19,7 @@ SYMBOLS = {
     Action.BLOCKED: ("!", "red"),
     Action.SCHEDULED: ("…", "blue"),
     Action.EXPIRED: ("x", "blue"),
+    Action.HELD: ("=", "yellow"),
 }
 
 
@@ -58,4 +59,5 @@ def summary_line(counts: Mapping[Action, int]) -> str:
         f"{counts[Action.DELETE]} to delete, {counts[Action.FORGET]} to forget, {counts[Action.NOOP]} unchanged."
         + (f" {counts[Action.SCHEDULED]} scheduled." if counts[Action.SCHEDULED] else "")
         + (f" {counts[Action.EXPIRED]} expired, not published." if counts[Action.EXPIRED] else "")
+        + (f" {counts[Action.HELD]} held (not reviewed)." if counts[Action.HELD] else "")
     )

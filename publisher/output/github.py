@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from ..errors import Diagnostic
+from ..model import Change
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
@@ -26,6 +27,21 @@ def github_annotations(diagnostics: list[Diagnostic]) -> str:
             message += f" ({d.hint})"
         command = "warning" if d.severity == "warning" else "error"
         lines.append(f"::{command} {where},title=publisher::{_escape(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def held_annotations(held: list[Change]) -> str:
+    """A warning per change held for want of a review, on its entry's line where it has one."""
+    lines = []
+    for change in held:
+        where = ""
+        if change.resource is not None:
+            location = change.resource.location
+            where = f" file={_escape(location.file, property_value=True)}" + (f",line={location.line}" if location.line else "")
+            where += ","
+        lines.append(
+            f"::warning{where or ' '}title=publisher::{_escape(f'{change.address}: held (not reviewed): {change.reason}')}"
+        )
     return "\n".join(lines) + ("\n" if lines else "")
 
 

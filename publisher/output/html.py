@@ -30,6 +30,7 @@ _VERBS = {
     Action.BLOCKED: "is blocked: nothing happens until this is resolved",
     Action.SCHEDULED: "is scheduled",
     Action.EXPIRED: "has expired and will not be published",
+    Action.HELD: "is held: no approved review holds this change",
 }
 _TEXT_FIELDS = ("title", "name", "message", "description")  # rules.TEXT_FIELDS, headings first on a card
 _LINK_FIELDS = ("link", "video_url")

@@ -23,7 +23,11 @@ def apply_to_json(result: ApplyResult | None) -> dict[str, Any]:
         ("not attempted", dict.fromkeys(result.not_attempted, result.aborted or "not attempted")),
         ("not attempted", dict.fromkeys(result.remaining, "left for the next apply (--max-changes or --max-duration)")),
     ]
-    records = []
+    records = [
+        {"address": c.address, "type": c.type, "action": c.held_from.value if c.held_from else c.action.value,
+         "outcome": "held", "id": None, "url": None, "error": None, "reason": c.reason, "proposal": None, "commit": None}
+        for c in result.held
+    ]  # fmt: skip
     for change in result.plan.actionable if result.plan is not None else []:
         outcome, error = next(
             ((name, found[change.address]) for name, found in outcomes if change.address in found), ("done", None)
@@ -38,6 +42,9 @@ def apply_to_json(result: ApplyResult | None) -> dict[str, Any]:
                 "id": record.id if record is not None and change.action is not Action.DELETE else None,
                 "url": public_url(record) if record is not None and change.action is not Action.DELETE else None,
                 "error": error,
+                "reason": change.reason,
+                "proposal": (record.proposal or None) if record is not None and outcome == "done" else None,
+                "commit": (record.commit or None) if record is not None and outcome == "done" else None,
             }
         )
     return {"format_version": 1, "ok": result.ok, "aborted": result.aborted or None, "resources": records}

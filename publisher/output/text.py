@@ -57,7 +57,11 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
                 out.append(inert(f"      {change.reason}"))
             out.extend(inert(f"      {line}") for line in _fields(change))
             out.append("")
-    for action, title in ((Action.SCHEDULED, "Scheduled, not published yet:"), (Action.EXPIRED, "Expired, never published:")):
+    for action, title in (
+        (Action.HELD, "Held (not reviewed), nothing is sent:"),
+        (Action.SCHEDULED, "Scheduled, not published yet:"),
+        (Action.EXPIRED, "Expired, never published:"),
+    ):
         entries = [c for c in later if c.action == action]
         if entries:
             out.append(_style(title, SYMBOLS[action][1], color, bold=True))
@@ -93,7 +97,9 @@ def apply_summary(result: ApplyResult) -> str:
     lines = []
     if result.aborted:
         lines.append(f"Error: {result.aborted}")
+    held = [c.address for c in result.held]
     for title, addresses in (
+        ("Held (not reviewed)", held),
         ("Failed (see above)", list(result.failed)),
         ("Pending, outcome unknown", list(result.pending)),
         ("Skipped, a dependency failed", list(result.skipped)),
@@ -108,7 +114,8 @@ def apply_summary(result: ApplyResult) -> str:
     verdict = "Apply complete" if result.ok else "Apply incomplete"
     lines.append(
         f"{verdict}: {len(result.done)} done, {len(result.failed)} failed, {len(result.pending)} pending, "
-        f"{len(result.skipped)} skipped, {len(result.not_attempted)} not attempted."
+        f"{len(result.skipped)} skipped, {len(result.not_attempted)} not attempted"
+        + (f", {len(held)} held (not reviewed)." if held else ".")
     )
     if result.pending:
         lines.append("Settle each pending address with: publisher state resolve ADDR --id REMOTE_ID | --absent")

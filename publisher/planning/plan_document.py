@@ -56,6 +56,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
                 "changed": list(c.changed),
                 "forces": list(c.forces),
                 "keep_old": c.keep_old,
+                "digest": c.digest or None,
             }
             for c in plan.changes
         ],

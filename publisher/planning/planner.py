@@ -12,6 +12,7 @@ from ..model import NEW_REASON, PENDING, Action, Change, Plan, Resource, State, 
 from ..resource_types import TYPES
 from ..rules import network_title, timestamp
 from .refresh import Remote
+from .reviews import add_digests
 
 
 def _title(type_name: str) -> str:
@@ -278,7 +279,9 @@ def make_plan(
         _find_old_identity(change, state.resources.get(change.address), tokens)
     if targets:
         changes = _targeted(changes, catalog, state, targets)
-    return Plan(state.lineage, state.serial, changes, targets, moved, notes, tokens)
+    plan = Plan(state.lineage, state.serial, changes, targets, moved, notes, tokens)
+    add_digests(plan, state.resources)
+    return plan
 
 
 def _find_old_identity(change: Change, record: StateRecord | None, tokens: dict[str, str]) -> None:
