@@ -96,12 +96,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)?")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
 def parse_duration(text: str) -> float:
-    """`10m`, `90s`, `1h`, `500ms` or plain seconds → seconds; ValueError otherwise."""
+    """`10m`, `90s`, `1h`, `30d`, `500ms` or plain seconds → seconds; ValueError otherwise."""
     match = _DURATION.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"{text!r} is not a duration; write it as 30s, 10m or 1h")

@@ -24,6 +24,7 @@ from .calendar import calendar
 from .imports import import_command
 from .options import DEBUG, FORMAT, debug_option
 from .plan import plan, show
+from .review import review
 from .sandbox import sandbox
 from .schema import schema_command
 from .state import state, unlock
@@ -52,7 +53,7 @@ def _with_debug(command: click.Command) -> click.Command:
     return command
 
 
-for command in (validate, plan, show, apply, calendar, state, import_command, unlock, schema_command, sandbox):
+for command in (validate, plan, show, apply, review, calendar, state, import_command, unlock, schema_command, sandbox):
     cli.add_command(_with_debug(command))
 
 

@@ -10,6 +10,7 @@ import click
 from ..applying.applier import Outcome
 from ..errors import PublisherError
 from ..model import Action, Plan
+from ..output import github
 from ..output.json import apply_to_json
 from ..output.terminal import inert
 from ..output.text import apply_summary, plan_text
@@ -27,7 +28,7 @@ from .options import (
     say,
     target_option,
 )
-from .types import DURATION
+from .types import DURATION, PROPOSAL_ID
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -102,6 +103,25 @@ class Progress:
     metavar="DURATION",
     help="Start no new change after this long (e.g. 5h, below the CI job's limit); what was sent finishes.",
 )
+@click.option(
+    "--approve",
+    "approve",
+    type=PROPOSAL_ID,
+    multiple=True,
+    help="Approve review proposal ID first, then apply (repeatable): e.g. the pull requests a push merged.",
+)
+@click.option(
+    "--reviewed-only",
+    is_flag=True,
+    help="Carry out only the changes an approved, unexpired proposal holds; hold the others (publisher.yaml's "
+    "review.required, for this run).",
+)
+@click.option(
+    "--unreviewed",
+    "unreviewed",
+    metavar="REASON",
+    help="Break-glass: carry out every change, reviewed or not, and log REASON, who, when and the changes.",
+)
 @click.option("--allow-older", is_flag=True, help="Apply even from a checkout older than the commit the state was applied from.")
 @format_option(
     "text",
@@ -121,6 +141,9 @@ def apply(
     allowed: Allowances,
     max_changes: int | None,
     max_duration: float | None,
+    approve: tuple[str, ...],
+    reviewed_only: bool,
+    unreviewed: str | None,
 ) -> None:
     """Plan, then make exactly the creates, updates and deletes needed, recording each.
 
@@ -164,11 +187,16 @@ def apply(
             allowed=allowed,
             max_changes=max_changes,
             max_seconds=max_duration,
+            approve=approve,
+            reviewed_only=reviewed_only,
+            unreviewed=unreviewed,
             hooks=hooks,
         )
     finally:
         for bar in progress:
             bar.close()
+    if result is not None and result.held and github.wanted(output_format):
+        click.echo(github.held_annotations(result.held), nl=False, err=True)
     if as_json:
         click.echo(json.dumps(apply_to_json(result), indent=2, ensure_ascii=False))
     elif result is not None:

@@ -15,7 +15,8 @@ from ..output.markdown import no_changes_markdown, plan_markdown
 from ..output.text import no_changes_text, plan_text
 from ..planning.budgets import Allowances
 from ..planning.plan_document import plan_to_json
-from ..workflows.plan import NoChanges, plan_catalog, save_plan, saved_plan
+from ..rules import counted
+from ..workflows.plan import NoChanges, plan_catalog, propose_plan, save_plan, saved_plan
 from .options import (
     CatalogArgs,
     allowance_options,
@@ -26,6 +27,7 @@ from .options import (
     report_warnings,
     target_option,
 )
+from .types import PROPOSAL_ID
 
 
 def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC") -> str:
@@ -48,6 +50,12 @@ def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC
     "--out", "out", type=click.Path(path_type=Path), help="Save the plan, to apply exactly it later with `publisher apply FILE`."
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when there are none.")
+@click.option(
+    "--propose",
+    "proposal_id",
+    type=PROPOSAL_ID,
+    help="Record the plan's changes as review proposal ID (e.g. github-pr-123) beside the state; the same ID replaces it.",
+)
 @refresh_option
 @allowance_options
 def plan(
@@ -58,14 +66,16 @@ def plan(
     detailed_exitcode: bool,
     refresh: bool,
     allowed: Allowances,
+    proposal_id: str | None,
 ) -> None:
-    """Show what apply would do. Changes nothing (but the --out file).
+    """Show what apply would do. Changes nothing (but the --out file and a --propose proposal).
 
     \b
       publisher plan examples/
       publisher plan --format markdown > comment.md
       publisher plan --out plan.json && publisher apply plan.json
       publisher plan --detailed-exitcode   # 0 no changes, 1 error, 2 changes
+      publisher plan --propose github-pr-123
     """
     outcome = plan_catalog(
         catalog_args.paths,
@@ -73,7 +83,7 @@ def plan(
         state_option=catalog_args.state,
         targets=targets,
         refresh=refresh,
-        memo=output_format not in ("json", "html") and out is None,
+        memo=output_format not in ("json", "html") and out is None and proposal_id is None,
         allowed=allowed,
     )
     if isinstance(outcome, NoChanges):
@@ -89,6 +99,10 @@ def plan(
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
     if outcome.plan.over_budget:
         raise PublisherError("\n".join(outcome.plan.over_budget))
+    if proposal_id is not None:
+        proposal = propose_plan(outcome, proposal_id, catalog_args.state)
+        click.echo(f"Proposed {counted(len(proposal.changes), 'change')} as {proposal_id}; approve with: "
+                   f"publisher review approve {proposal_id}", err=True)  # fmt: skip
     if out is not None:
         save_plan(outcome, out, catalog_args.paths)
         click.echo(f"Saved the plan to {out}; apply exactly it with: publisher apply {out}", err=True)

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
+from ..errors import InvalidInput
 from ..rules import parse_duration
+from ..state.reviews import check_id
 
 
 class KeyValue(click.ParamType):
@@ -38,5 +40,18 @@ class Duration(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class ProposalId(click.ParamType):
+    """A review proposal's ID: `github-pr-123`."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return check_id(str(value))
+        except InvalidInput as error:
+            self.fail(str(error), param, ctx)
+
+
 KEY_VALUE = KeyValue()
+PROPOSAL_ID = ProposalId()
 DURATION = Duration()

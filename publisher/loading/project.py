@@ -7,12 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
-from ..rules import credential_rule, is_credential_name
+from ..rules import credential_rule, is_credential_name, parse_duration
 from . import documents, policies, queues, schema
 from .documents import Document
 from .files import PROJECT_FILE, display_name
 from .policies import Policy
 from .queues import Queue
+
+
+@dataclass(frozen=True)
+class Review:
+    """`review:` in publisher.yaml: whether apply carries out only approved, proposed changes."""
+
+    required: bool = False
+    expires_after: float = 30 * 86400.0  # seconds, from the proposal (or when a scheduled post is due)
 
 
 @dataclass
@@ -27,6 +35,7 @@ class Project:
     policies: list[Policy] = field(default_factory=list)
     budgets: dict[str, Any] | None = None  # None: the default budget (planning/budgets.py)
     queues: list[Queue] = field(default_factory=list)
+    review: Review = field(default_factory=Review)
 
     @property
     def identities(self) -> dict[str, Any]:
@@ -77,6 +86,13 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
             policies=rules,
             budgets=dict(data["budgets"]) if "budgets" in data else None,
             queues=found,
+            review=_review(data.get("review") or {}),
         ),
         [],
     )
+
+
+def _review(data: dict[str, Any]) -> Review:
+    """The review block, once the schema has checked it."""
+    after = parse_duration(data["expires_after"]) if "expires_after" in data else Review.expires_after
+    return Review(required=bool(data.get("required", False)), expires_after=after)

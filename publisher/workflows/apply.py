@@ -19,7 +19,7 @@ from ..planning.budgets import NO_ALLOWANCES, Allowances, over_budget
 from ..planning.planner import make_plan
 from ..planning.refresh import read_back
 from ..state.store import StateStore
-from . import checkout, inputs
+from . import checkout, inputs, reviews
 
 if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
     from ..api.client import Client
@@ -51,12 +51,19 @@ def apply_catalog(
     allowed: Allowances = NO_ALLOWANCES,
     max_changes: int | None = None,
     max_seconds: float | None = None,
+    approve: tuple[str, ...] = (),
+    reviewed_only: bool = False,
+    unreviewed: str | None = None,
     hooks: ApplyHooks | None = None,
 ) -> ApplyResult | None:
-    """Apply the catalog at `paths`, or the saved plan when `paths` is one plan file.
+    """Apply the catalog at `paths`, or the saved plan when `paths` is one plan file. With
+    `approve`, approve those proposals first; under the review rule (publisher.yaml's
+    review.required, or `reviewed_only`) hold what no approved proposal holds, unless
+    `unreviewed` gives the reason to carry out everything (logged).
 
     Returns None when there was nothing to do."""
     hooks = hooks or ApplyHooks()
+    reason = reviews.check_reason(unreviewed, reviewed_only=reviewed_only)
     saved = None
     if len(paths) == 1 and planfile.is_plan_file(paths[0]):
         saved = planfile.load_plan(paths[0])
@@ -71,6 +78,11 @@ def apply_catalog(
     now = inputs.apply_now(client.base_url, hooks.say)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     inputs.refuse_throwaway_state(store, catalog.root, catalog.project, state_option)
+    settings = catalog.project.review
+    review = reviews.ReviewRule(settings.required or reviewed_only, settings.expires_after, reason)
+    for proposal_id in approve:
+        reviews.approve(store, proposal_id, catalog.project.review, by=None, now=dt.datetime.now(dt.UTC))
+        hooks.say(f"approved proposal {proposal_id}")
     with store.lock("publisher apply", timeout=lock_timeout, notify=hooks.on_lock_wait):
         state = store.read()
         store.recover(state)
@@ -85,6 +97,7 @@ def apply_catalog(
             check_policies(catalog)  # schedule rules count queued entries on their slots' days
         hooks.warn(catalog.warnings)
         the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh, now=now)
+        held = reviews.gate(store, the_plan, state, review, now=now)
         the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
         hooks.show_plan(the_plan)
         if the_plan.blocked:
@@ -95,7 +108,7 @@ def apply_catalog(
             state.queues = slots
             store.write(state, expected_serial=state.serial)
         if not the_plan.has_changes and saved is None:
-            return None
+            return ApplyResult(plan=the_plan, records=dict(state.resources)) if held else None
         hooks.confirm()
         journal = store.journal(state, always_write=saved is not None)
         applier = Applier(

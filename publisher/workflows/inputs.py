@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
+import re
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,11 +88,35 @@ def state_store_here(option: str | None) -> StateStore:
     """For the `state` commands and `unlock`, which are given no catalog: the state of the
     catalog around the working directory (the nearest folder upward with a publisher.yaml,
     else the working directory itself), found as the other commands find it."""
+    root, project = project_here()
+    return state_store(root, project, option)
+
+
+def project_here() -> tuple[Path, Project]:
+    """The catalog around the working directory: its root and publisher.yaml."""
     root = find_root(Path.cwd()) or Path.cwd()
     project, problems = load_project(root)
     if problems:
         raise InvalidInput.from_diagnostics(problems)
-    return state_store(root, project, option)
+    return root, project
+
+
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}(\[bot\])?")
+
+
+def actor() -> str:
+    """Who runs this, as reviews record it: the CI's actor (GITHUB_ACTOR, GITLAB_USER_LOGIN),
+    else user@host. A login name is no secret; anything that does not look like one is not
+    written down."""
+    for name in ("GITHUB_ACTOR", "GITLAB_USER_LOGIN"):
+        login = os.environ.get(name, "")
+        if _LOGIN.fullmatch(login):
+            return login
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
 
 
 def client(**options: Any) -> Client:

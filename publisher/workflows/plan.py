@@ -18,7 +18,8 @@ from ..planning import planfile, queues
 from ..planning.budgets import NO_ALLOWANCES, Allowances, over_budget
 from ..planning.planner import make_plan
 from ..planning.refresh import read_back
-from . import inputs
+from ..state.reviews import Proposal
+from . import checkout, inputs, reviews
 
 
 class NoChanges(NamedTuple):
@@ -106,6 +107,14 @@ def _memo(
     if fingerprint is None:
         return None
     return cache.NoopMemo(root, os.environ), cache.MemoInputs(files, variables, fingerprint)
+
+
+def propose_plan(outcome: PlanOutcome, proposal_id: str, state_option: str | None) -> Proposal:
+    """`plan --propose ID`: the plan's changes, scheduled ones too, as proposal ID beside the
+    state. Holds no token: changes are named by address, action and digest."""
+    store = inputs.state_store(outcome.catalog.root, outcome.catalog.project, state_option)
+    commit = checkout.head_commit(outcome.catalog.root)
+    return reviews.propose(store, outcome.plan, proposal_id, commit=commit, now=dt.datetime.now(dt.UTC))
 
 
 def save_plan(outcome: PlanOutcome, out: Path, paths: list[Path]) -> None:
