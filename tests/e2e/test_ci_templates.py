@@ -48,11 +48,15 @@ def test_the_example_workflow_uses_the_action_for_each_command():
     assert used == ["validate", "plan", "apply"]
 
 
-def run_step(name: str, inputs: dict[str, str], cwd: Path, github_output: Path) -> subprocess.CompletedProcess[str]:
-    """One `run:` step of the action, with its env as GitHub would fill it from the inputs."""
+def run_step(
+    name: str, inputs: dict[str, str], cwd: Path, github_output: Path, context: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """One `run:` step of the action, with its env as GitHub would fill it from the inputs and
+    the event (`context`: e.g. the pull request's number, an earlier step's outputs)."""
     step = STEPS[name]
     values = {f"inputs.{key}": str(spec.get("default", "")) for key, spec in ACTION["inputs"].items()}
     values.update({f"inputs.{key}": value for key, value in inputs.items()})
+    values.update({"github.event.pull_request.number": "", "steps.merged.outputs.proposals": "", **(context or {})})
     values["github.action_path"] = str(ROOT)
     env = {key: EXPRESSION.sub(lambda m: values[m.group(1)], value) for key, value in step.get("env", {}).items()}
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
@@ -100,8 +104,34 @@ def test_the_action_refuses_bad_inputs_without_running_them(club, tmp_path):
     assert "::error file=club/twitter.yaml,line=" in invalid.stderr
 
 
+def test_a_pr_plan_is_proposed_and_the_merge_applies_only_what_was_reviewed(sandbox, club, tmp_path):
+    """The Action through a pull request's plan, a merge that brings an unreviewed extra
+    change, and the apply on the push: the extra change is held."""
+    output = tmp_path / "github_output"
+    pr = {"github.event.pull_request.number": "12"}
+    plan = run_step("plan", {"command": "plan", "path": "club"}, tmp_path, output, pr)
+    assert plan.returncode == 0, plan.stderr
+    assert "Proposed" in plan.stderr and "github-pr-12" in plan.stderr
+    tweets = club / "twitter.yaml"
+    tweets.write_text(
+        tweets.read_text() + "  sneaked-in:\n    type: twitter/post\n    identity: club-twitter\n    message: Never reviewed\n"
+    )
+    merged = {"steps.merged.outputs.proposals": "github-pr-12 github-pr-99"}  # 99 touched no catalog file: no proposal
+    applied = run_step("apply", {"command": "apply", "path": "club", "reviewed-only": "true"}, tmp_path, output, merged)
+    assert applied.returncode == 0, applied.stderr
+    messages = [o.get("message", "") for o in sandbox.objects()]
+    assert messages and "Never reviewed" not in messages
+    assert "posts.sneaked-in" in applied.stdout and "Held (not reviewed)" in applied.stdout
+    assert "::warning" in applied.stderr and "posts.sneaked-in: held (not reviewed)" in applied.stderr
+    forged = run_step(
+        "apply", {"command": "apply", "path": "club"}, tmp_path, output, {"steps.merged.outputs.proposals": "x;touch pwned"}
+    )
+    assert forged.returncode == 1 and not (tmp_path / "pwned").exists()
+
+
 def test_the_gitlab_template_plans_and_applies(sandbox, club, tmp_path):
     env = {**os.environ, "PUBLISHER_CATALOG": "club", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env |= {"CI_MERGE_REQUEST_IID": "5", "PUBLISHER_APPROVE": "gitlab-mr-5", "CI_PIPELINE_SOURCE": "push"}
 
     def job(name: str) -> subprocess.CompletedProcess[str]:
         script = "\n".join(GITLAB[name]["script"])
