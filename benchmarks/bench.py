@@ -76,6 +76,29 @@ def bench_plan(size: int, runs: int, work: Path) -> dict[str, object]:
     return result
 
 
+def bench_propose(size: int, runs: int, work: Path) -> dict[str, object]:
+    """`plan --propose` against a plain plan of the same catalog, both of `size` creates (a
+    first plan: every change goes into the proposal). Rounds alternate the two; the ratio is
+    the median of each round's."""
+    root = work / f"propose-{size}"
+    generate(root, size)
+    measure = str(HERE / "measure.py")
+    env = {**os.environ, "PUBLISHER_CACHE": "off"}
+    state = work / f"propose-{size}.json"  # never written: every change is a create
+    samples: dict[str, list[dict[str, float]]] = {"plain": [], "propose": []}
+    for index in range(runs):
+        samples["plain"].append(_run(measure, "plan", str(root), str(state), env=env))
+        samples["propose"].append(_run(measure, "plan", str(root), str(state), "--propose", f"bench-{index}", env=env))
+    ratios = [p["seconds"] / q["seconds"] for p, q in zip(samples["propose"], samples["plain"], strict=True)]
+    return {
+        "resources": size,
+        "plain": _median(samples["plain"]),
+        "propose": _median(samples["propose"]),
+        "ratio": statistics.median(ratios),
+        "ratio_each_round": [round(r, 3) for r in ratios],
+    }
+
+
 def bench_policies(runs: int, work: Path) -> dict[str, object]:
     """A cold plan of examples/shop (500 pins) with its policies, against the same catalog
     without them, in alternating rounds."""
@@ -378,6 +401,8 @@ def main() -> None:
         results["startup"] = bench_startup(args.runs, work)
         print(f"apply of {args.apply_creates} creates ...", file=sys.stderr)
         results["apply"] = bench_apply(args.apply_creates, 4, 0.02, args.runs, work)
+        print("plan --propose at 10,000 creates ...", file=sys.stderr)
+        results["propose"] = bench_propose(10_000, max(args.runs, 7), work)
         print("the budget check ...", file=sys.stderr)
         results["budget_check"] = bench_budget_check(10_000, work)
         print("apply scaling (sandbox without latency) ...", file=sys.stderr)
@@ -460,6 +485,12 @@ def table(results: dict[str, Any]) -> str:
         lines.append(
             f"\nchange budgets at {bc['resources']:,} resources: {bc['budget_check_s'] * 1000:.2f} ms of a "
             f"{bc['plan_s']:.3f} s plan ({100 * bc['share']:.2f}%)"
+        )
+    if "propose" in results:
+        pr = results["propose"]
+        lines.append(
+            f"\nplan --propose at {pr['resources']:,} creates: {pr['propose']['seconds']:.3f} s against a plain plan's "
+            f"{pr['plain']['seconds']:.3f} s, ratio {pr['ratio']:.3f} (target at most 1.2)"
         )
     if "slice" in results:
         sl = results["slice"]
