@@ -23,6 +23,7 @@ from . import document
 from .backend import Backend
 
 PROPOSALS, APPROVALS, BREAK_GLASS = "proposals", "approvals", "break-glass"
+REVIEW_KINDS = (PROPOSALS, APPROVALS, BREAK_GLASS)
 PROPOSAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 FORMAT_VERSION = 1
 

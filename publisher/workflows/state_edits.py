@@ -13,6 +13,7 @@ from .. import rules
 from ..errors import StateError
 from ..model import CREATED, PENDING, State, StateRecord
 from ..state.locations import open_store
+from ..state.reviews import REVIEW_KINDS
 from ..state.store import StateStore, encode
 from .inputs import state_store_here
 
@@ -121,10 +122,21 @@ def migrate(location: str | None, target: str, *, force: bool = False, **waiting
             if destination.unfinished():
                 raise StateError(f"{destination.name}: an unfinished apply's journal is there; nothing was copied")
             copied = State(state.lineage, state.serial, state.resources, state.commit, state.queues)
+            _copy_review_documents(source, destination)
             if destination.exists() and present.serial == state.serial and present.resources == state.resources:
                 return present  # already there: nothing to write
             destination.write(copied, expected_serial=present.serial, expected_lineage=present.lineage)
     return copied
+
+
+def _copy_review_documents(source: StateStore, destination: StateStore) -> None:
+    """Proposals, approvals and the break-glass log go with the state: an approved proposal
+    still holds its changes, and the log keeps every use."""
+    for kind in REVIEW_KINDS:
+        for name in source.backend.document_names(kind):
+            content = source.backend.get_document(kind, name)
+            if content is not None:
+                destination.backend.put_document(kind, name, content)
 
 
 def _refuse_overwrite(name: str, present: State, state: State) -> None:

@@ -198,3 +198,23 @@ def test_no_message_shows_a_password_in_a_state_location(location, secret, cli, 
     for run in runs:
         assert run.code == 1 and "Traceback" not in run.output
         assert secret not in run.output and "AKIAKEYID" not in run.output, run.output
+
+
+def test_migrate_takes_the_review_proposals_and_the_log_along(state_location, second_location):
+    import datetime as dt
+
+    from publisher.state.reviews import BreakGlass, Proposal, ProposedChange
+
+    _seed(state_location, "pins.a")
+    reviews = open_store(state_location).reviews
+    reviews.propose(
+        Proposal("github-pr-1", "2026-12-03T10:00:00Z", "alice", None, [ProposedChange("pins.b", "create", "sha256:" + "2" * 64)])
+    )
+    now = dt.datetime(2026, 12, 3, 11, tzinfo=dt.UTC)
+    reviews.approve(reviews.proposal("github-pr-1"), "bob", now)
+    reviews.log_break_glass(BreakGlass("hotfix", "carol", "2026-12-03T12:00:00Z", None, []), now)
+    state_edits.migrate(state_location, second_location)
+    moved = open_store(second_location).reviews
+    proposal = moved.proposal("github-pr-1")
+    assert proposal is not None and moved.approval(proposal) is not None  # still approved there
+    assert [entry.reason for entry in moved.break_glass()] == ["hotfix"]
