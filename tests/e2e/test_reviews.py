@@ -215,3 +215,20 @@ def test_without_the_rule_nothing_changes(sandbox, cli, write, tmp_path):
     assert run.code == 0 and _posted(sandbox) == ["As before"] and "held" not in run.output
     held = cli("apply", catalog, "--auto-approve", "--state", tmp_path / "t.json", "--reviewed-only")
     assert held.code == 0 and "Held (not reviewed)" in held.out and _posted(sandbox) == ["As before"]
+
+
+def test_hostile_names_reasons_and_documents_are_refused_with_one_message(cli, write, tmp_path):
+    catalog = _tweets(write, a="Hi")
+    state = tmp_path / "s.json"
+    assert cli("plan", catalog, "--state", state, "--propose", "github-pr-1").code == 0
+    for by in ("alice\x1b[31m", "", "x" * 101):
+        run = cli("review", "approve", "github-pr-1", "--state", state, "--by", by)
+        assert run.code == 1 and "--by" in run.err and "Traceback" not in run.err
+    for reason in ("line one\nline two", "\x07", "x" * 501):
+        run = cli("apply", catalog, "--auto-approve", "--state", state, "--unreviewed", reason)
+        assert run.code == 1 and "--unreviewed REASON" in run.err
+    (tmp_path / "s.json.proposals" / "github-pr-1.json").write_text('{"format_version": 1, "id": "github-pr-1"}')
+    broken = cli("review", "list", "--state", state)
+    assert broken.code == 1 and "proposals/github-pr-1" in broken.err and "missing field" in broken.err, broken.err
+    (tmp_path / "s.json.proposals" / "github-pr-1.json").write_text("not json")
+    assert "not a publisher review document" in cli("review", "show", "github-pr-1", "--state", state).err
