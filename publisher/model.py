@@ -32,6 +32,7 @@ class Action(str, enum.Enum):
     SCHEDULED = "scheduled"  # publish_at is in the future
     EXPIRED = "expired"  # expire_at passed before it was ever published
     HELD = "held"  # review is required and no approved proposal holds this change: not sent
+    TAKEN_DOWN = "taken down"  # `publisher takedown` keeps it off the network until released
 
     def __str__(self) -> str:
         return self.value
@@ -43,7 +44,7 @@ class Action(str, enum.Enum):
     @property
     def is_waiting(self) -> bool:
         """Reported, not carried out: the calendar decides when it happens."""
-        return self in (Action.SCHEDULED, Action.EXPIRED, Action.HELD)
+        return self in (Action.SCHEDULED, Action.EXPIRED, Action.HELD, Action.TAKEN_DOWN)
 
 
 _CARRIED_OUT = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.FORGET})
@@ -94,6 +95,7 @@ class Resource:
     alias: str | None = None  # the identity's alias, when the manifest names one
     source: str = ""  # the data file or manifest it comes from, as change budgets name it
     queued: str = ""  # "queued for Tue 4 Mar 09:00 Europe/Madrid (shop-pins)": publish_at is its slot
+    labels: tuple[str, ...] = ()  # `labels:`: --target label:NAME, policies, takedown
 
     def __post_init__(self) -> None:
         if self.dependencies is None:
@@ -167,6 +169,7 @@ class StateRecord:
     proposal: str = ""
     commit: str = ""
     change: str = ""
+    labels: tuple[str, ...] = ()  # the entry's labels: a takedown by label finds what the catalog dropped
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -189,6 +192,8 @@ class StateRecord:
         for key in ("source", "proposal", "commit", "change"):  # left out when empty
             if getattr(self, key):
                 data[key] = getattr(self, key)
+        if self.labels:
+            data["labels"] = list(self.labels)
         return data
 
     @classmethod
@@ -200,6 +205,7 @@ class StateRecord:
         record = cls(**data)
         record.identity, record.alias = _identity(data["identity"], where)
         record.dependencies = tuple(record.dependencies)  # JSON has lists; records hold tuples
+        record.labels = tuple(record.labels)
         return record
 
 
@@ -233,6 +239,8 @@ class State:
     resources: dict[str, StateRecord] = field(default_factory=dict)
     commit: str | None = None  # the git commit of the catalog at the last apply, where known
     queues: dict[str, dict[str, str]] = field(default_factory=dict)  # queue → address → its slot (UTC)
+    # address → {by, at, reason, commit}: taken down by `publisher takedown`, kept down until released
+    takedowns: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 # Plans --------------------------------------------------------------------------------------

@@ -298,4 +298,4 @@ SECTIONS: Mapping[str, tuple[str | None, tuple[str, ...]]] = MappingProxyType(
 )
 
 # Keys every entry may carry besides the API's body fields.
-COMMON_FIELDS = frozenset({"type", "identity", "lifecycle", "enabled", "for_each", "publish_at", "expire_at"})
+COMMON_FIELDS = frozenset({"type", "identity", "lifecycle", "enabled", "for_each", "publish_at", "expire_at", "labels"})

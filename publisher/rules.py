@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import ipaddress
 import re
+from collections.abc import Collection
 
 # `<section>.<name>`: letters (any alphabet), digits, `_` and `-`. Nothing that could leave
 # its place in a PR comment or a terminal: no backtick, `@`, `<`, control, bidi or
@@ -39,6 +41,14 @@ def credential_rule() -> str:
 
 def is_address(value: object) -> bool:
     return isinstance(value, str) and ADDRESS.fullmatch(value) is not None
+
+
+def targeted(address: str, labels: Collection[str], target: str) -> bool:
+    """Whether `--target TARGET` selects an address: `label:NAME` by its labels, else a glob
+    of addresses; an entry's address (SECTION.ENTRY) selects its variants too."""
+    if target.startswith("label:"):
+        return target[len("label:") :] in labels
+    return fnmatch.fnmatchcase(address, target) or (address.count(".") == 2 and address.rsplit(".", 1)[0] == target)
 
 
 def is_token(value: object) -> bool:

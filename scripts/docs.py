@@ -75,7 +75,7 @@ def manifest_reference() -> str:
         "| field | type | meaning |",
         "|---|---|---|",
     ]
-    for name in ("type", "identity", "enabled", "for_each", "lifecycle", "publish_at", "expire_at"):
+    for name in ("type", "identity", "enabled", "for_each", "lifecycle", "publish_at", "expire_at", "labels"):
         definition = common.get(name, common["time"] if name.endswith("_at") else {})
         meaning = {
             "type": "The resource type (below). In `boards` and `pins` it has a default; in `posts` it is required.",

@@ -303,7 +303,8 @@ class Applier:
         data = self.client.update(change.identity, path, rtype.update_key, sent)
         result = {**(record.result or {}), **data}
         source = change.resource.source if change.resource is not None else record.source
-        updated = dataclasses.replace(record, inputs=body, updated_at=timestamp(), result=result, source=source)
+        labels = change.resource.labels
+        updated = dataclasses.replace(record, inputs=body, updated_at=timestamp(), result=result, source=source, labels=labels)
         updated = self._provenance(updated, change)
         self.journal.set(change.address, updated)
 

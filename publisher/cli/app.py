@@ -28,6 +28,7 @@ from .review import review
 from .sandbox import sandbox
 from .schema import schema_command
 from .state import state, unlock
+from .takedown import takedown
 from .validate import validate
 
 
@@ -53,7 +54,7 @@ def _with_debug(command: click.Command) -> click.Command:
     return command
 
 
-for command in (validate, plan, show, apply, review, calendar, state, import_command, unlock, schema_command, sandbox):
+for command in (validate, plan, show, apply, review, takedown, calendar, state, import_command, unlock, schema_command, sandbox):
     cli.add_command(_with_debug(command))
 
 

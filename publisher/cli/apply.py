@@ -31,7 +31,7 @@ from .options import (
 from .types import DURATION, PROPOSAL_ID
 
 
-def _confirm(auto_approve: bool) -> None:
+def confirm(auto_approve: bool) -> None:
     if auto_approve:
         return
     if not sys.stdin.isatty():
@@ -167,7 +167,7 @@ def apply(
 
     hooks = ApplyHooks(
         show_plan=show_plan,
-        confirm=lambda: _confirm(auto_approve),
+        confirm=lambda: confirm(auto_approve),
         progress=start_progress,
         on_wait=say,
         on_lock_wait=say,

@@ -140,7 +140,7 @@ def target_option(command: Command) -> Command:
         "targets",
         multiple=True,
         metavar="ADDR",
-        help="Only these addresses (globs such as 'pins.*') and what they depend on.",
+        help="Only these addresses (globs such as 'pins.*', or label:NAME) and what they depend on.",
     )(command)
 
 

@@ -30,8 +30,8 @@ def state_list(state_path: str | None) -> None:
 @state_file_option
 @click.argument("address")
 def state_show(state_path: str | None, address: str) -> None:
-    """Show one resource of the state."""
-    shown = state_edits.record(state_path, address).to_json()
+    """Show one resource of the state (and its takedown, if it was taken down)."""
+    shown = state_edits.shown(state_path, address)
     click.echo(inert(json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False)))
 
 

@@ -36,6 +36,7 @@ class Policy:
     severity: str
     addresses: re.Pattern[str] | None  # the address globs as one pattern; None: every address
     types: re.Pattern[str] | None
+    labels: re.Pattern[str] | None  # a resource matches with any label that matches
     allow_hosts: tuple[str, ...] | None
     require: tuple[str, ...]
     forbid: tuple[str, ...]
@@ -48,8 +49,10 @@ class Policy:
     host_suffixes: tuple[str, ...] = ()  # ".club.example" for "*.club.example"
 
     def applies_to(self, resource: Resource) -> bool:
-        return (self.addresses is None or self.addresses.match(resource.address) is not None) and (
-            self.types is None or self.types.match(resource.type.name) is not None
+        return (
+            (self.addresses is None or self.addresses.match(resource.address) is not None)
+            and (self.types is None or self.types.match(resource.type.name) is not None)
+            and (self.labels is None or any(self.labels.match(label) for label in resource.labels))
         )
 
 
@@ -77,6 +80,7 @@ def parse(document: Document, entries: list[dict[str, Any]]) -> tuple[list[Polic
                 severity=entry.get("severity", "error"),
                 addresses=globs(match.get("address")),
                 types=globs(match.get("type")),
+                labels=globs(match.get("label")),
                 allow_hosts=tuple(allowed) if allowed is not None else None,
                 require=tuple(text.get("require") or ()),
                 forbid=tuple(text.get("forbid") or ()),

@@ -107,6 +107,7 @@ class ResourceBuilder:
             tuple(sorted(dependencies)),
             entry.fields["identity"] if entry.fields["identity"] in self.identities else None,
             entry.source,
+            labels=tuple(fields.get("labels") or ()),
         )
 
     def _token(self, entry: Entry) -> str | None:

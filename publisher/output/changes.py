@@ -20,6 +20,7 @@ SYMBOLS = {
     Action.SCHEDULED: ("…", "blue"),
     Action.EXPIRED: ("x", "blue"),
     Action.HELD: ("=", "yellow"),
+    Action.TAKEN_DOWN: ("v", "red"),
 }
 
 
@@ -60,4 +61,5 @@ def summary_line(counts: Mapping[Action, int]) -> str:
         + (f" {counts[Action.SCHEDULED]} scheduled." if counts[Action.SCHEDULED] else "")
         + (f" {counts[Action.EXPIRED]} expired, not published." if counts[Action.EXPIRED] else "")
         + (f" {counts[Action.HELD]} held (not reviewed)." if counts[Action.HELD] else "")
+        + (f" {counts[Action.TAKEN_DOWN]} taken down." if counts[Action.TAKEN_DOWN] else "")
     )

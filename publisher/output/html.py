@@ -31,6 +31,7 @@ _VERBS = {
     Action.SCHEDULED: "is scheduled",
     Action.EXPIRED: "has expired and will not be published",
     Action.HELD: "is held: no approved review holds this change",
+    Action.TAKEN_DOWN: "is taken down: not published until it is released",
 }
 _TEXT_FIELDS = ("title", "name", "message", "description")  # rules.TEXT_FIELDS, headings first on a card
 _LINK_FIELDS = ("link", "video_url")

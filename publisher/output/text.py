@@ -59,6 +59,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
             out.append("")
     for action, title in (
         (Action.HELD, "Held (not reviewed), nothing is sent:"),
+        (Action.TAKEN_DOWN, "Taken down, not published until `publisher takedown --release`:"),
         (Action.SCHEDULED, "Scheduled, not published yet:"),
         (Action.EXPIRED, "Expired, never published:"),
     ):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from typing import Any
 
 from ..errors import InvalidInput
 from ..loading.catalog import Catalog
-from ..model import NEW_REASON, PENDING, Action, Change, Plan, Resource, State, StateRecord, resolve, token_digest
+from ..model import CREATED, NEW_REASON, PENDING, Action, Change, Plan, Resource, State, StateRecord, resolve, token_digest
 from ..resource_types import TYPES
-from ..rules import network_title, timestamp
+from ..rules import network_title, targeted, timestamp
 from .refresh import Remote
 from .reviews import add_digests
 
@@ -142,12 +141,26 @@ def _plan_removed(address: str, record: StateRecord) -> Change:
     return change
 
 
+def removal(address: str, record: StateRecord, tokens: dict[str, str]) -> Change:
+    """The delete of a recorded object (a forget if the API cannot delete it), with the token
+    of its identity; blocked if the catalog no longer has that token."""
+    change = _plan_removed(address, record)
+    _find_old_identity(change, record, tokens)
+    return change
+
+
 def _targeted(changes: list[Change], catalog: Catalog, state: State, targets: tuple[str, ...]) -> list[Change]:
-    """The changes at addresses matching a target glob, plus what they depend on."""
+    """The changes at addresses a target selects (a glob, or label:NAME), plus what they depend on."""
+
+    def labels(address: str) -> tuple[str, ...]:
+        resource, record = catalog.resources.get(address), state.resources.get(address)
+        return resource.labels if resource is not None else record.labels if record is not None else ()
+
+    found = {c.address: labels(c.address) for c in changes}
     for target in targets:
-        if not any(fnmatch.fnmatchcase(c.address, target) for c in changes):
+        if not any(targeted(address, tags, target) for address, tags in found.items()):
             raise InvalidInput(f"--target {target} matches no address of the catalog or the state")
-    wanted = {c.address for c in changes if any(fnmatch.fnmatchcase(c.address, t) for t in targets)}
+    wanted = {address for address, tags in found.items() if any(targeted(address, tags, t) for t in targets)}
     queue = list(wanted)
     while queue:
         address = queue.pop()
@@ -264,7 +277,7 @@ def make_plan(
     waiting: dict[str, str] = {}  # address → why it is not created yet (scheduled, expired)
     for address in catalog.order():
         resource, record = catalog.resources[address], state.resources.get(address)
-        change = _plan_resource(resource, record, id_of, now, waiting, remote)
+        change = _plan_resource(resource, record, id_of, now, waiting, remote, state.takedowns)
         if drift.get(address) and change.action is not Action.NOOP:
             change.reason = f"{drift[address]}. {change.reason}".strip(". ")
         if change.action not in (Action.CREATE, Action.REPLACE) and record is not None and record.id:
@@ -302,6 +315,18 @@ def _find_old_identity(change: Change, record: StateRecord | None, tokens: dict[
         )
 
 
+def _plan_taken_down(resource: Resource, record: StateRecord | None, takedown: dict[str, str], waiting: dict[str, str]) -> Change:
+    """An entry `publisher takedown` took down: deleted if an object is still recorded (a
+    takedown cut short), else kept down; what refers to it waits."""
+    said = f"taken down by {takedown['by']} at {takedown['at']}" + (f": {takedown['reason']}" if takedown["reason"] else "")
+    waiting[resource.address] = "taken down"
+    if record is not None and record.status == CREATED:
+        change = _plan_removed(resource.address, record)
+        change.reason = said
+        return change
+    return Change(resource.address, resource.type.name, Action.TAKEN_DOWN, resource.identity, reason=said, resource=resource)
+
+
 def _plan_resource(
     resource: Resource,
     record: StateRecord | None,
@@ -309,12 +334,16 @@ def _plan_resource(
     now: dt.datetime,
     waiting: dict[str, str],
     remote: Remote | None,
+    taken_down: dict[str, dict[str, str]],
 ) -> Change:
     address = resource.address
     if record is not None and record.status == PENDING:
         return _plan_pending(address, record, remote.matches.get(address) if remote else None)
     if remote is not None and address in remote.unreadable:
         return Change(address, resource.type.name, Action.BLOCKED, resource.identity, reason=remote.unreadable[address])
+    takedown = taken_down.get(address)
+    if takedown is not None:
+        return _plan_taken_down(resource, record, takedown, waiting)
     change = _calendar(resource, record, now, waiting)
     if change is not None:
         if change.action.is_waiting:

@@ -143,6 +143,7 @@ def new_record(
         dependencies=resource.dependencies,
         error=error,
         source=resource.source,
+        labels=resource.labels,
     )
 
 
@@ -158,6 +159,8 @@ def encode(state: State) -> str:
         document["source"] = {"commit": state.commit}
     if state.queues:
         document["queues"] = state.queues
+    if state.takedowns:
+        document["takedowns"] = state.takedowns
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -180,4 +183,4 @@ def decode(content: bytes, name: str) -> State:
     resources = data["resources"]
     records = {address: StateRecord.from_json(record, f"{name}: resources.{address}") for address, record in resources.items()}
     commit = data.get("source", {}).get("commit") or None
-    return State(data["lineage"], data["serial"], records, commit, data.get("queues", {}))
+    return State(data["lineage"], data["serial"], records, commit, data.get("queues", {}), data.get("takedowns", {}))

@@ -104,7 +104,11 @@ def apply_catalog(
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
         if the_plan.over_budget:
             raise PublisherError("\n".join(the_plan.over_budget) + "\nNothing was changed.")
-        if the_plan.moved or the_plan.notes or slots != state.queues:  # renames, vanished objects, queue slots
+        relabelled = _relabel(catalog, state)
+        dropped = [a for a in state.takedowns if a not in catalog.resources and a not in state.resources]
+        for address in dropped:  # the catalog dropped it: nothing left to keep down
+            del state.takedowns[address]
+        if the_plan.moved or the_plan.notes or slots != state.queues or relabelled or dropped:  # what changes no object
             state.queues = slots
             store.write(state, expected_serial=state.serial)
         if not the_plan.has_changes and saved is None:
@@ -127,6 +131,18 @@ def apply_catalog(
         finally:
             _forget_published_slots(state)
             journal.finish()
+
+
+def _relabel(catalog: Catalog, state: State) -> bool:
+    """Give each record its entry's labels (a takedown by label finds objects by them, even
+    once the catalog drops them); whether any changed."""
+    changed = False
+    for address, record in state.resources.items():
+        resource = catalog.resources.get(address)
+        if resource is not None and record.labels != resource.labels:
+            record.labels = resource.labels
+            changed = True
+    return changed
 
 
 def _forget_published_slots(state: State) -> None:

@@ -26,6 +26,17 @@ def record(location: str | None, address: str) -> StateRecord:
     return _record(_existing(location), address)
 
 
+def shown(location: str | None, address: str) -> dict[str, Any]:
+    """`state show ADDR`: its record, and its takedown (who, when, why) if it was taken down;
+    an address taken down has no record once its object is gone."""
+    state = _existing(location)
+    takedown = state.takedowns.get(address)
+    if takedown is not None and address not in state.resources:
+        return {"takedown": takedown}
+    data = _record(state, address).to_json()
+    return {**data, "takedown": takedown} if takedown is not None else data
+
+
 def pulled(location: str | None) -> str:
     """The current state as its JSON document (any unfinished journal folded in). It holds no
     token: identities are named by alias and digest."""
@@ -121,7 +132,7 @@ def migrate(location: str | None, target: str, *, force: bool = False, **waiting
                 _refuse_overwrite(destination.name, present, state)
             if destination.unfinished():
                 raise StateError(f"{destination.name}: an unfinished apply's journal is there; nothing was copied")
-            copied = State(state.lineage, state.serial, state.resources, state.commit, state.queues)
+            copied = State(state.lineage, state.serial, state.resources, state.commit, state.queues, state.takedowns)
             _copy_review_documents(source, destination)
             if destination.exists() and present.serial == state.serial and present.resources == state.resources:
                 return present  # already there: nothing to write

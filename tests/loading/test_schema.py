@@ -23,7 +23,7 @@ def test_each_type_has_a_documented_draft7_schema(type_name):
     assert document["title"] and document["description"]
     assert document["properties"]["type"] == {"const": type_name, "description": "The resource type."}
     for name, prop in document["properties"].items():
-        if name not in ("type", "identity", "lifecycle", "enabled", "for_each"):
+        if name not in ("type", "identity", "lifecycle", "enabled", "for_each", "labels"):
             assert prop.get("description"), f"{type_name}.{name} has no description"
     for example in document.get("examples", []):
         assert not list(schema.validator(TYPES[type_name].schema_name).iter_errors(example)), example
