@@ -45,7 +45,7 @@ def test_the_example_workflow_uses_the_action_for_each_command():
         for step in job["steps"]
         if "publisher@" in step.get("uses", "")
     ]
-    assert used == ["validate", "plan", "apply"]
+    assert used == ["validate", "plan", "apply", "takedown"]
 
 
 def run_step(
@@ -94,7 +94,7 @@ def test_the_action_validates_plans_and_applies(sandbox, club, tmp_path):
 def test_the_action_refuses_bad_inputs_without_running_them(club, tmp_path):
     output = tmp_path / "github_output"
     refused = run_step("check the command", {"command": "plan; touch pwned"}, tmp_path, output)
-    assert refused.returncode == 1 and "command: validate, plan or apply" in refused.stderr
+    assert refused.returncode == 1 and "command: validate, plan, apply or takedown" in refused.stderr
     assert not (tmp_path / "pwned").exists()
     (club / "twitter.yaml").write_text((club / "twitter.yaml").read_text() + "  broken:\n    type: twitter/post\n")
     invalid = run_step("validate", {"command": "validate", "path": "$(touch pwned)club"}, tmp_path, output)
@@ -127,6 +127,27 @@ def test_a_pr_plan_is_proposed_and_the_merge_applies_only_what_was_reviewed(sand
         "apply", {"command": "apply", "path": "club"}, tmp_path, output, {"steps.merged.outputs.proposals": "x;touch pwned"}
     )
     assert forged.returncode == 1 and not (tmp_path / "pwned").exists()
+
+
+def test_the_action_takes_a_campaign_down_and_releases_it(sandbox, club, tmp_path):
+    output = tmp_path / "github_output"
+    tweets = club / "twitter.yaml"
+    tweets.write_text(
+        tweets.read_text().replace('    message: "Season tickets', '    labels: [spring-sale]\n    message: "Season tickets')
+    )
+    assert run_step("apply", {"command": "apply", "path": "club"}, tmp_path, output).returncode == 0
+    before = len(sandbox.objects())
+    inputs = {"command": "takedown", "path": "club", "target": "label:spring-sale"}
+    unreasoned = run_step("takedown", inputs, tmp_path, output)
+    assert unreasoned.returncode == 1 and "give the reason" in unreasoned.stderr
+    down = run_step("takedown", {**inputs, "reason": "pricing error; $(touch pwned)"}, tmp_path, output)
+    assert down.returncode == 0, down.stderr
+    assert len(sandbox.objects()) == before - 1 and not (tmp_path / "pwned").exists()
+    assert run_step("apply", {"command": "apply", "path": "club"}, tmp_path, output).returncode == 0
+    assert len(sandbox.objects()) == before - 1  # a scheduled apply does not post it again
+    assert run_step("takedown", {**inputs, "release": "true"}, tmp_path, output).returncode == 0
+    assert run_step("apply", {"command": "apply", "path": "club"}, tmp_path, output).returncode == 0
+    assert len(sandbox.objects()) == before
 
 
 def test_the_gitlab_template_plans_and_applies(sandbox, club, tmp_path):
