@@ -117,6 +117,17 @@ def _weed() -> str:
     return found
 
 
+def _weed_ports() -> tuple[int, int, int, int]:
+    """Four free ports for SeaweedFS's services, each with port + 10000 free for its gRPC. No
+    port may be another's gRPC port: `weed mini` refuses that ("reserved for gRPC calculation"),
+    which a random draw hits now and then."""
+    while True:
+        ports = [free_port(also_free=10000) for _ in range(4)]
+        taken = set(ports) | {port + 10000 for port in ports}
+        if len(taken) == 8:
+            return ports[0], ports[1], ports[2], ports[3]
+
+
 @contextlib.contextmanager
 def seaweedfs() -> Iterator[S3Server]:
     folder = Path(tempfile.mkdtemp(prefix="publisher-s3-"))
@@ -125,7 +136,7 @@ def seaweedfs() -> Iterator[S3Server]:
     identity = {"name": "ci", "credentials": [{"accessKey": S3_KEY, "secretKey": S3_SECRET}],
                 "actions": ["Admin", "Read", "Write", "List", "Tagging"]}  # fmt: skip
     (folder / "s3.json").write_text(json.dumps({"identities": [identity]}))
-    master, volume, filer, s3 = (free_port(also_free=10000) for _ in range(4))
+    master, volume, filer, s3 = _weed_ports()
     command = [
         _weed(), f"-logdir={folder / 'tmp'}", "mini", f"-dir={folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}", f"-s3.port={s3}",
