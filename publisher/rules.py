@@ -12,7 +12,7 @@ from collections.abc import Collection
 # its place in a PR comment or a terminal: no backtick, `@`, `<`, control, bidi or
 # zero-width character.
 ENTRY_NAME = re.compile(r"[\w-]+")
-ADDRESS = re.compile(rf"[A-Za-z0-9_-]+\.{ENTRY_NAME.pattern}")
+ADDRESS = re.compile(rf"[A-Za-z0-9_-]+\.{ENTRY_NAME.pattern}(\.[a-z0-9-]+)?")  # SECTION.ENTRY[.VARIANT]
 # An identity token is a UUID; unanchored, so it also finds tokens inside a text.
 TOKEN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

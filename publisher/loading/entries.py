@@ -19,6 +19,23 @@ from .documents import Document, dotted
 
 TOP_LEVEL = ("identities", "moved", *SECTIONS)
 _DATA_SOURCE = re.compile(r"""data\(\s*['"]([^'"]+)['"]""")
+VARIANT_NAME = re.compile(r"[a-z0-9-]{1,40}")
+
+
+@dataclass
+class VariantDocument(Document):
+    """One variant of an entry seen as a document of its own: each of its fields is located
+    where it is written, in the variant (`variants.NAME.field`) or shared on the entry."""
+
+    entry: PathKey = ()  # where the entry is written
+    variant: str = ""
+    own: frozenset[str] = frozenset()  # the fields the variant writes itself
+
+    def locate(self, path: PathKey) -> Location:
+        path, size = tuple(path), len(self.entry)
+        if path[:size] == self.entry and (len(path) == size or path[size] in self.own):
+            return super().locate((*self.entry, "variants", self.variant, *path[size:]))
+        return super().locate(path)
 
 
 @dataclass(slots=True)
@@ -31,10 +48,15 @@ class Entry:
     label: str  # "item 3 of products.csv (sku=ABC-3)" for a generated entry
     type_name: str  # `type`, or the section's default
     source: str = ""  # the data file a for_each read it from, else its manifest
+    variant: str = ""  # one of `variants:`, at SECTION.NAME.VARIANT
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        return (self.section, self.name, self.variant) if self.variant else (self.section, self.name)
 
     @property
     def address(self) -> str:
-        return f"{self.section}.{self.name}"
+        return ".".join(self.named)
 
     def locate(self, *path: Any) -> Location:
         return self.document.locate((*self.where, *path))
@@ -42,7 +64,7 @@ class Entry:
     def problem(self, path: tuple[str, ...], message: str, hint: str = "") -> Diagnostic:
         """A problem with one of its fields, prefixed by the item it was generated from."""
         prefix = f"{self.label}: " if self.label else ""
-        return Diagnostic(self.locate(*path), dotted((self.section, self.name, *path)), prefix + message, hint)
+        return Diagnostic(self.locate(*path), dotted((*self.named, *path)), prefix + message, hint)
 
 
 def _item_label(index: int, item: Any, source: str) -> str:
@@ -204,6 +226,9 @@ class EntryReader:
         address = f"{section}.{name}"
         if not self._new_address(document, where, address, name, prefix):
             return
+        if "variants" in raw:
+            self._add_variants(document, where, section, name, raw, names, label, origin)
+            return
         fields, problems = templating.render(
             document, raw, where, names, shown=shown, label=label, identity_key="identity", budget=self.context.budget
         )
@@ -234,6 +259,112 @@ class EntryReader:
             self._claim_faulty(address, document, where, found)
             return
         self.entries[address] = Entry(document, where, section, name, fields, label, type_name, origin or document.file)
+
+    def _add_variants(
+        self,
+        document: Document,
+        where: PathKey,
+        section: str,
+        name: str,
+        raw: dict[str, Any],
+        names: dict[str, Any],
+        label: str,
+        origin: str,
+    ) -> None:
+        """`variants:` makes one entry per variant at SECTION.NAME.VARIANT: the entry's fields go
+        to each variant whose type has them, a variant's own fields win, and each is checked
+        against its own type. A shared field that no variant's type has is an error."""
+        address, prefix = f"{section}.{name}", f"{label}: " if label else ""
+        variants = raw["variants"]
+        if not isinstance(variants, dict) or not variants:
+            at = (*where, "variants")
+            problem = Diagnostic(document.locate(at), f"{address}.variants", f"{prefix}must map variant names to fields",
+                                 "e.g. twitter: {type: twitter/post, identity: club-twitter}")  # fmt: skip
+            self._claim_faulty(address, document, where, [problem])
+            return
+        shared_raw = {k: v for k, v in raw.items() if k != "variants"}
+        shared, problems = templating.render(
+            document, shared_raw, where, names, shown=(section, name), label=label, identity_key="identity",
+            budget=self.context.budget,
+        )  # fmt: skip
+        if problems:
+            self._claim_faulty(address, document, where, problems)
+            return
+        self.faulty[address] = (document, where)  # the entry's own address is no resource: it names its variants
+        taken: set[str] = set()
+        for variant, variant_raw in variants.items():
+            taken |= self._add_variant(document, where, section, name, str(variant), variant_raw, shared, names, label, origin)
+        for key in shared.keys() - taken - {"enabled", "for_each"}:
+            types = sorted({e.type_name for e in self.entries.values() if e.section == section and e.name == name})
+            self.problems.append(
+                Diagnostic(
+                    document.locate((*where, key)),
+                    f"{address}.{key}",
+                    f"{prefix}no variant's type has field {key!r}",
+                    f"the variants' types: {', '.join(types)}" if types else "",
+                )  # fmt: skip
+            )
+
+    def _add_variant(
+        self,
+        document: Document,
+        where: PathKey,
+        section: str,
+        name: str,
+        variant: str,
+        raw: Any,
+        shared: dict[str, Any],
+        names: dict[str, Any],
+        label: str,
+        origin: str,
+    ) -> set[str]:
+        """Add one variant; returns the shared fields its type has."""
+        at, shown = (*where, "variants", variant), (section, name, variant)
+        prefix = f"{label}: " if label else ""
+        if not VARIANT_NAME.fullmatch(variant) or not isinstance(raw, dict):
+            wrong = (
+                "a variant name is lower-case letters, digits and -"
+                if not VARIANT_NAME.fullmatch(variant)
+                else "must be a mapping of fields"
+            )
+            self.problems.append(Diagnostic(document.locate(at), dotted(shown), prefix + wrong))
+            return set()
+        own, problems = templating.render(document, raw, at, names, shown=shown, label=label, identity_key="identity",
+                                          budget=self.context.budget)  # fmt: skip
+        address = ".".join(shown)
+        if problems:
+            self._claim_faulty(address, document, at, problems)
+            return set()
+        default, allowed = SECTIONS[section]
+        type_name = own.get("type", default)
+        if type_name not in allowed:
+            message = f"type {type_name!r} cannot be declared under {section}" if type_name else "a variant needs its own 'type'"
+            problem = Diagnostic(
+                document.locate((*at, "type")), dotted((*shown, "type")), prefix + message, "allowed: " + ", ".join(allowed)
+            )
+            self._claim_faulty(address, document, at, [problem])
+            return set()
+        fields_of_type = schema.load_schema(TYPES[type_name].schema_name)["properties"]
+        taken = {key for key in shared if key in fields_of_type}
+        fields = {**{key: shared[key] for key in taken}, **own}
+        enabled = fields.pop("enabled", True)
+        if not isinstance(enabled, bool):
+            self.problems.append(
+                Diagnostic(document.locate((*at, "enabled")), f"{address}.enabled", f"{prefix}must be true or false")
+            )
+            return taken
+        if not enabled or (address in self.entries or address in self.faulty):
+            if enabled:
+                self.problems.append(Diagnostic(document.locate(at), address, f"{prefix}duplicate address {address}"))
+            return taken
+        view = VariantDocument(document.file, document.data, document.marks, document.folder, entry=where, variant=variant,
+                               own=frozenset(own))  # fmt: skip
+        found = schema.check(view, where, fields, TYPES[type_name].schema_name, shown=shown, label=label)
+        if found:
+            self._claim_faulty(address, view, where, found)
+            return taken
+        self.entries[address] = Entry(view, where, section, name, fields, label, type_name, origin or document.file, variant)
+        return taken
 
     def _new_address(self, document: Document, where: PathKey, address: str, name: str, prefix: str) -> bool:
         """Whether `address` is a well-formed address that no entry has claimed yet."""

@@ -55,7 +55,7 @@ def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
     zone = zoneinfo.ZoneInfo(time_zone)
     shown = [change for change in plan.changes if change.action is not Action.NOOP]
     playlists = _playlists_of_videos(plan)
-    cards = [_card(change, zone, playlists) for change in shown]
+    cards = _side_by_side(shown, [_card(change, zone, playlists) for change in shown])
     blocked = sum(1 for change in shown if change.action is Action.BLOCKED)
     banner = (
         f'<p class="blocked-banner">{blocked} blocked: the plan cannot be applied until they are resolved.</p>' if blocked else ""
@@ -65,6 +65,29 @@ def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
     intro = f'{budget}<p class="summary">{esc(summary_line(plan.counts()))}</p>{banner}{empty}'
     networks = sorted({network(change.type) for change in shown})
     return page("publisher plan", intro, networks, "\n".join(cards))
+
+
+def _side_by_side(changes: list[Change], cards: list[str]) -> list[str]:
+    """The variants of one entry (SECTION.ENTRY.VARIANT) in one row, side by side, under the
+    entry's address; every other card as it is."""
+    out: list[str] = []
+    groups: dict[str, list[str]] = {}
+    for change, card in zip(changes, cards, strict=True):
+        entry = change.address.rsplit(".", 1)[0] if change.address.count(".") == 2 else ""
+        if not entry:
+            out.append(card)
+            continue
+        if entry not in groups:
+            groups[entry] = []
+            out.append(entry)  # a place for the group, filled below
+        groups[entry].append(card)
+    return [
+        f'<section class="variants" data-entry="{esc(item)}"><h2>{esc(item)} <span class="type">'
+        f"· {len(groups[item])} variants</span></h2>{''.join(groups[item])}</section>"
+        if item in groups
+        else item
+        for item in out
+    ]
 
 
 def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[str]]) -> str:

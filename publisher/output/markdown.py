@@ -118,13 +118,17 @@ def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     # Leave room for closing a section and saying what was cut.
     budget = limit - 600
     omitted = 0
-    networks: dict[str, list[Change]] = {}
+    sections: dict[str, list[Change]] = {}  # the variants of an entry together, then one per network
     for change in shown:
-        networks.setdefault(network_title(change.type), []).append(change)
-    for network, changes in networks.items():
+        if change.address.count(".") == 2:
+            sections.setdefault(f"<code>{change.address.rsplit('.', 1)[0]}</code> (variants)", []).append(change)
+    for change in shown:
+        if change.address.count(".") != 2:
+            sections.setdefault(network_title(change.type), []).append(change)
+    for title, changes in sections.items():
         counts = {a: sum(1 for c in changes if c.action is a) for a in SYMBOLS}
         summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)
-        opening = f"\n<details><summary><b>{network}</b>: {summary}</summary>\n\n"
+        opening = f"\n<details><summary><b>{title}</b>: {summary}</summary>\n\n"
         if omitted or len(text) + len(opening) > budget:
             omitted += len(changes)
             continue

@@ -27,6 +27,9 @@ h1 { font-size: 20px; margin: 0 0 4px; }
 input.filter { position: absolute; opacity: 0; pointer-events: none; }
 main { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 16px; padding: 24px; }
 main.calendar { display: block; }
+.variants { grid-column: 1 / -1; display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px;
+  padding: 12px; border: 1px dashed #c9ced6; border-radius: 14px; }
+.variants > h2 { grid-column: 1 / -1; font-size: 15px; margin: 0; font-family: ui-monospace, Menlo, monospace; }
 .card, .item { background: #fff; border-radius: 12px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 14px 16px;
   border-top: 4px solid var(--net, #888); overflow-wrap: anywhere; }
 .card header h2 { font-size: 15px; margin: 6px 0 0; font-family: ui-monospace, Menlo, monospace; }

@@ -123,3 +123,24 @@ def test_the_calendar_page_shows_each_item_and_filters(browser, cli, club, tmp_p
     assert len(visible_addresses(page, "article.item")) == 5
     page.screenshot(path=str(OUTPUT / "calendar-club.png"), full_page=True)
     assert dialogs == []
+
+
+def test_the_variants_of_one_entry_are_shown_side_by_side(browser, cli, club, tmp_path):
+    run = cli("plan", club, "--state", tmp_path / "state.json", "--target", "label:kit-launch", "--format", "html")
+    assert run.code == 0, run.err
+    page, dialogs = open_page(browser, run.out, tmp_path, "variants.html")
+    group = page.query_selector('section.variants[data-entry="posts.kit-launch"]')
+    cards = group.query_selector_all("article.card")
+    assert [c.get_attribute("data-address") for c in cards] == [
+        "posts.kit-launch.facebook", "posts.kit-launch.linkedin", "posts.kit-launch.twitter",
+    ]  # fmt: skip
+    boxes = [c.bounding_box() for c in cards]
+    assert len({round(b["y"]) for b in boxes}) == 1 and boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]  # one row
+    page.screenshot(path=str(OUTPUT / "plan-variants.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 900})
+    stacked = [c.bounding_box() for c in cards]
+    assert stacked[0]["y"] < stacked[1]["y"] < stacked[2]["y"]  # a phone: one under the other
+    assert all(b["x"] + b["width"] <= 390 for b in stacked)
+    assert dialogs == []
+    markdown = cli("plan", club, "--state", tmp_path / "state.json", "--target", "label:kit-launch", "--format", "markdown").out
+    assert "<code>posts.kit-launch</code> (variants)</b>: 3 create" in markdown
