@@ -334,6 +334,7 @@ class Calendar:
     start: dt.date
     days: int
     items: list[Item] = field(default_factory=list)
+    today: dt.date | None = None  # marked on the grids
 
     @property
     def end(self) -> dt.date:

@@ -54,6 +54,36 @@ td.before { background: #fff1f0; } td.after { background: #effaf1; } .forces { c
 .day .items { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px; }
 .item .time { font-weight: 700; } .item.expires { opacity: .8; border-top-style: dashed; }
 .empty { color: #57606a; }
+main.grid { padding: 16px; }
+.month { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: 1px; background: #dde0e4;
+  border: 1px solid #dde0e4; border-radius: 10px; overflow: hidden; }
+.dow { background: #f8f9fa; padding: 6px 8px; font-size: 12px; font-weight: 700; color: #57606a; min-width: 0; }
+.cell { background: #fff; min-height: 110px; padding: 4px 6px; min-width: 0; overflow: hidden; }
+.cell.outside, .dow.outside { background: #f4f5f7; color: #9aa1a9; }
+.cell .date { font-size: 12px; font-weight: 700; color: #57606a; }
+.cell.today .date, .dow.today { color: #fff; background: #1c1e21; border-radius: 999px; padding: 0 7px; }
+.cell ul, .slot ul, .more ul { list-style: none; margin: 4px 0 0; padding: 0; }
+.chip { display: block; margin: 0 0 3px; padding: 2px 6px; border-radius: 6px; font-size: 12px; line-height: 1.35;
+  background: color-mix(in srgb, var(--net, #888) 14%, #fff); border-left: 3px solid var(--net, #888);
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
+.chip time { font-weight: 700; } .chip.deletes { text-decoration: line-through; opacity: .8; }
+.chip .net { display: inline-block; font: 700 9px/1.6 system-ui, sans-serif; color: #fff; background: var(--net, #888);
+  border-radius: 3px; padding: 0 3px; margin-right: 4px; text-decoration: none; vertical-align: 1px; }
+.more summary { font-size: 12px; color: #0a58ca; cursor: pointer; }
+.week { margin-bottom: 20px; } .week h2 { font-size: 16px; margin: 0 0 8px; }
+.hours { display: grid; grid-template-columns: 52px repeat(7, minmax(0, 1fr)); grid-auto-rows: minmax(30px, auto);
+  gap: 1px; background: #dde0e4; border: 1px solid #dde0e4; border-radius: 10px; overflow: hidden; }
+.hour { background: #f8f9fa; font-size: 11px; color: #57606a; padding: 2px 4px; }
+.slot { background: #fff; padding: 2px 3px; min-width: 0; overflow: hidden; }
+@media (max-width: 600px) {
+  .chip .text { display: none; } .chip { padding: 1px 3px; font-size: 11px; }
+  .cell { min-height: 64px; padding: 2px 3px; } .dow { padding: 4px 2px; font-size: 11px; }
+  .hours { grid-template-columns: 40px repeat(7, minmax(0, 1fr)); }
+}
+@media print {
+  body { background: #fff; } input.filter, .filters { display: none; }
+  .cell, .slot, .chip { break-inside: avoid; } .card, .item { box-shadow: none; }
+}
 """
 
 

@@ -20,14 +20,18 @@ from ..rules import TEXT_FIELDS
 from . import inputs
 
 
-def catalog_calendar(paths: list[Path], variables: dict[str, Any], *, start: dt.date | None, days: int) -> Calendar:
+def catalog_calendar(
+    paths: list[Path], variables: dict[str, Any], *, start: dt.date | None, days: int | None, view: str = "list"
+) -> Calendar:
     """The items of the catalog at `paths` from `start` (default: today where the catalog's
-    time zone says) for `days` days."""
+    time zone says) for `days` days; without `days`, 14 days, or for the `month` view the
+    month of `start`, for the `week` view its week."""
     catalog = load_catalog(whole_catalog(paths, "calendar"), variables=variables)
     queues.assign(catalog, State(), inputs.now())  # no state: where a first apply would put each queued item
     zone = zoneinfo.ZoneInfo(catalog.project.time_zone)
-    start = start or inputs.now().astimezone(zone).date()
-    found = Calendar(zone, start, days)
+    today = inputs.now().astimezone(zone).date()
+    start, days = _span(start or today, days, view)
+    found = Calendar(zone, start, days, today=today)
     for resource in catalog.resources.values():
         for kind, moment in (("publish", resource.publish_at), ("expire", resource.expire_at)):
             if moment is not None:
@@ -49,3 +53,16 @@ def _item(resource: Resource, kind: str, when: dt.datetime) -> Item:
         identity=resource.alias or mask(resource.identity),
         text=short[:117] + "…" if len(short) > 120 else short,
     )
+
+
+def _span(start: dt.date, days: int | None, view: str) -> tuple[dt.date, int]:
+    """The first day and the number of days to show."""
+    if days is not None:
+        return start, days
+    if view == "month":
+        first = start.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        return first, (following - first).days
+    if view == "week":
+        return start - dt.timedelta(days=start.weekday()), 7
+    return start, 14

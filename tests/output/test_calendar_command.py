@@ -25,7 +25,7 @@ def test_the_calendar_lists_scheduled_and_expiring_items_by_day_with_what_for_ea
     run = cli("calendar", club, "--from", "2027-03-01", "--days", "21")
     assert run.code == 0, run.err
     lines = run.out.splitlines()
-    assert lines[0] == "Calendar from 2027-03-01 to 2027-03-21 (Europe/Madrid): 5 items"
+    assert lines[0] == "Calendar from 2027-03-01 to 2027-03-21 (Europe/Madrid): 8 items"  # the kit launch: 3 networks
     assert "Sat 06 Mar 2027" in lines
     assert any("10:00  publish" in line and "posts.matchday-sevilla" in line and "club-twitter" in line for line in lines)
     assert any("00:00  delete (expire_at) posts.early-bird" in line for line in lines)
@@ -35,10 +35,13 @@ def test_the_window_is_days_from_the_first_day(cli, club):
     data = json.loads(cli("calendar", club, "--from", "2027-03-06", "--days", "7", "--format", "json").out)
     assert data["time_zone"] == "Europe/Madrid" and data["from"] == "2027-03-06" and data["days"] == 7
     assert [(i["kind"], i["address"]) for i in data["items"]] == [
+        ("publish", "posts.kit-launch.facebook"),
+        ("publish", "posts.kit-launch.linkedin"),
+        ("publish", "posts.kit-launch.twitter"),
         ("publish", "posts.matchday-sevilla"),
         ("expire", "posts.early-bird"),
     ]
-    assert data["items"][0]["time"] == "2027-03-06T10:00:00+01:00" and data["items"][0]["utc"] == "2027-03-06T09:00:00Z"
+    assert data["items"][3]["time"] == "2027-03-06T10:00:00+01:00" and data["items"][3]["utc"] == "2027-03-06T09:00:00Z"
     nothing = cli("calendar", club, "--from", "2030-01-01", "--days", "3")
     assert "Nothing is scheduled or expires in these days." in nothing.out
 
@@ -49,7 +52,7 @@ def test_ics_parses_with_one_event_per_item_stable_ids_and_utc_times(cli, club):
     assert "\r\n" in first and all(len(line.encode()) <= 75 for line in first.split("\r\n"))
     calendar = icalendar.Calendar.from_ical(first)
     events = calendar.walk("VEVENT")
-    assert len(events) == 5
+    assert len(events) == 8
     starts = {str(e["UID"]): e.decoded("DTSTART") for e in events}
     assert starts["publish.posts.matchday-sevilla@content-catalog-publisher"] == dt.datetime(2027, 3, 6, 9, 0, tzinfo=dt.UTC)
     assert starts["expire.posts.early-bird@content-catalog-publisher"] == dt.datetime(2027, 3, 7, 23, 0, tzinfo=dt.UTC)

@@ -112,15 +112,16 @@ def test_deletes_and_updates_are_stated_plainly(browser, cli, sandbox, write, tm
 
 
 def test_the_calendar_page_shows_each_item_and_filters(browser, cli, club, tmp_path):
-    run = cli("calendar", club, "--from", "2027-03-01", "--days", "21", "--format", "html")
+    run = cli("calendar", club, "--from", "2027-03-01", "--days", "21", "--format", "html", "--view", "list")
     assert run.code == 0, run.err
     page, dialogs = open_page(browser, run.out, tmp_path, "calendar.html")
     items = visible_addresses(page, "article.item")
-    assert items == ["posts.early-bird", "posts.matchday-sevilla", "posts.early-bird", "posts.matchday-valencia",
+    assert items == ["posts.early-bird", "posts.kit-launch.facebook", "posts.kit-launch.linkedin", "posts.kit-launch.twitter",
+                     "posts.matchday-sevilla", "posts.early-bird", "posts.matchday-valencia",
                      "posts.matchday-real-sociedad"]  # fmt: skip
     assert [h.inner_text() for h in page.query_selector_all(".day h2")][0] == "Monday 01 March 2027"
     page.click('label[for="show-twitter"]')
-    assert len(visible_addresses(page, "article.item")) == 5
+    assert len(visible_addresses(page, "article.item")) == 6
     page.screenshot(path=str(OUTPUT / "calendar-club.png"), full_page=True)
     assert dialogs == []
 
@@ -143,4 +144,4 @@ def test_the_variants_of_one_entry_are_shown_side_by_side(browser, cli, club, tm
     assert all(b["x"] + b["width"] <= 390 for b in stacked)
     assert dialogs == []
     markdown = cli("plan", club, "--state", tmp_path / "state.json", "--target", "label:kit-launch", "--format", "markdown").out
-    assert "<code>posts.kit-launch</code> (variants)</b>: 3 create" in markdown
+    assert "<code>posts.kit-launch</code> (variants)</b>: 3 scheduled" in markdown
