@@ -105,3 +105,21 @@ def test_the_readme_is_one_screen_with_the_two_commands():
     assert len(readme) <= 50
     assert any(line.startswith("make demo") for line in readme) and any(line.startswith("make test") for line in readme)
     assert "docs/getting-started.md" in "\n".join(readme)
+
+
+def _yaml_blocks(page: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / page).read_text(encoding="utf-8"), re.S)
+
+
+def test_the_variants_and_reviews_pages_show_what_publisher_accepts(cli, write, tmp_path):
+    identities = (
+        "identities:\n  club-twitter: 7c9e6679-7425-40de-944b-e07fc1f90ae7\n"
+        "  club-linkedin: 9b2e7c1a-6d4f-4e8b-a1c3-5f7d9e0b2a4c\n  club-facebook: 3f2504e0-4f89-41d3-9a0c-0305e82c3301\n"
+    )
+    launch, moved = _yaml_blocks("variants-and-labels.md")[:2]
+    write("c.yaml", identities + launch + moved)
+    write("publisher.yaml", _yaml_blocks("reviews.md")[0])
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 0 and "3 resources" in run.out, run.output
+    planned = cli("plan", tmp_path / "catalog", "--state", tmp_path / "s.json", "--target", "label:kit-launch")
+    assert planned.code == 0 and "posts.kit-launch.linkedin" in planned.out
