@@ -22,6 +22,7 @@ from ..redact import key_forms, mask_all, mask_keys
 from .apply import apply
 from .calendar import calendar
 from .imports import import_command
+from .init import init_command
 from .options import DEBUG, FORMAT, debug_option
 from .plan import plan, show
 from .review import review
@@ -54,7 +55,9 @@ def _with_debug(command: click.Command) -> click.Command:
     return command
 
 
-for command in (validate, plan, show, apply, review, takedown, calendar, state, import_command, unlock, schema_command, sandbox):
+COMMANDS = (init_command, validate, plan, show, apply, review, takedown, calendar, state, import_command, unlock, schema_command,
+            sandbox)  # fmt: skip
+for command in COMMANDS:
     cli.add_command(_with_debug(command))
 
 
