@@ -262,6 +262,7 @@ class Change:
     digest: str = ""  # what the change does, as a review names it (planning/reviews.py)
     proposal: str = ""  # the approved proposal that holds it, under the review rule
     held_from: Action | None = None  # a held change: what it would have done
+    alias: str | None = None  # the identity's alias, shown instead of the masked token where there is one
 
     def is_field(self, key: str) -> bool:
         """Whether a key of `changed` is a field (in before or after), not the marker

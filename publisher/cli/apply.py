@@ -157,9 +157,9 @@ def apply(
     progress: list[Progress] = []
     as_json = output_format == "json"
 
-    def show_plan(plan: Plan) -> None:
+    def show_plan(plan: Plan, time_zone: str) -> None:
         coloured = color(catalog_args.no_color) and not as_json
-        click.echo(plan_text(plan, color=coloured), nl=False, err=as_json, color=coloured or None)
+        click.echo(plan_text(plan, color=coloured, time_zone=time_zone), nl=False, err=as_json, color=coloured or None)
 
     def start_progress(steps: int) -> Progress:
         progress.append(Progress(steps, tty=(sys.stderr if as_json else sys.stdout).isatty(), err=as_json))

@@ -39,7 +39,7 @@ def render(plan: Plan, output_format: str, no_color: bool, time_zone: str = "UTC
         return json.dumps(plan_to_json(plan), indent=2, ensure_ascii=False) + "\n"
     if output_format == "markdown":
         return plan_markdown(plan)
-    return plan_text(plan, color=color(no_color))
+    return plan_text(plan, color=color(no_color), time_zone=time_zone)
 
 
 @click.command()

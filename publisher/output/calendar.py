@@ -80,7 +80,8 @@ def calendar_ics(found: Calendar, *, now: dt.datetime) -> str:
 def calendar_html(found: Calendar) -> str:
     zone = found.time_zone.key
     last = found.end - dt.timedelta(days=1)
-    shown = counted(len(found.items), "item")
+    networks = sorted({item.network for item in found.items})
+    shown = item_counts(found)
     intro = f'<p class="summary">{shown} from {found.start:%a %d %b} to {last:%a %d %b %Y} ({html.escape(zone)})</p>'
     if not found.items:
         intro += '<p class="empty">Nothing is scheduled or expires in these days.</p>'
@@ -88,8 +89,17 @@ def calendar_html(found: Calendar) -> str:
     for day, items in found.by_day().items():
         cards = "\n".join(_item_html(item) for item in items)
         days.append(f'<section class="day"><h2>{day:%A %d %B %Y}</h2><div class="items">\n{cards}\n</div></section>')
-    networks = sorted({item.network for item in found.items})
     return page("publisher calendar", intro, networks, "\n".join(days), main_class="calendar")
+
+
+def item_counts(found: Calendar) -> str:
+    """How many items, and how many of each network: the page's filter shows the one that applies."""
+    per_network: dict[str, int] = {}
+    for item in found.items:
+        per_network[item.network] = per_network.get(item.network, 0) + 1
+    return f'<span class="count all">{counted(len(found.items), "item")}</span>' + "".join(
+        f'<span class="count net-{net}">{counted(count, "item")}</span>' for net, count in sorted(per_network.items())
+    )
 
 
 def _item_html(item: Item) -> str:

@@ -12,6 +12,7 @@ import html
 
 from ..model import Calendar, Item
 from ..rules import counted, network_title
+from .calendar import item_counts
 from .page import page
 from .terminal import inert
 
@@ -106,9 +107,7 @@ def calendar_week_html(found: Calendar) -> str:
 
 
 def _intro(found: Calendar) -> str:
-    intro = (
-        f'<p class="summary">{counted(len(found.items), "item")} from {_range(found)} ({html.escape(found.time_zone.key)})</p>'
-    )
+    intro = f'<p class="summary">{item_counts(found)} from {_range(found)} ({html.escape(found.time_zone.key)})</p>'
     if not found.items:
         intro += '<p class="empty">Nothing is scheduled or expires in these days.</p>'
     return intro

@@ -3,11 +3,14 @@ changes, the pictures it shows, and the plan's summary line."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
 from ..model import UNKNOWN, Action, Change
+from ..redact import mask
 from ..rules import is_web_url
 
 SYMBOLS = {
@@ -22,6 +25,26 @@ SYMBOLS = {
     Action.HELD: ("=", "yellow"),
     Action.TAKEN_DOWN: ("v", "red"),
 }
+
+
+def who(change: Change) -> str:
+    """The identity as people know it: its alias, else the token masked."""
+    return change.alias or mask(change.identity)
+
+
+def local_time(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a %d %b %Y, %H:%M} {zone.key}"
+
+
+def reason(change: Change, zone: zoneinfo.ZoneInfo) -> str:
+    """Why, with the calendar's times in the catalog's time zone (the planner says UTC)."""
+    resource = change.resource
+    if resource is not None and resource.publish_at and change.reason.startswith("scheduled for "):
+        return f"scheduled for {local_time(resource.publish_at, zone)}"
+    if resource is not None and resource.expire_at and change.reason.startswith("expired at "):
+        return f"expired at {local_time(resource.expire_at, zone)}" + change.reason.split("Z", 1)[1]
+    return change.reason
 
 
 def value(v: Any) -> str:

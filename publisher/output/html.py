@@ -8,17 +8,15 @@ is escaped. The network filter is CSS radio buttons, so it works without JavaScr
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan, Ref
-from ..redact import mask
 from ..rules import is_web_url, network, network_title
 from ..twitter_text import TWEET_LIMIT, twitter_length
-from .changes import changed_fields, pictures, summary_line, value
+from .changes import changed_fields, local_time, pictures, summary_line, value, who
 from .page import page
 
 _VERBS = {
@@ -44,11 +42,6 @@ def esc(text: Any) -> str:
 def safe_url(url: Any) -> str | None:
     """An http(s) URL fit for href or src (escaped), or None: no javascript:, no data:."""
     return esc(url) if is_web_url(url) else None
-
-
-def local_time(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local:%a %d %b %Y, %H:%M} {zone.key}"
 
 
 def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
@@ -94,12 +87,12 @@ def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[
     net = network(change.type)
     action = change.action.value
     fields = _fields(change)
-    who = f" · identity {esc(mask(change.identity))}" if change.identity else ""
+    identity = f" · identity {esc(who(change))}" if change.identity else ""
     parts = [
         f'<article class="card net-{esc(net)} action-{esc(action)}" data-network="{esc(net)}" '
         f'data-address="{esc(change.address)}">',
         f'<header><span class="network">{esc(network_title(change.type))}</span><span class="badge">{esc(action)}</span>'
-        f'<h2>{esc(change.address)}</h2><p class="type">{esc(change.type)}{who}</p></header>',
+        f'<h2>{esc(change.address)}</h2><p class="type">{esc(change.type)}{identity}</p></header>',
         f'<p class="verdict">This {esc(change.type.split("/", 1)[1].replace("/", " "))} {_VERBS.get(change.action, "")}.</p>',
     ]
     resource = change.resource
@@ -110,8 +103,9 @@ def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[
         parts.append(f'<p class="when">Publishes {esc(local_time(resource.publish_at, zone))}</p>')
     if resource is not None and resource.expire_at:
         parts.append(f'<p class="when">Expires {esc(local_time(resource.expire_at, zone))}</p>')
-    if change.action in (Action.DELETE, Action.FORGET):
-        fields = {key: value for key, value in fields.items() if key in _TEXT_FIELDS}
+    if change.action in (Action.DELETE, Action.FORGET):  # what goes: its text and its picture, not its ids
+        kept = {*_TEXT_FIELDS, *(key for key, _ in pictures(change.type, fields))}
+        fields = {key: value for key, value in fields.items() if key in kept}
     parts.append(_preview(change, fields, playlists))
     if change.action in (Action.UPDATE, Action.REPLACE, Action.BLOCKED):
         parts.append(_diff(change))

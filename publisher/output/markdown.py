@@ -7,10 +7,9 @@ import re
 from typing import Any
 
 from ..model import NEW_REASON, Action, Change, Plan
-from ..redact import mask
 from ..rules import TEXT_FIELDS, network_title
 from ..twitter_text import TWEET_LIMIT, twitter_length
-from .changes import SYMBOLS, changed_fields, pictures, summary_line, value
+from .changes import SYMBOLS, changed_fields, pictures, summary_line, value, who
 
 MARKER = "<!-- publisher-plan -->"
 MARKDOWN_LIMIT = 65_000
@@ -63,8 +62,8 @@ def _thumbnail(change: Change, fields: dict[str, Any]) -> str:
 
 def _change_markdown(change: Change) -> str:
     symbol = SYMBOLS[change.action][0]
-    who = f"{change.type}, identity `{mask(change.identity)}`" if change.identity else change.type
-    out = [f"**`{symbol} {change.address}`** ({who})"]
+    shown = f"{change.type}, identity `{who(change)}`" if change.identity else change.type
+    out = [f"**`{symbol} {change.address}`** ({shown})"]
     if change.reason and change.reason != NEW_REASON:
         out.append(f"<br>{_md(change.reason)}")
     fields, notes = changed_fields(change) if change.action in (Action.UPDATE, Action.REPLACE, Action.BLOCKED) else ([], [])

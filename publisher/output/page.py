@@ -31,7 +31,7 @@ main.calendar { display: block; }
   padding: 12px; border: 1px dashed #c9ced6; border-radius: 14px; }
 .variants > h2 { grid-column: 1 / -1; font-size: 15px; margin: 0; font-family: ui-monospace, Menlo, monospace; }
 .card, .item { background: #fff; border-radius: 12px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 14px 16px;
-  border-top: 4px solid var(--net, #888); overflow-wrap: anywhere; }
+  border-top: 4px solid var(--net, #888); overflow-wrap: break-word; min-width: 0; }
 .card header h2 { font-size: 15px; margin: 6px 0 0; font-family: ui-monospace, Menlo, monospace; }
 .network { font-weight: 700; color: var(--net, #555); }
 .badge { float: right; font-size: 12px; padding: 1px 8px; border-radius: 999px; background: #eef0f3; }
@@ -49,6 +49,8 @@ main.calendar { display: block; }
 .counter { font-size: 13px; color: #1a7f37; margin: 2px 0; } .counter.over { color: #cf222e; font-weight: 700; }
 table.diff { width: 100%; border-collapse: collapse; font-size: 13px; margin-top: 8px; }
 table.diff th, table.diff td { border-top: 1px solid #e5e7eb; padding: 4px; text-align: left; vertical-align: top; }
+table.diff td { overflow-wrap: anywhere; } table.diff th { overflow-wrap: normal; }
+.count { display: none; } .count.all { display: inline; }
 td.before { background: #fff1f0; } td.after { background: #effaf1; } .forces { color: #9b1c1c; font-size: 11px; }
 .day { margin-bottom: 20px; } .day h2 { font-size: 16px; margin: 0 0 8px; }
 .day .items { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px; }
@@ -98,6 +100,10 @@ def page(title: str, intro: str, networks: list[str], body: str, *, main_class: 
         labels.append(f'<label for="show-{name}">{html.escape(network_title(name))}</label>')
         rules.append(f'#show-{name}:checked ~ main [data-network]:not([data-network="{name}"]) {{ display: none; }}')
         rules.append(f'#show-{name}:checked ~ header label[for="show-{name}"] {{ background: #1c1e21; color: #fff; }}')
+        # A day with nothing of that network goes too, and the count says that network's.
+        rules.append(f'#show-{name}:checked ~ main .day:not(:has([data-network="{name}"])) {{ display: none; }}')
+        rules.append(f"#show-{name}:checked ~ header .count.all {{ display: none; }}")
+        rules.append(f"#show-{name}:checked ~ header .count.net-{name} {{ display: inline; }}")
     colours = " ".join(f".net-{name} {{ --net: {colour}; }}" for name, colour in _COLOURS.items())
     checked = '#show-all:checked ~ header label[for="show-all"] { background: #1c1e21; color: #fff; }'
     return f"""<!doctype html>

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from ..applying.applier import ApplyResult
 from ..model import NEW_REASON, Action, Change, Plan
-from ..redact import mask
 from ..rules import counted
-from .changes import SYMBOLS, changed_fields, summary_line, value
+from .changes import SYMBOLS, changed_fields, reason, summary_line, value, who
 from .json import apply_to_json
 from .terminal import inert
 
@@ -39,8 +40,10 @@ def _fields(change: Change) -> list[str]:
     return lines
 
 
-def plan_text(plan: Plan, *, color: bool = False) -> str:
-    """Like Terraform's plan: what is due now, then the calendar (scheduled, expired)."""
+def plan_text(plan: Plan, *, color: bool = False, time_zone: str = "UTC") -> str:
+    """Like Terraform's plan: what is due now, then the calendar (scheduled, expired), its
+    times in the catalog's time zone."""
+    zone = zoneinfo.ZoneInfo(time_zone)
     budget = [_style(inert(message), "red", color, bold=True) for message in plan.over_budget]  # first: nothing is applied
     shown = [c for c in plan.changes if c.action is not Action.NOOP and not c.action.is_waiting]
     later = [c for c in plan.changes if c.action.is_waiting]
@@ -50,11 +53,11 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
         out[:0] = ["publisher will perform these actions:", ""]
         for change in shown:
             symbol, colour = SYMBOLS[change.action]
-            who = f"{change.type}, identity {mask(change.identity)}" if change.identity else change.type
+            account = f"{change.type}, identity {who(change)}" if change.identity else change.type
             head = f"{symbol} {change.address}" if change.action is not Action.FORGET else f"forget {change.address}"
-            out.append(f"  {_style(inert(head), colour, color, bold=True)}  ({inert(who)})")
+            out.append(f"  {_style(inert(head), colour, color, bold=True)}  ({inert(account)})")
             if change.reason and change.reason != NEW_REASON:
-                out.append(inert(f"      {change.reason}"))
+                out.append(inert(f"      {reason(change, zone)}"))
             out.extend(inert(f"      {line}") for line in _fields(change))
             out.append("")
     for action, title in (
@@ -66,7 +69,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
         entries = [c for c in later if c.action == action]
         if entries:
             out.append(_style(title, SYMBOLS[action][1], color, bold=True))
-            out.extend(inert(f"  {SYMBOLS[action][0]} {c.address}  ({c.type}): {c.reason}") for c in entries)
+            out.extend(inert(f"  {SYMBOLS[action][0]} {c.address}  ({c.type}): {reason(c, zone)}") for c in entries)
             out.append("")
     if not shown:
         if later:

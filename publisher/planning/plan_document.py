@@ -51,6 +51,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
                 "action": c.action.value,
                 "reason": c.reason,
                 "identity": mask(c.identity) if c.identity else None,
+                "alias": c.alias,
                 "before": encode(c.before),
                 "after": encode(c.after),
                 "changed": list(c.changed),

@@ -289,7 +289,9 @@ def make_plan(
     changes.sort(key=lambda change: change.address)
     tokens = catalog.tokens()
     for change in changes:
-        _find_old_identity(change, state.resources.get(change.address), tokens)
+        record = state.resources.get(change.address)
+        _find_old_identity(change, record, tokens)
+        change.alias = change.resource.alias if change.resource is not None else record.alias if record is not None else None
     if targets:
         changes = _targeted(changes, catalog, state, targets)
     plan = Plan(state.lineage, state.serial, changes, targets, moved, notes, tokens)

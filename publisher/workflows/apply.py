@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # requests is imported only by commands that talk to the API
 class ApplyHooks:
     """What the caller shows and asks along the way (the CLI prints; a program may not)."""
 
-    show_plan: Callable[[Plan], None] = lambda plan: None
+    show_plan: Callable[[Plan, str], None] = lambda plan, time_zone: None  # and the catalog's time zone
     confirm: Callable[[], None] = lambda: None  # raises to cancel
     progress: Callable[[int], Callable[[Outcome], None]] = lambda steps: lambda outcome: None
     on_wait: Callable[[str], None] = lambda message: None  # the API asked to wait
@@ -99,7 +99,7 @@ def apply_catalog(
         the_plan = _plan(saved, catalog, store, state, client, targets=targets, refresh=refresh, now=now)
         held = reviews.gate(store, the_plan, state, review, now=now)
         the_plan.over_budget = over_budget(the_plan, state, catalog.project.budgets, allowed)
-        hooks.show_plan(the_plan)
+        hooks.show_plan(the_plan, catalog.project.time_zone)
         if the_plan.blocked:
             raise PublisherError(f"the plan is blocked at {len(the_plan.blocked)} address(es); nothing was changed")
         if the_plan.over_budget:

@@ -93,7 +93,7 @@ def takedown(
         for address in matched:
             state.takedowns[address] = entry
         plan = _deletions(catalog, state, matched)
-        hooks.show_plan(plan)
+        hooks.show_plan(plan, catalog.project.time_zone)
         hooks.confirm()
         store.write(state, expected_serial=state.serial)  # down first: a crash from here on keeps them down
         result = TakedownResult(matched)

@@ -86,7 +86,8 @@ def test_no_key_and_no_full_token_in_any_output(sandbox, cli, write, tmp_path):
         assert run.code == 0, run.output
         for secret in ("test-public", "test-private", PIN_TOKEN, TWEET_TOKEN):
             assert secret not in run.output
-    assert "2af2…aae6" in outputs[1].out
+    assert "identity club)" in outputs[1].out  # an alias where there is one, else the token masked
+    assert "7c9e…0ae7" in outputs[1].out
     # Not even the state holds a token: an identity is its alias and the token's digest.
     identity = json.loads(state_file.read_text())["resources"]["boards.stadium"]["identity"]
     assert identity["alias"] == "club" and identity["digest"].startswith("sha256:")

@@ -31,7 +31,7 @@ posts:
     monkeypatch.setenv("PUBLISHER_NOW", "2026-12-01T07:59:00Z")
     plan = cli("plan", catalog)
     assert "Scheduled, not published yet:" in plan.out
-    assert "posts.launch  (twitter/post): scheduled for 2026-12-01T08:00:00Z" in plan.out
+    assert "posts.launch  (twitter/post): scheduled for Tue 01 Dec 2026, 08:00 UTC" in plan.out  # the catalog's zone
     assert "1 scheduled." in plan.out
     assert cli("apply", catalog, "--auto-approve").code == 0
     assert [o["object"] for o in sandbox.objects()] == ["board"]

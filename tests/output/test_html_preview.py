@@ -145,3 +145,43 @@ def test_the_variants_of_one_entry_are_shown_side_by_side(browser, cli, club, tm
     assert dialogs == []
     markdown = cli("plan", club, "--state", tmp_path / "state.json", "--target", "label:kit-launch", "--format", "markdown").out
     assert "<code>posts.kit-launch</code> (variants)</b>: 3 scheduled" in markdown
+
+
+def test_plans_say_times_and_accounts_as_people_read_them(browser, cli, club, sandbox, tmp_path):
+    """Found by a newcomer: scheduled times in UTC although time_zone is set, identities as
+    masked tokens where the calendar shows aliases, a deleted pin without its picture, and a
+    field name broken as "descriptio/n"."""
+    state = tmp_path / "state.json"
+    text = cli("plan", club, "--state", state).out
+    assert "scheduled for Sat 06 Mar 2027, 10:00 Europe/Madrid" in text and "2027-03-06T09:00:00Z" not in text
+    assert "identity club-twitter" in text and "7c9e…0ae7" not in text
+    assert "identity `club-pinterest`" in cli("plan", club, "--state", state, "--format", "markdown").out
+    pins = club / "pinterest.yaml"
+    assert cli("apply", club, "--auto-approve", "--state", state, "--target", "pins.*").code == 0
+    original = pins.read_text()
+    pins.write_text(original.replace("description: Camp Nou at night", "description: Camp Nou at night, from the stands"))
+    run = cli("plan", club, "--state", state, "--format", "html", "--target", "pins.*")
+    page, _ = open_page(browser, run.out, tmp_path, "people.html")
+    page.set_viewport_size({"width": 390, "height": 900})
+    field = page.query_selector("table.diff tr:nth-child(2) th")
+    assert field.inner_text() == "description"
+    lines = field.evaluate(
+        "c => { const r = document.createRange(); r.selectNodeContents(c); return r.getClientRects().length; }"
+    )
+    assert lines == 1  # the name on one line: never "descriptio/n"
+    pins.write_text("identities:\n  club-pinterest: 2af20011-8965-471b-8f6b-8b66a611aae6\n")
+    gone = cli("plan", club, "--state", state, "--format", "html", "--target", "pins.*", "--allow-deletes", "10")
+    page, _ = open_page(browser, gone.out, tmp_path, "gone.html")
+    deleted = page.query_selector("article.action-delete")
+    assert deleted is not None and deleted.query_selector("figure.picture img") is not None  # what goes, shown
+
+
+def test_the_calendar_page_filter_leaves_no_empty_day_and_counts_the_network(browser, cli, club, tmp_path):
+    run = cli("calendar", club, "--from", "2027-03-01", "--days", "21", "--format", "html", "--view", "list")
+    page, _ = open_page(browser, run.out, tmp_path, "calendar.html")
+    visible = [s for s in page.query_selector_all(".summary .count") if s.is_visible()]
+    assert [s.inner_text() for s in visible] == ["8 items"]
+    page.click('label[for="show-linkedin"]')
+    assert [s.inner_text() for s in page.query_selector_all(".summary .count") if s.is_visible()] == ["1 item"]
+    days = [d.query_selector("h2").inner_text() for d in page.query_selector_all(".day") if d.is_visible()]
+    assert days == ["Saturday 06 March 2027"]

@@ -108,7 +108,7 @@ def test_no_token_or_key_in_any_output_or_plan_file(sandbox, cli, write, tmp_pat
     for text in texts:
         for secret in (PIN_TOKEN, TWEET_TOKEN, "test-public", "test-private"):
             assert secret not in text
-    assert "2af2…aae6" in texts[1]
+    assert "identity club)" in texts[1] and "7c9e…0ae7" in texts[1]  # the alias, else the token masked
 
 
 def test_a_saved_plan_with_a_rename_and_an_update_applies(sandbox, cli, write, tmp_path):
