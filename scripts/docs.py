@@ -82,7 +82,7 @@ def manifest_reference() -> str:
             "publish_at": "Not published before this instant: apply skips it (reported as scheduled) until it is due.",
             "expire_at": "Deleted by the first apply after this instant (only for types the API can delete).",
         }.get(name, definition.get("description", ""))
-        kind = "time (ISO 8601 with a zone)" if name.endswith("_at") else describe_type(definition)
+        kind = "time (ISO 8601 with a zone)" if name.endswith("_at") else describe_type(definition) or "string"
         lines.append(f"| `{name}` | {kind} | {cell(meaning)} |")
     project = load_schema("project.json")
     lines += ["", "## publisher.yaml", "", cell(project["description"]), "", "| key | type | meaning |", "|---|---|---|"]
@@ -95,7 +95,9 @@ def manifest_reference() -> str:
         lines.append(f"| `{name}` | {describe_type(spec) or 'list'} | {cell(meaning)} |")
     lines += ["", "## Resource types", "", "| type | create | update | delete |", "|---|---|---|---|"]
     for resource_type in TYPES.values():
-        update = ", ".join(sorted(resource_type.update_fields)) if resource_type.can_update else "–"
+        # The manifest's names for the fields, not the API's (a channel section's `type` is `section_type`).
+        named = sorted(map(resource_type.field_name, resource_type.update_fields))
+        update = ", ".join(named) if resource_type.can_update else "–"
         anchor = resource_type.name.replace("/", "")
         lines.append(f"| [{resource_type.name}](#{anchor}) | yes | {update} | {'yes' if resource_type.can_delete else '–'} |")
     for resource_type in TYPES.values():

@@ -123,3 +123,16 @@ def test_the_variants_and_reviews_pages_show_what_publisher_accepts(cli, write, 
     assert run.code == 0 and "3 resources" in run.out, run.output
     planned = cli("plan", tmp_path / "catalog", "--state", tmp_path / "s.json", "--target", "label:kit-launch")
     assert planned.code == 0 and "posts.kit-launch.linkedin" in planned.out
+
+
+def test_the_reference_names_fields_as_manifests_write_them():
+    """Found: the update column named the API's keys (`type`) where the manifest's field is
+    `section_type`, and the `type` row had no type."""
+    reference = (ROOT / "docs" / "reference" / "manifest.md").read_text()
+    rows = re.findall(r"^\| \[([a-z/]+)\]\(#[a-z]+\) \| yes \| ([^|]+) \|", reference, re.M)
+    assert len(rows) == len(TYPES)
+    for type_name, update in rows:
+        fields = load_schema(TYPES[type_name].schema_name)["properties"]
+        named = [name.strip() for name in update.split(",") if name.strip() != "–"]
+        assert all(name in fields for name in named), (type_name, named)
+    assert re.search(r"^\| `type` \| string \|", reference, re.M)
