@@ -177,8 +177,8 @@ def state_file_option(command: Command) -> Command:
         "--state",
         "state_path",
         metavar="LOCATION",
-        help="Where the state is: a file, postgresql://... or s3://... (default: PUBLISHER_STATE, then the state of "
-        "the catalog around the working directory, as plan finds it).",
+        help="Where the state is: a file, postgresql://..., s3://..., or a catalog's folder for its state (default: "
+        "PUBLISHER_STATE, then the state of the catalog around the working directory, as plan finds it).",
     )(command)
 
 

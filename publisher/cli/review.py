@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 import click
 
+from ..loading.project import Review
 from ..output.terminal import inert
+from ..state.store import StateStore
 from ..workflows import reviews
-from ..workflows.inputs import project_here, state_store
+from ..workflows.inputs import store_and_project_here
 from .options import state_file_option
 from .types import PROPOSAL_ID
 
@@ -19,10 +20,10 @@ _FORMAT = click.option(
 )
 
 
-def _here(state_path: str | None) -> tuple[Any, Any]:
+def _here(state_path: str | None) -> tuple[StateStore, Review]:
     """The state and review settings of the catalog around the working directory (or --state)."""
-    root, project = project_here()
-    return state_store(root, project, state_path), project.review
+    store, project = store_and_project_here(state_path)
+    return store, project.review
 
 
 @click.group()

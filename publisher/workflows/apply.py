@@ -78,6 +78,8 @@ def apply_catalog(
     now = inputs.apply_now(client.base_url, hooks.say)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
     inputs.refuse_throwaway_state(store, catalog.root, catalog.project, state_option)
+    leftover = inputs.leftover_state(catalog.root, store)
+    catalog.warnings += [leftover] if leftover is not None else []
     settings = catalog.project.review
     review = reviews.ReviewRule(settings.required or reviewed_only, settings.expires_after, reason)
     for proposal_id in approve:

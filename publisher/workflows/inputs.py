@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..errors import InvalidInput, PublisherError
+from ..errors import Diagnostic, InvalidInput, Location, PublisherError
 from ..loading import documents
-from ..loading.files import find_root
+from ..loading.files import display_name, find_root
 from ..loading.project import Project, load_project
 from ..rules import is_loopback, parse_time, timestamp
 from ..state.locations import open_store
@@ -65,6 +65,22 @@ def state_store(root: Path, project: Project, option: str | None) -> StateStore:
     return open_store(location, base=base)
 
 
+def leftover_state(root: Path, store: StateStore) -> Diagnostic | None:
+    """A warning for a local state file left beside a catalog whose state is shared
+    (PostgreSQL, S3): it is not read, and objects it alone records would be posted again."""
+    local = root / STATE_FILE
+    if not store.backend.shared or not local.is_file():
+        return None
+    return Diagnostic(
+        Location(display_name(local)),
+        "",
+        f"a local {STATE_FILE} is here, but this catalog's state is {store.name}: the file is not read",
+        f"if it records objects the shared state lacks, move them first (publisher state migrate --state {local} "
+        "LOCATION, or publisher import); else delete it",
+        severity="warning",
+    )
+
+
 def under_ci() -> bool:
     """Whether this runs in CI, where a file written in the runner is thrown away with it."""
     return bool(os.environ.get("CI") or os.environ.get("GITHUB_ACTIONS") or os.environ.get("GITLAB_CI"))
@@ -88,13 +104,23 @@ def state_store_here(option: str | None) -> StateStore:
     """For the `state` commands and `unlock`, which are given no catalog: the state of the
     catalog around the working directory (the nearest folder upward with a publisher.yaml,
     else the working directory itself), found as the other commands find it."""
+    return store_and_project_here(option)[0]
+
+
+def store_and_project_here(option: str | None) -> tuple[StateStore, Project]:
+    """The state (see `state_store_here`) and the project file of its catalog; --state may
+    also name a catalog's folder, for the state that catalog's plan would use."""
+    if option and Path(option).is_dir():
+        root, project = project_here(Path(option))
+        return state_store(root, project, None), project
     root, project = project_here()
-    return state_store(root, project, option)
+    return state_store(root, project, option), project
 
 
-def project_here() -> tuple[Path, Project]:
-    """The catalog around the working directory: its root and publisher.yaml."""
-    root = find_root(Path.cwd()) or Path.cwd()
+def project_here(start: Path | None = None) -> tuple[Path, Project]:
+    """The catalog around `start` (default: the working directory): its root and publisher.yaml."""
+    start = start or Path.cwd()
+    root = find_root(start) or start
     project, problems = load_project(root)
     if problems:
         raise InvalidInput.from_diagnostics(problems)

@@ -77,6 +77,8 @@ def plan_catalog(
             return NoChanges(count)
     catalog = load_catalog(paths, variables=variables)
     store = inputs.state_store(catalog.root, catalog.project, state_option)
+    leftover = inputs.leftover_state(catalog.root, store)
+    catalog.warnings += [leftover] if leftover is not None else []
     state = store.read()
     remote = read_back(state, inputs.client(), catalog.tokens()) if refresh else None
     now = inputs.now()

@@ -116,3 +116,27 @@ def test_a_shallow_clone_without_the_applied_commit_is_refused_naming_the_fix(sa
     assert refused.code == 1 and "does not have" in refused.err and "fetch-depth: 0" in refused.err, refused.output
     assert len(sandbox.requests()) == 1
     assert cli("apply", shallow, "--auto-approve", "--state", state, "--allow-older").code == 0
+
+
+def test_a_local_state_file_left_beside_a_shared_state_is_named(pg_server, sandbox, cli, write, tmp_path):
+    from conftest import HELLO_TWEET
+
+    catalog = write("c.yaml", HELLO_TWEET).parent
+    (catalog / "publisher.state.json").write_text("{}")  # left over from before the move to PostgreSQL
+    location = pg_server.url(query="name=leftover")
+    run = cli("plan", catalog, "--state", location)
+    assert run.code == 0 and "a local publisher.state.json is here" in run.err and "is not read" in run.err
+    assert "migrate" in run.err and pg_server.url() not in run.err  # the location is shown masked
+    alone = cli("plan", catalog, "--state", str(catalog / "publisher.state.json"))
+    assert "publisher.state.json is here" not in alone.err
+
+
+def test_the_state_commands_take_the_catalog_folder(sandbox, cli, write, tmp_path):
+    from conftest import HELLO_TWEET
+
+    catalog = write("c.yaml", HELLO_TWEET).parent
+    write("publisher.yaml", "state: kept/state.json\n")
+    assert cli("apply", catalog, "--auto-approve").code == 0
+    listed = cli("state", "list", "--state", catalog)  # from anywhere: the state plan would use
+    assert listed.code == 0 and "posts.hello" in listed.out, listed.output
+    assert cli("review", "list", "--state", catalog).code == 0
