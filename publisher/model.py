@@ -323,6 +323,8 @@ class Item:
     type: str
     identity: str  # the alias, or the token masked
     text: str  # the first words of its text, for people
+    published: bool = False  # the state says it is out already (a publish item)
+    url: str | None = None  # where people see it, when published and the API said
 
     @property
     def network(self) -> str:

@@ -7,11 +7,17 @@ import datetime as dt
 import click
 
 from ..workflows import inputs
-from .options import CatalogArgs, format_option, manifest_options
+from .options import CatalogArgs, format_option, manifest_options, say
 
 
 @click.command()
 @manifest_options
+@click.option(
+    "--state",
+    "state_location",
+    metavar="LOCATION",
+    help="Read this state to show what is published already (a local state is read without it).",
+)
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="The first day, YYYY-MM-DD (default: today).")
 @click.option(
     "--days",
@@ -32,12 +38,18 @@ from .options import CatalogArgs, format_option, manifest_options
     explained="ics: one event per item for calendar apps (UTC times, stable ids); html: a page by day.",
 )
 def calendar(
-    catalog_args: CatalogArgs, start: dt.datetime | None, days: int | None, view: str | None, output_format: str
+    catalog_args: CatalogArgs,
+    start: dt.datetime | None,
+    days: int | None,
+    view: str | None,
+    output_format: str,
+    state_location: str | None,
 ) -> None:
     """What the catalog publishes (publish_at) and deletes (expire_at), by day.
 
-    Days and times are in publisher.yaml's time_zone (default UTC). Reads the catalog only:
-    no state, no network, so it shows what a pull request would schedule.
+    Days and times are in publisher.yaml's time_zone (default UTC). Reads the catalog, and a
+    local state (or the one --state names) to show what is published already; no network,
+    so it shows what a pull request would schedule.
 
     \b
       publisher calendar catalog/ --days 7
@@ -55,7 +67,8 @@ def calendar(
         raise click.UsageError("--view week is a page: give --format html (the text calendar has list and month)")
     view = view or ("month" if output_format == "html" else "list")
     first = start.date() if start else None
-    found = catalog_calendar(catalog_args.paths, catalog_args.variables, start=first, days=days, view=view)
+    found = catalog_calendar(catalog_args.paths, catalog_args.variables, start=first, days=days, view=view,
+                             state_option=state_location, warn=say)  # fmt: skip
     if output_format == "ics":
         click.echo(calendar_ics(found, now=inputs.now()), nl=False)
     elif output_format == "json":

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import DISTRIBUTION, __version__
 from ..model import Calendar, Item
-from ..rules import counted, network_title
+from ..rules import counted, is_web_url, network_title
 from .page import page
 from .terminal import inert
 
@@ -23,7 +23,9 @@ def calendar_text(found: Calendar) -> str:
         lines += ["", f"{day:%a %d %b %Y}"]
         for item in items:
             who = f"{network_title(item.type)}, {item.identity}"
-            lines.append(f"  {item.when:%H:%M}  {_VERB[item.kind]:<18} {item.address}  ({who})  {item.text}")
+            verb = "published" if item.published else _VERB[item.kind]
+            where = f"  {item.url}" if item.url else ""
+            lines.append(f"  {item.when:%H:%M}  {verb:<18} {item.address}  ({who})  {item.text}{where}")
     if not found.items:
         lines.append("Nothing is scheduled or expires in these days.")
     return inert("\n".join(lines)) + "\n"
@@ -41,6 +43,8 @@ def calendar_json(found: Calendar) -> str:
             "network": item.network,
             "identity": item.identity,
             "text": item.text,
+            "published": item.published,
+            "url": item.url,
         }
         for item in found.items
     ]
@@ -109,9 +113,19 @@ def _item_html(item: Item) -> str:
         f'<article class="item net-{net} {kind}" data-network="{net}" data-address="{html.escape(item.address)}">'
         f'<p><span class="time">{item.when:%H:%M}</span> · <span class="network">{html.escape(network_title(item.type))}</span>'
         f" · {html.escape(item.identity)}</p>"
-        f"<p>{'Deletes' if item.kind == 'expire' else 'Publishes'} <code>{html.escape(item.address)}</code></p>"
+        f"<p>{_verb_html(item)} <code>{html.escape(item.address)}</code></p>"
         f"<p>{html.escape(item.text)}</p></article>"
     )
+
+
+def _verb_html(item: Item) -> str:
+    """What happens to the item then: deleted, published, or published already (with its link)."""
+    if item.kind == "expire":
+        return "Deletes"
+    if not item.published:
+        return "Publishes"
+    url = html.escape(item.url, quote=True) if item.url is not None and is_web_url(item.url) else None
+    return f'Published (<a href="{url}" rel="noopener noreferrer">see it</a>)' if url else "Published"
 
 
 def _utc(moment: dt.datetime) -> str:

@@ -37,7 +37,7 @@ def _range(found: Calendar) -> str:
 
 def _chip(item: Item) -> str:
     net = item.network
-    verb = "deletes" if item.kind == "expire" else "publishes"
+    verb = "deletes" if item.kind == "expire" else "published" if item.published else "publishes"
     title = f"{item.when:%H:%M} {network_title(item.type)} ({item.identity}) {verb} {item.address}: {item.text}"
     return (
         f'<li class="chip net-{net} {verb}" data-network="{net}" data-address="{html.escape(item.address)}" '

@@ -69,6 +69,7 @@ main.grid { padding: 16px; }
   background: color-mix(in srgb, var(--net, #888) 14%, #fff); border-left: 3px solid var(--net, #888);
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
 .chip time { font-weight: 700; } .chip.deletes { text-decoration: line-through; opacity: .8; }
+.chip.published { background: #fff; } .chip.published time::after { content: " ✓"; }
 .chip .net { display: inline-block; font: 700 9px/1.6 system-ui, sans-serif; color: #fff; background: var(--net, #888);
   border-radius: 3px; padding: 0 3px; margin-right: 4px; text-decoration: none; vertical-align: 1px; }
 .more summary { font-size: 12px; color: #0a58ca; cursor: pointer; }

@@ -6,14 +6,19 @@ and what a pull request would schedule, before anything is applied.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..loading.catalog import load_catalog
+from ..errors import PublisherError
+from ..loading.catalog import Catalog, load_catalog
 from ..loading.files import whole_catalog
-from ..model import Calendar, Item, Resource, State
+from ..model import CREATED, Calendar, Item, Resource, State
+from ..output.json import public_url
 from ..planning import queues
 from ..redact import mask
 from ..rules import TEXT_FIELDS
@@ -21,12 +26,20 @@ from . import inputs
 
 
 def catalog_calendar(
-    paths: list[Path], variables: dict[str, Any], *, start: dt.date | None, days: int | None, view: str = "list"
+    paths: list[Path],
+    variables: dict[str, Any],
+    *,
+    start: dt.date | None,
+    days: int | None,
+    view: str = "list",
+    state_option: str | None = None,
+    warn: Callable[[str], None] = lambda message: None,
 ) -> Calendar:
     """The items of the catalog at `paths` from `start` (default: today where the catalog's
     time zone says) for `days` days; without `days`, 14 days, or for the `month` view the
     month of `start`, for the `week` view its week."""
     catalog = load_catalog(whole_catalog(paths, "calendar"), variables=variables)
+    published = _published(catalog, state_option, warn)
     queues.assign(catalog, State(), inputs.now())  # no state: where a first apply would put each queued item
     zone = zoneinfo.ZoneInfo(catalog.project.time_zone)
     today = inputs.now().astimezone(zone).date()
@@ -37,9 +50,29 @@ def catalog_calendar(
             if moment is not None:
                 local = moment.astimezone(zone)
                 if start <= local.date() < found.end:
-                    found.items.append(_item(resource, kind, local))
+                    item = _item(resource, kind, local)
+                    if kind == "publish" and resource.address in published:
+                        item = dataclasses.replace(item, published=True, url=published[resource.address])
+                    found.items.append(item)
     found.items.sort(key=lambda item: (item.when, item.address, item.kind))
     return found
+
+
+def _published(catalog: Catalog, state_option: str | None, warn: Callable[[str], None]) -> dict[str, str | None]:
+    """What the state says is out already (address → its public URL, if the API gave one).
+    A shared state is read only when asked for (--state, PUBLISHER_STATE): the calendar needs
+    no credentials. One that cannot be read is a warning, not an error."""
+    try:
+        store = inputs.state_store(catalog.root, catalog.project, state_option)
+        if store.backend.shared and not (state_option or os.environ.get("PUBLISHER_STATE")):
+            return {}
+        if not store.exists():
+            return {}
+        records = store.read().resources
+    except PublisherError as error:
+        warn(f"the state could not be read, so nothing shows as published: {error}")
+        return {}
+    return {address: public_url(record) for address, record in records.items() if record.status == CREATED}
 
 
 def _item(resource: Resource, kind: str, when: dt.datetime) -> Item:

@@ -82,3 +82,22 @@ def test_bad_calendar_options_are_errors(cli, club, write, tmp_path):
     write("publisher.yaml", "time_zone: Europe/Madird\n")
     run = cli("calendar", tmp_path / "catalog")
     assert run.code == 1 and "publisher.yaml:1:1: time_zone: unknown time zone 'Europe/Madird'" in run.err
+
+
+def test_items_already_published_say_so_with_their_link(sandbox, cli, write, tmp_path, monkeypatch):
+    write("publisher.yaml", "time_zone: UTC\n")
+    write("t.yaml", f"posts:\n  t:\n    type: twitter/post\n    identity: {TWEET_TOKEN}\n    message: Kick-off\n"
+                    "    publish_at: 2026-12-01T10:00:00Z\n")  # fmt: skip
+    catalog = tmp_path / "catalog"
+    before = cli("calendar", catalog, "--from", "2026-12-01", "--days", "1")
+    assert "publish" in before.out and "published" not in before.out
+    assert cli("apply", catalog, "--auto-approve").code == 0  # its time has come (it is 3 Dec)
+    text = cli("calendar", catalog, "--from", "2026-12-01", "--days", "1").out
+    assert "published" in text and "https://twitter.com/i/web/status/" in text
+    data = json.loads(cli("calendar", catalog, "--from", "2026-12-01", "--days", "1", "--format", "json").out)
+    assert data["items"][0]["published"] is True and data["items"][0]["url"].startswith("https://")
+    page = cli("calendar", catalog, "--from", "2026-12-01", "--days", "1", "--format", "html", "--view", "list").out
+    assert 'Published (<a href="https://twitter.com/i/web/status/' in page
+    (catalog / "publisher.state.json").write_text("not json")
+    broken = cli("calendar", catalog, "--from", "2026-12-01", "--days", "1")
+    assert broken.code == 0 and "the state could not be read" in broken.err
