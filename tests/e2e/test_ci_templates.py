@@ -179,3 +179,59 @@ def test_ci_only_runs_the_three_make_targets_and_make_test_installs_the_servers(
     assert "scripts/test-servers.sh" in recipe
     script = (ROOT / "scripts" / "test-servers.sh").read_text()
     assert "postgresql" in script and "chromium" in script and "apt-get install" in script
+
+
+def test_the_gitlab_plan_keeps_one_note_updated_on_every_push(sandbox, club, tmp_path):
+    """The merge request's note is posted once, then updated: a fake GitLab API records it."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    notes: list[dict] = []
+    calls: list[tuple[str, str]] = []
+
+    class GitLab(BaseHTTPRequestHandler):
+        def _answer(self, data) -> None:
+            body = json.dumps(data).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            calls.append(("GET", self.path))
+            self._answer(notes)
+
+        def _write(self) -> None:
+            calls.append((self.command, self.path))
+            text = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["body"]
+            if self.command == "POST":
+                notes.append({"id": 41 + len(notes), "body": text})
+            else:
+                notes[[n["id"] for n in notes].index(int(self.path.rsplit("/", 1)[1]))]["body"] = text
+            self._answer(notes[-1])
+
+        do_POST = do_PUT = _write
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), GitLab)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+        env = {**os.environ, "PUBLISHER_CATALOG": "club", "PATH": path, "CI_MERGE_REQUEST_IID": "5",
+               "PUBLISHER_GITLAB_TOKEN": "glpat-test", "CI_PROJECT_ID": "7",
+               "CI_API_V4_URL": f"http://127.0.0.1:{server.server_port}/api/v4"}  # fmt: skip
+        script = "\n".join(GITLAB["publisher-plan"]["script"])
+        for _ in range(2):  # two pushes to the merge request
+            done = subprocess.run(
+                ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+            )
+            assert done.returncode == 0, done.stderr
+    finally:
+        server.shutdown()
+    assert [c[0] for c in calls] == ["GET", "POST", "GET", "PUT"]
+    assert calls[3][1].endswith("/merge_requests/5/notes/41") and len(notes) == 1
+    assert notes[0]["body"].startswith("<!-- publisher-plan -->")
