@@ -48,7 +48,8 @@ def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
     zone = zoneinfo.ZoneInfo(time_zone)
     shown = [change for change in plan.changes if change.action is not Action.NOOP]
     playlists = _playlists_of_videos(plan)
-    cards = _side_by_side(shown, [_card(change, zone, playlists) for change in shown])
+    names = _names(plan)
+    cards = _side_by_side(shown, [_card(change, zone, playlists, names) for change in shown])
     blocked = sum(1 for change in shown if change.action is Action.BLOCKED)
     banner = (
         f'<p class="blocked-banner">{blocked} blocked: the plan cannot be applied until they are resolved.</p>' if blocked else ""
@@ -83,7 +84,7 @@ def _side_by_side(changes: list[Change], cards: list[str]) -> list[str]:
     ]
 
 
-def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[str]]) -> str:
+def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[str]], names: Mapping[str, str]) -> str:
     net = network(change.type)
     action = change.action.value
     fields = _fields(change)
@@ -106,7 +107,7 @@ def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[
     if change.action in (Action.DELETE, Action.FORGET):  # what goes: its text and its picture, not its ids
         kept = {*_TEXT_FIELDS, *(key for key, _ in pictures(change.type, fields))}
         fields = {key: value for key, value in fields.items() if key in kept}
-    parts.append(_preview(change, fields, playlists))
+    parts.append(_preview(change, fields, playlists, names))
     if change.action in (Action.UPDATE, Action.REPLACE, Action.BLOCKED):
         parts.append(_diff(change))
     parts.append("</article>")
@@ -121,7 +122,7 @@ def _fields(change: Change) -> dict[str, Any]:
     return dict(change.after or change.before or {})  # a saved plan keeps bodies, not resources
 
 
-def _preview(change: Change, fields: Mapping[str, Any], playlists: Mapping[str, list[str]]) -> str:
+def _preview(change: Change, fields: Mapping[str, Any], playlists: Mapping[str, list[str]], names: Mapping[str, str]) -> str:
     out = ['<div class="preview">']
     for _, picture in pictures(change.type, fields):
         out.append(f'<figure class="picture"><span class="placeholder">picture: {esc(picture)}</span>'
@@ -141,10 +142,10 @@ def _preview(change: Change, fields: Mapping[str, Any], playlists: Mapping[str, 
     refs = [(key, val) for key, val in fields.items() if _shows_as_reference(val)]
     for key, val in refs:
         label = key.removesuffix("_id").replace("_", " ")  # board_id: {ref: boards.x} reads "board: boards.x"
-        out.append(f'<p class="ref">{esc(label)}: {_reference(val)}</p>')
+        out.append(f'<p class="ref">{esc(label)}: {_reference(val, names)}</p>')
     if change.type == "youtube/video" and playlists.get(change.address):
-        names = ", ".join(esc(name) for name in playlists[change.address])
-        out.append(f'<p class="ref">playlists: {names}</p>')
+        listed = ", ".join(esc(name) for name in playlists[change.address])
+        out.append(f'<p class="ref">playlists: {listed}</p>')
     out.append("</div>")
     return "\n".join(out)
 
@@ -171,9 +172,27 @@ def _shows_as_reference(val: Any) -> bool:
     return isinstance(val, Ref) or (isinstance(val, list) and any(isinstance(item, Ref) for item in val))
 
 
-def _reference(val: Any) -> str:
+def _reference(val: Any, names: Mapping[str, str]) -> str:
+    """What a field refers to, by its name where it has one: "Stadium (boards.stadium)"."""
     items = val if isinstance(val, list) else [val]
-    return ", ".join(esc(item.address if isinstance(item, Ref) else item) for item in items)
+    shown = []
+    for item in items:
+        if isinstance(item, Ref) and item.address in names:
+            shown.append(f"{esc(names[item.address])} <code>({esc(item.address)})</code>")
+        else:
+            shown.append(esc(item.address if isinstance(item, Ref) else item))
+    return ", ".join(shown)
+
+
+def _names(plan: Plan) -> dict[str, str]:
+    """address -> the name or title people know a board or playlist by."""
+    found = {}
+    for change in plan.changes:
+        body = change.resource.body if change.resource is not None else {}
+        name = next((value for key in ("name", "title") if isinstance(value := body.get(key), str) and value), None)
+        if name:
+            found[change.address] = name
+    return found
 
 
 def _playlists_of_videos(plan: Plan) -> dict[str, list[str]]:

@@ -156,6 +156,8 @@ def test_plans_say_times_and_accounts_as_people_read_them(browser, cli, club, sa
     assert "scheduled for Sat 06 Mar 2027, 10:00 Europe/Madrid" in text and "2027-03-06T09:00:00Z" not in text
     assert "identity club-twitter" in text and "7c9e…0ae7" not in text
     assert "identity `club-pinterest`" in cli("plan", club, "--state", state, "--format", "markdown").out
+    first = cli("plan", club, "--state", state, "--format", "html").out
+    assert "board: Stadium <code>(boards.stadium)</code>" in first  # a board by its name
     pins = club / "pinterest.yaml"
     assert cli("apply", club, "--auto-approve", "--state", state, "--target", "pins.*").code == 0
     original = pins.read_text()
