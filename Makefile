@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo bench lint check clean docs
+.PHONY: install test demo bench lint check clean docs dist
 
 install: $(STAMP)
 
@@ -23,7 +23,7 @@ demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
@@ -42,3 +42,9 @@ lint: $(STAMP)
 	$(BIN)/mypy publisher
 
 check: lint test
+
+# The wheel and the sdist in dist/, then the tests of what a user installs from them.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --wheel --sdist --outdir dist .
+	$(BIN)/python -m pytest -q tests/cli/test_distribution.py

@@ -54,7 +54,8 @@ def test_the_distributions_are_named_and_versioned_once(built):
         names = set(wheel.namelist())
         metadata = wheel.read(f"content_catalog_publisher-{version}.dist-info/METADATA").decode()
     assert {"publisher/schemas/manifest.json", "publisher/schemas/policies.json", "publisher/data/twitter_tlds.yml",
-            "publisher/data/twitter-text.LICENSE"} <= names  # fmt: skip
+            "publisher/data/twitter-text.LICENSE", "publisher/templates/github/publisher.yml",
+            "publisher/templates/gitlab/publisher.gitlab-ci.yml"} <= names  # fmt: skip
     assert "Requires-Python: >=3.11" in metadata and "License-File: LICENSE" in metadata
     for dependency in ("pyyaml", "jsonschema", "referencing", "jinja2", "requests", "click", "tzdata"):
         assert f"Requires-Dist: {dependency}" in metadata.lower().replace("requires-dist", "Requires-Dist")
@@ -82,6 +83,12 @@ def test_the_installed_command_works_outside_the_repository(installed, tmp_path)
     plan = run(installed, "plan", "club", "--state", str(tmp_path / "state.json"), cwd=tmp_path)
     assert plan.returncode == 0, plan.stderr
     assert "to create" in plan.stdout
+
+    # init finds the CI templates in the wheel, not in a checkout.
+    scaffold = run(installed, "init", "mine", "--ci", "gitlab", cwd=tmp_path)
+    assert scaffold.returncode == 0, scaffold.stderr
+    assert "PUBLISHER_CATALOG: mine/" in (tmp_path / "publisher.gitlab-ci.yml").read_text()
+    assert run(installed, "validate", "mine", cwd=tmp_path).returncode == 0
 
 
 def test_the_installed_sandbox_answers(installed, tmp_path):
