@@ -300,3 +300,18 @@ def test_a_proposal_written_when_sigkill_strikes_is_the_old_or_the_new_one(state
     reviews = open_store(state_location).reviews
     [proposal] = reviews.proposals()
     assert proposal.id == "github-pr-1" and 1 <= len(proposal.changes) <= 50
+
+
+def test_takedowns_are_kept_by_every_backend(state_location):
+    store = open_store(state_location)
+    state = store.read()
+    state.resources["posts.a"] = _record(id="1", labels=("spring-sale",))
+    state.takedowns = {
+        "posts.b": {"by": "alice@laptop", "at": "2026-12-03T12:00:00Z", "reason": "pricing error", "commit": "c0ffee"}
+    }
+    store.write(state, expected_serial=0)
+    again = open_store(state_location).read()
+    assert again.takedowns == state.takedowns and again.resources["posts.a"].labels == ("spring-sale",)
+    again.takedowns = {}
+    open_store(state_location).write(again, expected_serial=again.serial)
+    assert open_store(state_location).read().takedowns == {}
