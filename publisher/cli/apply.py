@@ -80,6 +80,29 @@ class Progress:
             click.echo(err=self.err)
 
 
+def terminal_hooks(no_color: bool, auto_approve: bool, as_json: bool, bars: list[Progress]) -> ApplyHooks:
+    """What apply and takedown show and ask: the plan (on standard error when standard output
+    carries JSON), the confirmation, progress (its bar kept in `bars`), waits and warnings."""
+
+    def show_plan(plan: Plan, time_zone: str) -> None:
+        coloured = color(no_color) and not as_json
+        click.echo(plan_text(plan, color=coloured, time_zone=time_zone), nl=False, err=as_json, color=coloured or None)
+
+    def start_progress(steps: int) -> Progress:
+        bars.append(Progress(steps, tty=(sys.stderr if as_json else sys.stdout).isatty(), err=as_json))
+        return bars[0]
+
+    return ApplyHooks(
+        show_plan=show_plan,
+        confirm=lambda: confirm(auto_approve),
+        progress=start_progress,
+        on_wait=say,
+        on_lock_wait=say,
+        say=say,
+        warn=report_warnings,
+    )
+
+
 @click.command()
 @catalog_options
 @target_option
@@ -156,24 +179,7 @@ def apply(
     """
     progress: list[Progress] = []
     as_json = output_format == "json"
-
-    def show_plan(plan: Plan, time_zone: str) -> None:
-        coloured = color(catalog_args.no_color) and not as_json
-        click.echo(plan_text(plan, color=coloured, time_zone=time_zone), nl=False, err=as_json, color=coloured or None)
-
-    def start_progress(steps: int) -> Progress:
-        progress.append(Progress(steps, tty=(sys.stderr if as_json else sys.stdout).isatty(), err=as_json))
-        return progress[0]
-
-    hooks = ApplyHooks(
-        show_plan=show_plan,
-        confirm=lambda: confirm(auto_approve),
-        progress=start_progress,
-        on_wait=say,
-        on_lock_wait=say,
-        say=say,
-        warn=report_warnings,
-    )
+    hooks = terminal_hooks(catalog_args.no_color, auto_approve, as_json, progress)
     try:
         result = apply_catalog(
             catalog_args.paths,

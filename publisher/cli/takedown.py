@@ -7,14 +7,12 @@ import sys
 
 import click
 
-from ..model import Plan
 from ..output.json import apply_to_json
 from ..output.terminal import inert
-from ..output.text import apply_summary, plan_text
-from ..workflows.apply import ApplyHooks
+from ..output.text import apply_summary
 from ..workflows.takedown import takedown as take_down
-from .apply import Progress, confirm
-from .options import CatalogArgs, catalog_options, color, format_option, lock_timeout_option, say
+from .apply import Progress, terminal_hooks
+from .options import CatalogArgs, catalog_options, format_option, lock_timeout_option
 
 
 @click.command()
@@ -57,23 +55,7 @@ def takedown(
     """
     as_json = output_format == "json"
     progress: list[Progress] = []
-
-    def show_plan(plan: Plan, time_zone: str) -> None:
-        coloured = color(catalog_args.no_color) and not as_json
-        click.echo(plan_text(plan, color=coloured, time_zone=time_zone), nl=False, err=as_json, color=coloured or None)
-
-    def start_progress(steps: int) -> Progress:
-        progress.append(Progress(steps, tty=(sys.stderr if as_json else sys.stdout).isatty(), err=as_json))
-        return progress[0]
-
-    hooks = ApplyHooks(
-        show_plan=show_plan,
-        confirm=lambda: confirm(auto_approve),
-        progress=start_progress,
-        on_wait=say,
-        on_lock_wait=say,
-        say=say,
-    )
+    hooks = terminal_hooks(catalog_args.no_color, auto_approve, as_json, progress)
     try:
         result = take_down(
             catalog_args.paths,
