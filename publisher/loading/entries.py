@@ -235,24 +235,15 @@ class EntryReader:
         if problems:
             self._claim_faulty(address, document, where, problems)
             return
-        enabled = fields.pop("enabled", True)
-        if not isinstance(enabled, bool):
-            self.problems.append(
-                Diagnostic(
-                    document.locate((*where, "enabled")), f"{address}.enabled", f"{prefix}must be true or false, not {enabled!r}"
-                )
-            )
+        enabled = _enabled(fields, document, where, address, prefix)
+        if isinstance(enabled, Diagnostic):
+            self.problems.append(enabled)
             return
         if not enabled:
             return  # left out of the catalog: it claims no address
-        default, allowed = SECTIONS[section]
-        type_name = fields.get("type", default)
-        if type_name not in allowed:
-            message = f"type {type_name!r} cannot be declared under {section}" if type_name else "missing required field 'type'"
-            at = (*where, "type") if "type" in fields else where
-            at_shown = (*shown, "type") if "type" in fields else shown
-            problem = Diagnostic(document.locate(at), dotted(at_shown), prefix + message, "allowed: " + ", ".join(allowed))
-            self._claim_faulty(address, document, where, [problem])
+        type_name = _section_type(fields, section, document, where, shown, prefix, "missing required field 'type'")
+        if isinstance(type_name, Diagnostic):
+            self._claim_faulty(address, document, where, [type_name])
             return
         found = schema.check(document, where, fields, TYPES[type_name].schema_name, shown=shown, label=label)
         if found:
@@ -335,23 +326,16 @@ class EntryReader:
         if problems:
             self._claim_faulty(address, document, at, problems)
             return set()
-        default, allowed = SECTIONS[section]
-        type_name = own.get("type", default)
-        if type_name not in allowed:
-            message = f"type {type_name!r} cannot be declared under {section}" if type_name else "a variant needs its own 'type'"
-            problem = Diagnostic(
-                document.locate((*at, "type")), dotted((*shown, "type")), prefix + message, "allowed: " + ", ".join(allowed)
-            )
-            self._claim_faulty(address, document, at, [problem])
+        type_name = _section_type(own, section, document, at, shown, prefix, "a variant needs its own 'type'")
+        if isinstance(type_name, Diagnostic):
+            self._claim_faulty(address, document, at, [type_name])
             return set()
         fields_of_type = schema.load_schema(TYPES[type_name].schema_name)["properties"]
         taken = {key for key in shared if key in fields_of_type}
         fields = {**{key: shared[key] for key in taken}, **own}
-        enabled = fields.pop("enabled", True)
-        if not isinstance(enabled, bool):
-            self.problems.append(
-                Diagnostic(document.locate((*at, "enabled")), f"{address}.enabled", f"{prefix}must be true or false")
-            )
+        enabled = _enabled(fields, document, at, address, prefix)
+        if isinstance(enabled, Diagnostic):
+            self.problems.append(enabled)
             return taken
         if not enabled or (address in self.entries or address in self.faulty):
             if enabled:
@@ -385,3 +369,25 @@ class EntryReader:
         and a reference to it is not (its own problems are reported where it is written)."""
         self.problems.extend(problems)
         self.faulty[address] = (document, where)
+
+
+def _enabled(fields: dict[str, Any], document: Document, at: PathKey, address: str, prefix: str) -> bool | Diagnostic:
+    """`enabled` taken out of `fields`: true or false, else the problem."""
+    enabled = fields.pop("enabled", True)
+    if isinstance(enabled, bool):
+        return enabled
+    return Diagnostic(document.locate((*at, "enabled")), f"{address}.enabled", f"{prefix}must be true or false, not {enabled!r}")
+
+
+def _section_type(
+    fields: dict[str, Any], section: str, document: Document, at: PathKey, shown: PathKey, prefix: str, missing: str
+) -> str | Diagnostic:
+    """The entry's type (or the section's default), if the section may hold it; else the problem."""
+    default, allowed = SECTIONS[section]
+    type_name = fields.get("type", default)
+    if type_name in allowed:
+        return str(type_name)
+    message = f"type {type_name!r} cannot be declared under {section}" if type_name else missing
+    written = "type" in fields
+    where, named = ((*at, "type"), (*shown, "type")) if written else (at, shown)
+    return Diagnostic(document.locate(where), dotted(named), prefix + message, "allowed: " + ", ".join(allowed))
