@@ -95,33 +95,30 @@ def gate(store: StateStore, plan: Plan, state: State, rule: ReviewRule, *, now: 
 # review list / show --------------------------------------------------------------------------
 
 
-def _status(store: StateStore, proposal: Proposal, review: Review, now: dt.datetime) -> tuple[str, Any]:
+def _described(store: StateStore, proposal: Proposal, review: Review, now: dt.datetime) -> dict[str, Any]:
+    """A proposal as `review list` and `review show` give it: proposed, approved or expired,
+    by whom and when."""
     approval = store.reviews.approval(proposal)
-    if approval is not None:
-        return "approved", approval
-    return ("expired" if now >= proposal.expires(review.expires_after) else "proposed"), None
+    expired = now >= proposal.expires(review.expires_after)
+    return {
+        "id": proposal.id,
+        "status": "approved" if approval is not None else "expired" if expired else "proposed",
+        "commit": proposal.commit,
+        "proposed_at": proposal.proposed_at,
+        "proposed_by": proposal.proposed_by,
+        "approved_by": approval.approved_by if approval else None,
+        "approved_at": approval.approved_at if approval else None,
+    }
 
 
 def listing(store: StateStore, review: Review, now: dt.datetime) -> dict[str, Any]:
     """`review list`: every proposal with its status and counts, and the break-glass log."""
     proposals = []
     for proposal in store.reviews.proposals():
-        status, approval = _status(store, proposal, review, now)
         counts: dict[str, int] = {}
         for change in proposal.changes:
             counts[change.action] = counts.get(change.action, 0) + 1
-        proposals.append(
-            {
-                "id": proposal.id,
-                "status": status,
-                "changes": counts,
-                "commit": proposal.commit,
-                "proposed_at": proposal.proposed_at,
-                "proposed_by": proposal.proposed_by,
-                "approved_by": approval.approved_by if approval else None,
-                "approved_at": approval.approved_at if approval else None,
-            }
-        )
+        proposals.append({**_described(store, proposal, review, now), "changes": counts})
     log = [_break_glass(entry) for entry in store.reviews.break_glass()]
     return {"format_version": 1, "state": store.name, "proposals": proposals, "break_glass": log}
 
@@ -133,17 +130,10 @@ def _break_glass(entry: BreakGlass) -> dict[str, Any]:
 def showing(store: StateStore, proposal_id: str, review: Review, now: dt.datetime) -> dict[str, Any]:
     """`review show ID`: its changes, and whether each has been carried out."""
     proposal = _existing(store, proposal_id)
-    status, approval = _status(store, proposal, review, now)
     records = store.read().resources if store.exists() or store.unfinished() else {}
     return {
         "format_version": 1,
-        "id": proposal.id,
-        "status": status,
-        "commit": proposal.commit,
-        "proposed_at": proposal.proposed_at,
-        "proposed_by": proposal.proposed_by,
-        "approved_by": approval.approved_by if approval else None,
-        "approved_at": approval.approved_at if approval else None,
+        **_described(store, proposal, review, now),
         "expires_at": _shown(proposal.expires(review.expires_after)),
         "changes": [
             {
