@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -38,20 +37,33 @@ class LocalBackend:
         self._journal: IO[str] | None = None  # this run's journal, open and flock-ed while it writes
 
     def get(self) -> tuple[bytes | None, Any]:
+        """The file and its version: the inode, size and change times of what was read. Every
+        write replaces the file (a new inode and ctime), and writes happen under the lock, so a
+        version names one content; no need to hash megabytes at each read."""
         try:
-            content = self.path.read_bytes()
+            with open(self.path, "rb") as stream:
+                content = stream.read()
+                found = os.fstat(stream.fileno())
         except FileNotFoundError:
             return None, None
         except OSError as error:
             raise StateError(f"{self.path}: cannot read the state file: {error.strerror}") from None
-        return content, hashlib.sha256(content).digest()
+        return content, (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+    def _version(self) -> Any:
+        """The version of the file now, without reading it."""
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
 
     def put(self, content: bytes, written: State, version: Any) -> None:
         if self._journal is None and _in_use(self.journal_path):
             raise StateError(
                 f"{self.journal_path}: another apply is running on this state (its journal is in use); nothing was written"
             )
-        if self.get()[1] != version:
+        if self._version() != version:
             raise Stale()
         write_atomically(self.path, content.decode())
 

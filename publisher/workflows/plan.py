@@ -91,7 +91,8 @@ def plan_catalog(
     if memo_inputs is not None and quiet and not the_plan.changes_or_blocked:
         assert catalog.context is not None
         memo_inputs[0].remember(memo_inputs[1], set(catalog.context.used_env), catalog.context.used_files, len(catalog.resources))
-    return PlanOutcome(the_plan, catalog, store.exists(), now, refresh, allowed)
+    existed = state.serial > 0  # every stored state has a serial; a new one (or a journal alone) has 0
+    return PlanOutcome(the_plan, catalog, existed, now, refresh, allowed)
 
 
 def _memo(
