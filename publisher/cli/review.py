@@ -70,6 +70,16 @@ def review_list(state_path: str | None, output_format: str) -> None:
         click.echo(inert(f"break-glass\t{entry['at']} by {entry['by']}\t{len(entry['changes'])} change(s)\t{entry['reason']}"))
 
 
+@review.command("prune")
+@state_file_option
+def review_prune(state_path: str | None) -> None:
+    """Remove the proposals that can approve nothing any more (older than review.expires_after,
+    and past their scheduled posts' windows), with their approvals. The break-glass log stays."""
+    store, settings = _here(state_path)
+    removed = reviews.prune(store, settings, dt.datetime.now(dt.UTC))
+    click.echo(inert(f"Removed {len(removed)} proposal(s){': ' + ', '.join(removed) if removed else ''}."))
+
+
 @review.command("show")
 @state_file_option
 @click.argument("proposal_id", metavar="ID", type=PROPOSAL_ID)

@@ -70,3 +70,7 @@ class Backend(Protocol):
     def document_names(self, kind: str) -> list[str]:
         """The names of the documents of `kind`, sorted."""
         ...
+
+    def delete_document(self, kind: str, name: str) -> None:
+        """Remove the document `name` of `kind`, if it is there."""
+        ...

@@ -125,6 +125,10 @@ class LocalBackend:
         except OSError as error:
             raise StateError(f"{folder}: cannot write {name}: {error.strerror}") from None
 
+    def delete_document(self, kind: str, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._folder(kind) / f"{name}.json")
+
     def document_names(self, kind: str) -> list[str]:
         folder = self._folder(kind)
         return sorted(path.name[: -len(".json")] for path in folder.glob("*.json")) if folder.is_dir() else []

@@ -227,6 +227,10 @@ class PostgresBackend:
         ).format(self._table("documents"))
         self._query_none(query, (self.state_name, kind, name, content.decode()))
 
+    def delete_document(self, kind: str, name: str) -> None:
+        query = sql.SQL("DELETE FROM {} WHERE name = %s AND kind = %s AND key = %s").format(self._table("documents"))
+        self._query_none(query, (self.state_name, kind, name))
+
     def document_names(self, kind: str) -> list[str]:
         query = sql.SQL("SELECT key FROM {} WHERE name = %s AND kind = %s ORDER BY key").format(self._table("documents"))
         return sorted(key for (key,) in self._query(query, (self.state_name, kind)))

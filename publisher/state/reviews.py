@@ -69,6 +69,11 @@ class Proposal:
         changes = [ProposedChange(**c) for c in data["changes"]]
         return cls(data["id"], data["proposed_at"], data["proposed_by"], data.get("commit"), changes)
 
+    def ended(self, after: float, now: dt.datetime) -> bool:
+        """Whether it can approve nothing any more: its window, and every scheduled change's
+        (counted from when it is due), has passed."""
+        return all(now >= self.expires(after, change) for change in [None, *self.changes])
+
     def expires(self, after: float, change: ProposedChange | None = None) -> dt.datetime:
         """When its approval ends: `after` seconds from the proposal, or for a scheduled
         create from when it is due."""
@@ -140,6 +145,12 @@ class Reviews:
         if data is None or data["proposal"] != proposal.fingerprint:
             return None
         return Approval(data["id"], data["proposal"], data["approved_by"], data["approved_at"])
+
+    def forget(self, proposal: Proposal) -> None:
+        """Remove a proposal and its approval (the approval first: never one without the other
+        that could approve a proposal written again under the same ID)."""
+        self.backend.delete_document(APPROVALS, proposal.id)
+        self.backend.delete_document(PROPOSALS, proposal.id)
 
     def log_break_glass(self, entry: BreakGlass, now: dt.datetime) -> None:
         name = f"{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"  # sorted by time, never the same

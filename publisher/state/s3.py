@@ -195,6 +195,10 @@ class S3Backend:
     def put_document(self, kind: str, name: str, content: bytes) -> None:
         self._call("put_object", Key=f"{self.key}.{kind}/{name}.json", Body=content)
 
+    def delete_document(self, kind: str, name: str) -> None:
+        with contextlib.suppress(_Missing):
+            self._call("delete_object", Key=f"{self.key}.{kind}/{name}.json")
+
     def document_names(self, kind: str) -> list[str]:
         prefix = f"{self.key}.{kind}/"
         return sorted(key[len(prefix) : -len(".json")] for key in self._keys(prefix) if key.endswith(".json"))

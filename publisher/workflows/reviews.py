@@ -123,6 +123,15 @@ def listing(store: StateStore, review: Review, now: dt.datetime) -> dict[str, An
     return {"format_version": 1, "state": store.name, "proposals": proposals, "break_glass": log}
 
 
+def prune(store: StateStore, review: Review, now: dt.datetime) -> list[str]:
+    """`review prune`: remove the proposals that can approve nothing any more (expired, their
+    scheduled changes' windows too), with their approvals. The break-glass log stays."""
+    ended = [proposal for proposal in store.reviews.proposals() if proposal.ended(review.expires_after, now)]
+    for proposal in ended:
+        store.reviews.forget(proposal)
+    return [proposal.id for proposal in ended]
+
+
 def _break_glass(entry: BreakGlass) -> dict[str, Any]:
     return {"reason": entry.reason, "by": entry.by, "at": entry.at, "commit": entry.commit, "changes": entry.changes}
 

@@ -232,3 +232,22 @@ def test_hostile_names_reasons_and_documents_are_refused_with_one_message(cli, w
     assert broken.code == 1 and "proposals/github-pr-1" in broken.err and "missing field" in broken.err, broken.err
     (tmp_path / "s.json.proposals" / "github-pr-1.json").write_text("not json")
     assert "not a publisher review document" in cli("review", "show", "github-pr-1", "--state", state).err
+
+
+def test_prune_removes_only_proposals_that_can_approve_nothing(state_location, cli, write):
+    from publisher.state.reviews import ProposedChange
+
+    _tweets(write, a="Hi")
+    reviews = open_store(state_location).reviews
+    now = dt.datetime.now(dt.UTC)
+    old, recent = timestamp(now - dt.timedelta(days=45)), timestamp(now - dt.timedelta(days=1))
+    change = ProposedChange("posts.a", "create", "sha256:" + "1" * 64)
+    later = ProposedChange("posts.b", "create", "sha256:" + "2" * 64, due=timestamp(now + dt.timedelta(days=3)))
+    reviews.propose(Proposal("github-pr-1", old, "alice", None, [change]))  # expired
+    reviews.propose(Proposal("github-pr-2", recent, "alice", None, [change]))  # still open
+    reviews.propose(Proposal("github-pr-3", old, "alice", None, [change, later]))  # a post still to come
+    reviews.approve(reviews.proposal("github-pr-1"), "bob", now - dt.timedelta(days=44))
+    run = cli("review", "prune", "--state", state_location)
+    assert run.code == 0 and "Removed 1 proposal(s): github-pr-1" in run.out, run.output
+    assert [p.id for p in open_store(state_location).reviews.proposals()] == ["github-pr-2", "github-pr-3"]
+    assert open_store(state_location).backend.get_document("approvals", "github-pr-1") is None
