@@ -20,8 +20,6 @@ from ..rules import timestamp
 from ..state.reviews import Approval, BreakGlass, Proposal, ProposedChange
 from .plan_document import encode
 
-HELD = "held (not reviewed)"
-
 
 def record_digest(record: StateRecord) -> str:
     """What a record says the object is: the same until a change of that object is applied."""

@@ -11,7 +11,8 @@ from ..errors import InvalidInput
 from ..loading.project import Review
 from ..model import Action, Change, Plan, State, StateRecord
 from ..planning.reviews import Approved, break_glass_entry, hold_unreviewed, proposal_of
-from ..state.reviews import BreakGlass, Proposal, ProposedChange, check_id
+from ..rules import timestamp
+from ..state.reviews import PROPOSALS, BreakGlass, Proposal, ProposedChange, check_id
 from ..state.store import StateStore
 from . import inputs
 
@@ -28,7 +29,7 @@ def propose(store: StateStore, plan: Plan, proposal_id: str, *, commit: str | No
 def _existing(store: StateStore, proposal_id: str) -> Proposal:
     proposal = store.reviews.proposal(check_id(proposal_id))
     if proposal is None:
-        known = store.reviews.backend.document_names("proposals")
+        known = store.reviews.backend.document_names(PROPOSALS)
         listed = f" (known: {', '.join(known[:10])}{' ...' if len(known) > 10 else ''})" if known else " (there is none)"
         raise InvalidInput(f"no proposal {proposal_id!r} in {store.name}{listed}; make one with `publisher plan --propose ID`")
     return proposal
@@ -39,15 +40,11 @@ def approve(store: StateStore, proposal_id: str, review: Review, *, by: str | No
     proposal = _existing(store, proposal_id)
     if now >= proposal.expires(review.expires_after):
         raise InvalidInput(
-            f"proposal {proposal_id!r} expired at {_shown(proposal.expires(review.expires_after))} (review.expires_after "
+            f"proposal {proposal_id!r} expired at {timestamp(proposal.expires(review.expires_after))} (review.expires_after "
             "counts from the proposal) and cannot be approved: propose the plan again (publisher plan --propose ID)"
         )
     store.reviews.approve(proposal, by or inputs.actor(), now)
     return proposal
-
-
-def _shown(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def check_reason(reason: str | None, *, reviewed_only: bool) -> str:
@@ -143,7 +140,7 @@ def showing(store: StateStore, proposal_id: str, review: Review, now: dt.datetim
     return {
         "format_version": 1,
         **_described(store, proposal, review, now),
-        "expires_at": _shown(proposal.expires(review.expires_after)),
+        "expires_at": timestamp(proposal.expires(review.expires_after)),
         "changes": [
             {
                 "address": c.address,
