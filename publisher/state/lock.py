@@ -24,13 +24,19 @@ def ignore(message: str) -> None:
     """A `Notify` that says nothing."""
 
 
+def local_user() -> str:
+    """The name of the user running publisher on this machine."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (some containers)
+        return str(os.getuid())
+
+
 def holder_info(lock_id: str, command: str) -> dict[str, Any]:
     """Who holds a lock, as `unlock` and the message to the next runner show it."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (some containers)
-        user = str(os.getuid())
-    info: dict[str, Any] = {"id": lock_id, "user": user, "host": socket.gethostname(), "pid": os.getpid(), "command": command}
+    info: dict[str, Any] = {
+        "id": lock_id, "user": local_user(), "host": socket.gethostname(), "pid": os.getpid(), "command": command,
+    }  # fmt: skip
     info["time"] = timestamp()
     server, run, repository = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_RUN_ID", "GITHUB_REPOSITORY"))
     if server and run and repository:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 import re
 import socket
@@ -18,6 +17,7 @@ from ..loading.files import display_name, find_root
 from ..loading.project import Project, load_project
 from ..rules import is_loopback, parse_time, timestamp
 from ..state.locations import open_store
+from ..state.lock import local_user
 from ..state.store import StateStore
 
 if TYPE_CHECKING:
@@ -138,11 +138,7 @@ def actor() -> str:
         login = os.environ.get(name, "")
         if _LOGIN.fullmatch(login):
             return login
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (some containers)
-        user = str(os.getuid())
-    return f"{user}@{socket.gethostname()}"
+    return f"{local_user()}@{socket.gethostname()}"
 
 
 def client(**options: Any) -> Client:
