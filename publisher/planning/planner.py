@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import InvalidInput
@@ -149,18 +150,24 @@ def removal(address: str, record: StateRecord, tokens: dict[str, str]) -> Change
     return change
 
 
-def _targeted(changes: list[Change], catalog: Catalog, state: State, targets: tuple[str, ...]) -> list[Change]:
-    """The changes at addresses a target selects (a glob, or label:NAME), plus what they depend on."""
+def selected(addresses: Iterable[str], catalog: Catalog, state: State, targets: tuple[str, ...]) -> set[str]:
+    """The `addresses` a target selects (a glob, or label:NAME, by the entry's labels or else
+    the record's); InvalidInput if a target selects none of them."""
 
     def labels(address: str) -> tuple[str, ...]:
         resource, record = catalog.resources.get(address), state.resources.get(address)
         return resource.labels if resource is not None else record.labels if record is not None else ()
 
-    found = {c.address: labels(c.address) for c in changes}
+    found = {address: labels(address) for address in addresses}
     for target in targets:
         if not any(targeted(address, tags, target) for address, tags in found.items()):
             raise InvalidInput(f"--target {target} matches no address of the catalog or the state")
-    wanted = {address for address, tags in found.items() if any(targeted(address, tags, t) for t in targets)}
+    return {address for address, tags in found.items() if any(targeted(address, tags, t) for t in targets)}
+
+
+def _targeted(changes: list[Change], catalog: Catalog, state: State, targets: tuple[str, ...]) -> list[Change]:
+    """The changes at addresses a target selects, plus what they depend on."""
+    wanted = selected((c.address for c in changes), catalog, state, targets)
     queue = list(wanted)
     while queue:
         address = queue.pop()

@@ -19,8 +19,8 @@ from ..loading.catalog import Catalog, load_catalog
 from ..loading.files import whole_catalog
 from ..model import CREATED, Action, Change, Plan, State
 from ..output.json import public_url
-from ..planning.planner import removal
-from ..rules import targeted, timestamp
+from ..planning.planner import removal, selected
+from ..rules import timestamp
 from . import checkout, inputs
 from .apply import ApplyHooks
 
@@ -33,21 +33,6 @@ class TakedownResult:
     applied: ApplyResult | None = None  # the deletes carried out (None: nothing to delete)
     by_hand: list[tuple[str, str | None]] = field(default_factory=list)  # (address, public URL): the API cannot delete
     released: list[str] = field(default_factory=list)
-
-
-def _matched(catalog: Catalog, state: State, targets: tuple[str, ...]) -> list[str]:
-    """The addresses of the catalog and the state that the targets select, each target
-    selecting at least one."""
-
-    def labels(address: str) -> tuple[str, ...]:
-        resource, record = catalog.resources.get(address), state.resources.get(address)
-        return resource.labels if resource is not None else record.labels if record is not None else ()
-
-    found = {address: labels(address) for address in {*catalog.resources, *state.resources, *state.takedowns}}
-    for target in targets:
-        if not any(targeted(address, tags, target) for address, tags in found.items()):
-            raise InvalidInput(f"--target {target} matches no address of the catalog or the state; nothing was taken down")
-    return sorted(address for address, tags in found.items() if any(targeted(address, tags, t) for t in targets))
 
 
 def check_reason(reason: str) -> str:
@@ -79,7 +64,7 @@ def takedown(
     with store.lock("publisher takedown", timeout=lock_timeout, notify=hooks.on_lock_wait):
         state = store.read()
         store.recover(state)
-        matched = _matched(catalog, state, targets)
+        matched = sorted(selected({*catalog.resources, *state.resources, *state.takedowns}, catalog, state, targets))
         if release:
             released = [address for address in matched if state.takedowns.pop(address, None) is not None]
             if not released:
