@@ -51,6 +51,15 @@ def targeted(address: str, labels: Collection[str], target: str) -> bool:
     return fnmatch.fnmatchcase(address, target) or (address.count(".") == 2 and address.rsplit(".", 1)[0] == target)
 
 
+REASON_LIMIT = 500  # characters of a reason people give (a takedown's, a break-glass's)
+
+
+def is_one_line(text: str, limit: int) -> bool:
+    """Printable text of at most `limit` characters: no newline or control character that
+    could leave its place in a log line, the state or a terminal."""
+    return len(text) <= limit and text.isprintable()
+
+
 def is_token(value: object) -> bool:
     return isinstance(value, str) and TOKEN.fullmatch(value) is not None
 

@@ -9,6 +9,7 @@ import click
 
 from ..loading.project import Review
 from ..output.terminal import inert
+from ..rules import is_one_line
 from ..state.store import StateStore
 from ..workflows import reviews
 from ..workflows.inputs import store_and_project_here
@@ -42,7 +43,7 @@ def review_approve(state_path: str | None, proposal_id: str, by: str | None) -> 
       publisher review approve github-pr-123 --by alice
     """
     store, settings = _here(state_path)
-    if by is not None and (not by.strip() or len(by) > 100 or not by.isprintable()):
+    if by is not None and (not by.strip() or not is_one_line(by, 100)):
         raise click.BadParameter("give a name of at most 100 printable characters", param_hint="--by")
     proposal = reviews.approve(store, proposal_id, settings, by=by, now=dt.datetime.now(dt.UTC))
     click.echo(inert(f"Approved {proposal_id} ({len(proposal.changes)} change(s), proposed {proposal.proposed_at})."))

@@ -11,12 +11,10 @@ from ..errors import InvalidInput
 from ..loading.project import Review
 from ..model import Action, Change, Plan, State, StateRecord
 from ..planning.reviews import Approved, break_glass_entry, hold_unreviewed, proposal_of
-from ..rules import timestamp
+from ..rules import REASON_LIMIT, is_one_line, timestamp
 from ..state.reviews import PROPOSALS, BreakGlass, Proposal, ProposedChange, check_id
 from ..state.store import StateStore
 from . import inputs
-
-MAX_REASON = 500
 
 
 def propose(store: StateStore, plan: Plan, proposal_id: str, *, commit: str | None, now: dt.datetime) -> Proposal:
@@ -54,8 +52,8 @@ def check_reason(reason: str | None, *, reviewed_only: bool) -> str:
     if reviewed_only:
         raise InvalidInput("--reviewed-only and --unreviewed contradict each other: give one")
     reason = reason.strip()
-    if not reason or len(reason) > MAX_REASON or not reason.isprintable():
-        raise InvalidInput(f"--unreviewed REASON: give one line of at most {MAX_REASON} printable characters saying why")
+    if not reason or not is_one_line(reason, REASON_LIMIT):
+        raise InvalidInput(f"--unreviewed REASON: give one line of at most {REASON_LIMIT} printable characters saying why")
     return reason
 
 

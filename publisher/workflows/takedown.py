@@ -20,11 +20,9 @@ from ..loading.files import whole_catalog
 from ..model import CREATED, Action, Change, Plan, State
 from ..output.json import public_url
 from ..planning.planner import removal, selected
-from ..rules import timestamp
+from ..rules import REASON_LIMIT, is_one_line, timestamp
 from . import checkout, inputs
 from .apply import ApplyHooks
-
-MAX_REASON = 500
 
 
 @dataclass
@@ -37,8 +35,8 @@ class TakedownResult:
 
 def check_reason(reason: str) -> str:
     reason = reason.strip()
-    if len(reason) > MAX_REASON or not reason.isprintable():
-        raise InvalidInput(f"--reason: one line of at most {MAX_REASON} printable characters")
+    if not is_one_line(reason, REASON_LIMIT):
+        raise InvalidInput(f"--reason: one line of at most {REASON_LIMIT} printable characters")
     return reason
 
 
