@@ -48,7 +48,7 @@ class LocalBackend:
             return None, None
         except OSError as error:
             raise StateError(f"{self.path}: cannot read the state file: {error.strerror}") from None
-        return content, (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+        return content, _version_of(found)
 
     def _version(self) -> Any:
         """The version of the file now, without reading it."""
@@ -56,7 +56,7 @@ class LocalBackend:
             found = os.stat(self.path)
         except FileNotFoundError:
             return None
-        return found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
+        return _version_of(found)
 
     def put(self, content: bytes, written: State, version: Any) -> None:
         if self._journal is None and _in_use(self.journal_path):
@@ -178,6 +178,10 @@ class LocalBackend:
                 "nothing removed. Stop that run first, or pass --force (it then writes nothing more)"
             )
         os.unlink(self.lock_path)
+
+
+def _version_of(found: os.stat_result) -> tuple[int, int, int, int]:
+    return found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
 
 
 def _inode(path: Path) -> int | None:
