@@ -97,7 +97,8 @@ def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[
         f'<p class="verdict">This {esc(change.type.split("/", 1)[1].replace("/", " "))} {_VERBS.get(change.action, "")}.</p>',
     ]
     resource = change.resource
-    said_in_local_time = change.action.is_waiting and resource is not None  # the times below say it
+    # A scheduled or expired card says its times below; a held or taken-down one says why here.
+    said_in_local_time = change.action in (Action.SCHEDULED, Action.EXPIRED) and resource is not None
     if change.reason and change.reason != NEW_REASON and not said_in_local_time:
         parts.append(f'<p class="reason">{esc(change.reason)}</p>')
     if resource is not None and resource.publish_at:

@@ -83,6 +83,7 @@ def test_a_takedown_by_label_deletes_lists_what_stays_and_keeps_it_down(state_lo
     assert again.code == 0 and sandbox.requests() == []
     shown = cli("plan", catalog, "--state", state_location)
     assert "Taken down" in shown.out and "pricing error" in shown.out and "posts.sale-1" in shown.out
+    assert "pricing error" in cli("plan", catalog, "--state", state_location, "--format", "html").out  # the page says why
     takedowns = open_store(state_location).read().takedowns
     assert set(takedowns) == {"posts.sale-1", "posts.sale-2", "posts.sale-note"}
     assert takedowns["posts.sale-1"]["reason"] == "pricing error" and takedowns["posts.sale-1"]["by"]
