@@ -13,7 +13,7 @@ from ..errors import Diagnostic, InvalidInput
 from ..model import Move, Resource, token_digest
 from . import documents, policies, queues, templating
 from .entries import EntryReader
-from .files import discover, display_name
+from .files import discover, display_names
 from .project import Project, load_project
 from .resources import ResourceBuilder, dependency_order
 
@@ -72,9 +72,8 @@ def load_catalog(
     reader = EntryReader(context)
     if project.document is not None:
         reader.read_identities(project.document, project.identities)
-    names = {}
-    for path in map(Path.resolve, files):
-        names[path] = display_name(path)
+    names = dict(zip(files, display_names(files), strict=True))
+    for path in files:
         document, problems = documents.load_document(path, names[path])
         reader.problems.extend(problems)
         if not problems:  # a file with YAML problems is fixed first; its entries would only add noise

@@ -321,11 +321,11 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
 
 
 def load_document(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:
-    """Read and parse a manifest file; `display` is the name used in messages."""
+    """Read and parse a manifest file (a resolved path); `display` is the name used in messages."""
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return Document(display, None), [Diagnostic(Location(display), "", f"cannot read: {error}")]
     document, problems = parse(text, display)
-    document.folder = path.resolve().parent
+    document.folder = path.parent
     return document, problems

@@ -11,7 +11,7 @@ PROJECT_FILE = "publisher.yaml"
 
 
 def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
-    """The catalog root and its manifest files (sorted, hidden folders skipped).
+    """The catalog root and its manifest files (sorted, hidden folders skipped), both resolved.
 
     The root is the directory given, or the common parent of several paths."""
     if not paths:
@@ -31,12 +31,14 @@ def discover(paths: list[Path]) -> tuple[Path, list[Path]]:
             raise InvalidInput(f"{path}: no such file or directory")
     roots = [p if p.is_dir() else p.parent for p in paths]
     root = Path(os.path.commonpath([r.resolve() for r in roots]))
+    resolved = []
     for file in files:
-        if not file.resolve().is_relative_to(root):
+        resolved.append(file.resolve())
+        if not resolved[-1].is_relative_to(root):
             # A link to /proc/self/environ or a file of secrets would be read as a manifest.
             raise InvalidInput(f"{file}: a link to a file outside the catalog; manifests must live inside it")
     # A project file is never a manifest, wherever it is.
-    return root, [f for f in files if f.name != PROJECT_FILE]
+    return root, [f for f in resolved if f.name != PROJECT_FILE]
 
 
 def whole_catalog(paths: list[Path], command: str) -> list[Path]:
@@ -65,7 +67,10 @@ def find_root(start: Path) -> Path | None:
 
 def display_name(path: Path) -> str:
     """How a file is named in messages: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    return display_names([path.resolve()])[0]
+
+
+def display_names(resolved: list[Path]) -> list[str]:
+    """`display_name` of each of these resolved paths (the working directory resolved once)."""
+    cwd = Path.cwd().resolve()
+    return [str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path) for path in resolved]

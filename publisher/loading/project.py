@@ -48,7 +48,7 @@ def load_project(root: Path) -> tuple[Project, list[Diagnostic]]:
     path = root / PROJECT_FILE
     if not path.is_file():
         return Project(), []
-    document, problems = documents.load_document(path, display_name(path))
+    document, problems = documents.load_document(path.resolve(), display_name(path))
     if problems:
         return Project(), problems
     data = document.data if document.data is not None else {}

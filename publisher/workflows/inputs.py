@@ -30,7 +30,7 @@ def parse_vars(var_files: tuple[Path, ...], pairs: tuple[tuple[str, str], ...]) 
     """--var-file FILE (YAML mappings) then --var KEY=VALUE: later wins."""
     merged: dict[str, Any] = {}
     for path in var_files:
-        document, problems = documents.load_document(path, str(path))
+        document, problems = documents.load_document(path.resolve(), str(path))
         if problems:
             raise InvalidInput.from_diagnostics(problems)
         if not isinstance(document.data, dict):
