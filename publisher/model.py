@@ -211,12 +211,12 @@ class StateRecord:
 
 def _identity(identity: Any, where: str) -> tuple[str, str | None]:
     """A record's identity, {"alias", "digest"}, as (digest, alias). A token, as older states
-    held, becomes its digest here, so the next write leaves no token behind."""
-    if isinstance(identity, dict) and set(identity) <= {"alias", "digest"}:
-        alias, digest = identity.get("alias"), identity.get("digest")
-        if isinstance(digest, str) and digest.startswith("sha256:") and (alias is None or isinstance(alias, str)):
-            return digest, alias
-    if isinstance(identity, str) and rules.is_token(identity):
+    held, becomes its digest here, so the next write leaves no token behind. The state's
+    schema has checked the fields and their types."""
+    if isinstance(identity, dict):
+        if identity["digest"].startswith("sha256:"):
+            return identity["digest"], identity.get("alias")
+    elif rules.is_token(identity):
         return token_digest(identity), None
     raise StateError(f'{where}.identity: must be {{"alias": ALIAS, "digest": "sha256:..."}}')
 

@@ -110,6 +110,20 @@ def test_a_hostile_state_file_is_a_clear_error(tmp_path):
             '{"type": "pinterest/pin", "identity": IDENTITY, "status": "created", "inputs": {}, "x": 1}',
             "resources.pins.p: unknown field 'x'",
         ),
+        *(
+            (
+                f'{{"type": "pinterest/pin", "identity": {identity}, "status": "created", "inputs": {{}}}}',
+                'resources.pins.p.identity: must be {"alias": ALIAS, "digest": "sha256:..."}',
+            )
+            for identity in (
+                '{"alias": null, "digest": "md5:0"}',
+                '{"alias": 1, "digest": "sha256:0"}',
+                '{"alias": "shop"}',
+                '{"digest": "sha256:0", "token": "2af20011-8965-471b-8f6b-8b66a611aae6"}',
+                '"not-a-token"',
+                "7",
+            )
+        ),
     ],
 )
 def test_a_malformed_record_is_refused_naming_the_record_and_the_field(tmp_path, record, message):
