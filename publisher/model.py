@@ -44,10 +44,12 @@ class Action(str, enum.Enum):
     @property
     def is_waiting(self) -> bool:
         """Reported, not carried out: the calendar decides when it happens."""
-        return self in (Action.SCHEDULED, Action.EXPIRED, Action.HELD, Action.TAKEN_DOWN)
+        return self in _WAITING
 
 
+# Sets made once: a plan asks each change (reading members off the class takes 100 ns each).
 _CARRIED_OUT = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.FORGET})
+_WAITING = frozenset({Action.SCHEDULED, Action.EXPIRED, Action.HELD, Action.TAKEN_DOWN})
 
 
 @dataclass(frozen=True, slots=True)
