@@ -89,12 +89,12 @@ def plan(
     if isinstance(outcome, NoChanges):
         said = no_changes_markdown if output_format == "markdown" else no_changes_text
         click.echo(said(outcome.resources), nl=False)
-        github.write_step_summary(no_changes_markdown(outcome.resources))
+        github.write_step_summary(lambda: no_changes_markdown(outcome.resources))
         return
     report_warnings(outcome.catalog.warnings)
     rendered = render(outcome.plan, output_format, catalog_args.no_color, outcome.catalog.project.time_zone)
     click.echo(rendered, nl=False, color=color(catalog_args.no_color) or None)  # FORCE_COLOR: kept in a pipe
-    github.write_step_summary(plan_markdown(outcome.plan))
+    github.write_step_summary(lambda: plan_markdown(outcome.plan))
     if outcome.plan.blocked:
         raise PublisherError(f"the plan is blocked at {len(outcome.plan.blocked)} address(es); see above")
     if outcome.plan.over_budget:

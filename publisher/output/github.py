@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from ..errors import Diagnostic
 from ..model import Change
@@ -45,12 +46,12 @@ def held_annotations(held: list[Change]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def write_step_summary(markdown: str) -> None:
-    """Inside GitHub Actions, the job's summary page gets the markdown plan too."""
+def write_step_summary(markdown: Callable[[], str]) -> None:
+    """Inside GitHub Actions, the job's summary page gets the markdown plan too (made only there)."""
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as stream:
-            stream.write(markdown + "\n")
+            stream.write(markdown() + "\n")
 
 
 def wanted(output_format: str | None) -> bool:
