@@ -9,7 +9,7 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import UNKNOWN, Action, Change
+from ..model import UNKNOWN, Action, Change, Plan, Ref
 from ..redact import mask
 from ..rules import is_web_url
 
@@ -60,6 +60,37 @@ def pictures(type_name: str, fields: Mapping[str, Any]) -> list[tuple[str, str]]
     where the type is a picture (a video's or a post's url is not one)."""
     keys = ("picture", "url", "thumbnail_url") if "picture" in type_name else ("picture", "thumbnail_url")
     return [(key, fields[key]) for key in keys if is_web_url(fields.get(key))]
+
+
+def manifest_fields(change: Change) -> dict[str, Any]:
+    """What the object will hold (or held, for a delete), by manifest field, references as
+    `Ref`s. A saved plan keeps bodies, not resources: there, ids stand where references were."""
+    if change.resource is not None:
+        resource = change.resource
+        return {resource.type.field_name(key): val for key, val in {**resource.ids, **resource.body}.items()}
+    return dict(change.after or change.before or {})
+
+
+def references(fields: Mapping[str, Any]) -> list[tuple[str, list[Any]]]:
+    """The fields that refer to other entries, named as people read them (`board_id` is
+    "board"), each with its values: `Ref`s, and any id written out beside them."""
+    found = []
+    for key, val in fields.items():
+        items = val if isinstance(val, list) else [val]
+        if any(isinstance(item, Ref) for item in items):
+            found.append((key.removesuffix("_id").replace("_", " "), items))
+    return found
+
+
+def reference_names(plan: Plan) -> dict[str, str]:
+    """address -> the name or title people know a board or playlist by."""
+    found = {}
+    for change in plan.changes:
+        body = change.resource.body if change.resource is not None else {}
+        name = next((value for key in ("name", "title") if isinstance(value := body.get(key), str) and value), None)
+        if name:
+            found[change.address] = name
+    return found
 
 
 def changed_fields(change: Change) -> tuple[list[tuple[str, str]], list[str]]:

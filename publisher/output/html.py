@@ -16,7 +16,7 @@ from typing import Any
 from ..model import NEW_REASON, UNKNOWN, Action, Change, Plan, Ref
 from ..rules import is_web_url, network, network_title
 from ..twitter_text import TWEET_LIMIT, twitter_length
-from .changes import changed_fields, local_time, pictures, summary_line, value, who
+from .changes import changed_fields, local_time, manifest_fields, pictures, reference_names, references, summary_line, value, who
 from .page import page
 
 _VERBS = {
@@ -48,7 +48,7 @@ def plan_html(plan: Plan, *, time_zone: str = "UTC") -> str:
     zone = zoneinfo.ZoneInfo(time_zone)
     shown = [change for change in plan.changes if change.action is not Action.NOOP]
     playlists = _playlists_of_videos(plan)
-    names = _names(plan)
+    names = reference_names(plan)
     cards = _side_by_side(shown, [_card(change, zone, playlists, names) for change in shown])
     blocked = sum(1 for change in shown if change.action is Action.BLOCKED)
     banner = (
@@ -87,7 +87,7 @@ def _side_by_side(changes: list[Change], cards: list[str]) -> list[str]:
 def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[str]], names: Mapping[str, str]) -> str:
     net = network(change.type)
     action = change.action.value
-    fields = _fields(change)
+    fields = manifest_fields(change)
     identity = f" · identity {esc(who(change))}" if change.identity else ""
     parts = [
         f'<article class="card net-{esc(net)} action-{esc(action)}" data-network="{esc(net)}" '
@@ -115,14 +115,6 @@ def _card(change: Change, zone: zoneinfo.ZoneInfo, playlists: Mapping[str, list[
     return "\n".join(part for part in parts if part)
 
 
-def _fields(change: Change) -> dict[str, Any]:
-    """What the object will hold (or held, for a delete), by manifest field, references named."""
-    if change.resource is not None:
-        resource = change.resource
-        return {resource.type.field_name(key): val for key, val in {**resource.ids, **resource.body}.items()}
-    return dict(change.after or change.before or {})  # a saved plan keeps bodies, not resources
-
-
 def _preview(change: Change, fields: Mapping[str, Any], playlists: Mapping[str, list[str]], names: Mapping[str, str]) -> str:
     out = ['<div class="preview">']
     for _, picture in pictures(change.type, fields):
@@ -140,10 +132,8 @@ def _preview(change: Change, fields: Mapping[str, Any], playlists: Mapping[str, 
         url = safe_url(fields.get(key))
         if url:
             out.append(f'<p class="link">{esc(key.replace("_", " "))}: <a href="{url}" rel="noopener noreferrer">{url}</a></p>')
-    refs = [(key, val) for key, val in fields.items() if _shows_as_reference(val)]
-    for key, val in refs:
-        label = key.removesuffix("_id").replace("_", " ")  # board_id: {ref: boards.x} reads "board: boards.x"
-        out.append(f'<p class="ref">{esc(label)}: {_reference(val, names)}</p>')
+    for label, items in references(fields):
+        out.append(f'<p class="ref">{esc(label)}: {_reference(items, names)}</p>')
     if change.type == "youtube/video" and playlists.get(change.address):
         listed = ", ".join(esc(name) for name in playlists[change.address])
         out.append(f'<p class="ref">playlists: {listed}</p>')
@@ -169,13 +159,8 @@ def _shown(val: Any) -> str:
     return esc(value(val)) if val is not UNKNOWN else "<em>(known after apply)</em>"
 
 
-def _shows_as_reference(val: Any) -> bool:
-    return isinstance(val, Ref) or (isinstance(val, list) and any(isinstance(item, Ref) for item in val))
-
-
-def _reference(val: Any, names: Mapping[str, str]) -> str:
+def _reference(items: list[Any], names: Mapping[str, str]) -> str:
     """What a field refers to, by its name where it has one: "Stadium (boards.stadium)"."""
-    items = val if isinstance(val, list) else [val]
     shown = []
     for item in items:
         if isinstance(item, Ref) and item.address in names:
@@ -183,17 +168,6 @@ def _reference(val: Any, names: Mapping[str, str]) -> str:
         else:
             shown.append(esc(item.address if isinstance(item, Ref) else item))
     return ", ".join(shown)
-
-
-def _names(plan: Plan) -> dict[str, str]:
-    """address -> the name or title people know a board or playlist by."""
-    found = {}
-    for change in plan.changes:
-        body = change.resource.body if change.resource is not None else {}
-        name = next((value for key in ("name", "title") if isinstance(value := body.get(key), str) and value), None)
-        if name:
-            found[change.address] = name
-    return found
 
 
 def _playlists_of_videos(plan: Plan) -> dict[str, list[str]]:
