@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from ..model import NEW_REASON, Action, Change, Plan
+from ..model import NEW_REASON, Action, Change, Plan, Ref
 from ..rules import TEXT_FIELDS, network_title
 from ..twitter_text import TWEET_LIMIT, twitter_length
-from .changes import SYMBOLS, changed_fields, pictures, summary_line, value, who
+from .changes import SYMBOLS, changed_fields, manifest_fields, pictures, reference_names, references, summary_line, value, who
 
 MARKER = "<!-- publisher-plan -->"
 MARKDOWN_LIMIT = 65_000
@@ -31,7 +32,7 @@ def _md_value(v: Any) -> str:
     return _md(text)
 
 
-def _preview(change: Change) -> list[str]:
+def _preview(change: Change, names: Mapping[str, str]) -> list[str]:
     fields = change.after or change.before or {}
     lines = []
     for key in TEXT_FIELDS:
@@ -45,10 +46,20 @@ def _preview(change: Change) -> list[str]:
     links = [f"{k}: {_md(str(fields[k]))}" for k in _PREVIEW_LINKS if isinstance(fields.get(k), str)]
     if links:
         lines.append("> " + " · ".join(links))
+    for label, items in references(manifest_fields(change)):
+        lines.append(f"> {label}: " + ", ".join(_reference(item, names) for item in items))
     thumbnail = _thumbnail(change, fields)
     if thumbnail:
         lines.append(thumbnail)
     return lines
+
+
+def _reference(item: Any, names: Mapping[str, str]) -> str:
+    """ "Stadium (`boards.stadium`)": the name people know it by, where it has one."""
+    if not isinstance(item, Ref):
+        return _md(value(item))
+    code = f"`{item.address}`"  # an address is letters, digits, '_', '-' and dots: nothing to escape
+    return f"{_md(names[item.address])} ({code})" if item.address in names else code
 
 
 def _thumbnail(change: Change, fields: dict[str, Any]) -> str:
@@ -60,7 +71,7 @@ def _thumbnail(change: Change, fields: dict[str, Any]) -> str:
     return ""
 
 
-def _change_markdown(change: Change) -> str:
+def _change_markdown(change: Change, names: Mapping[str, str]) -> str:
     symbol = SYMBOLS[change.action][0]
     shown = f"{change.type}, identity `{who(change)}`" if change.identity else change.type
     out = [f"**`{symbol} {change.address}`** ({shown})"]
@@ -80,7 +91,7 @@ def _change_markdown(change: Change) -> str:
         out.append("")
         out.extend(f"{_md(note)}<br>" for note in notes)
     if change.action in (Action.CREATE, Action.UPDATE, Action.REPLACE):
-        preview = _preview(change)
+        preview = _preview(change, names)
         if preview:
             out.append("")
             out.extend(preview)
@@ -117,6 +128,7 @@ def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     # Leave room for closing a section and saying what was cut.
     budget = limit - 600
     omitted = 0
+    names = reference_names(plan)
     sections: dict[str, list[Change]] = {}  # the variants of an entry together, then one per network
     for change in shown:
         if change.address.count(".") == 2:
@@ -133,7 +145,7 @@ def plan_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
             continue
         section = opening
         for index, change in enumerate(changes):
-            block = _change_markdown(change) + "\n"
+            block = _change_markdown(change, names) + "\n"
             if len(text) + len(section) + len(block) + len("</details>\n") > budget:
                 omitted += len(changes) - index
                 break

@@ -50,6 +50,20 @@ def test_markdown_is_a_sticky_comment_with_inert_previews(cli, write, tmp_path):
     assert "29/280 as Twitter counts" in run.out  # "Hello " (6) + a link counted as 23
 
 
+def test_the_markdown_plan_names_the_board_a_pin_goes_to(sandbox, cli, write, tmp_path):
+    write("c.yaml", STADIUM.replace("name: Stadium", 'name: "Sta*dium* <i>@everyone</i>"') + CAMP_NOU)
+    run = cli("plan", tmp_path / "catalog", "--format", "markdown")
+    assert run.code == 0, run.output
+    assert "> board: Sta\\*dium\\* \\<i\\>@&#8203;everyone\\</i\\> (`boards.stadium`)" in run.out  # inert, like all user text
+
+    # The board exists and only the pin changes: the comment still says which board it goes on.
+    write("c.yaml", STADIUM + CAMP_NOU)
+    assert cli("apply", tmp_path / "catalog", "--auto-approve", "--target", "boards.stadium").code == 0
+    run = cli("plan", tmp_path / "catalog", "--format", "markdown")
+    assert "**Plan: 1 to create, 0 to update" in run.out
+    assert "> board: Stadium (`boards.stadium`)" in run.out
+
+
 def _big_plan(count: int) -> Plan:
     changes = [
         Change(
