@@ -81,7 +81,7 @@ def load_catalog(
     # A YAML file that a template reads with data() is data, not a manifest.
     for path in context.used_files & set(names):
         reader.forget_file(names.pop(path))
-    identities = {alias: token for alias, (token, _) in reader.identities.items()}
+    identities = {alias: token for alias, (token, *_) in reader.identities.items()}
     builder = ResourceBuilder(reader.entries, reader.faulty, identities)
     catalog = Catalog(
         root=root,

@@ -5,7 +5,9 @@ Parsing is safe (only plain YAML tags) and follows YAML 1.2's core schema: `yes`
 wrote. Duplicate keys are errors rather than silently overwriting each other.
 
 Values are built straight from the parser's events. No tree of YAML nodes is kept, so reading
-a large file leaves little behind for the garbage collector to walk.
+a large file leaves little behind for the garbage collector to walk. Positions are not kept
+either: a file is read again, keeping the position of every value, when a message first needs
+one (a catalog without problems never does), or when its first reading finds a problem.
 """
 
 from __future__ import annotations
@@ -57,11 +59,14 @@ class Document:
 
     file: str
     data: Any
-    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[PathKey, tuple[int, int]] | None = None  # None: found in `text` when first asked
     folder: Path | None = None  # where data() looks for files named by this manifest
+    text: str = field(default="", repr=False)
 
     def locate(self, path: PathKey) -> Location:
         """The position of `path`, or of its nearest enclosing value that has one."""
+        if self.marks is None:
+            self.marks = _read(self.text, self.file, with_marks=True)[0].marks or {}
         path = tuple(path)
         while path not in self.marks and path:
             path = path[:-1]
@@ -86,21 +91,35 @@ class _Stopped(Exception):
     """A limit was hit: the document is not built further."""
 
 
+class _Unmarked(Exception):
+    """A problem was found by a reading that keeps no positions: the file is read again with them."""
+
+
 class _Anchor(NamedTuple):
     value: Any
     path: PathKey
-    marks: range  # its positions: indexes into the builder's `_order`
+    marks: range  # its positions: indexes into the builder's `_order` (empty without marks)
     size: int  # how many values it stands for, its own aliases expanded
     depth: int  # how deep it nests below its own path
 
 
-class _Builder:
-    """Builds one document's values from the parser's events, recording every position."""
+def _depth(value: Any) -> int:
+    """How many levels a value nests below itself."""
+    if isinstance(value, dict):
+        return max((1 + _depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return max((1 + _depth(item) for item in value), default=0)
+    return 0
 
-    def __init__(self, file: str, reader: Any) -> None:
+
+class _Builder:
+    """Builds one document's values from the parser's events; `with_marks`, recording every
+    position (without, a problem raises _Unmarked: it is reported from a reading with them)."""
+
+    def __init__(self, file: str, reader: Any, with_marks: bool) -> None:
         self.file = file
         self.next_event = reader.get_event
-        self.marks: dict[PathKey, tuple[int, int]] = {}
+        self.marks: dict[PathKey, tuple[int, int]] | None = {} if with_marks else None
         self._order: list[PathKey] = []  # the paths of `marks` in the order they were written
         self.diagnostics: list[Diagnostic] = []
         self._anchors: dict[str, _Anchor] = {}
@@ -126,15 +145,18 @@ class _Builder:
             pass
 
     def _problem(self, event: Event, path: PathKey, message: str, hint: str = "") -> None:
+        if self.marks is None:
+            raise _Unmarked
         self.diagnostics.append(Diagnostic(Location(self.file, *_line_column(event)), dotted(path), message, hint))
 
     def _mark(self, path: PathKey, event: Event) -> None:
-        if path not in self.marks:
+        if self.marks is not None and path not in self.marks:
             self.marks[path] = _line_column(event)
             self._order.append(path)
 
     def _value(self, event: Event, path: PathKey) -> Any:
-        self._mark(path, event)
+        if self.marks is not None:
+            self._mark(path, event)
         if isinstance(event, AliasEvent):
             return self._alias(event, path)
         if len(path) > MAX_DEPTH:
@@ -145,7 +167,7 @@ class _Builder:
             if anchor in self._anchors or anchor in self._open:
                 raise _Refused(event, f"the anchor &{anchor} is defined twice")
             self._open.add(anchor)
-            first_mark, built_before = len(self._order) - 1, self._built
+            first_mark, built_before = len(self._order) - 1 if self.marks is not None else 0, self._built
         self._distinct += 1
         self._built += 1
         if isinstance(event, ScalarEvent):
@@ -157,8 +179,7 @@ class _Builder:
         if anchor is not None:
             self._open.discard(anchor)
             written = range(first_mark, len(self._order))
-            depth = max(len(self._order[i]) for i in written) - len(path)
-            self._anchors[anchor] = _Anchor(value, path, written, self._built - built_before, depth)
+            self._anchors[anchor] = _Anchor(value, path, written, self._built - built_before, _depth(value))
         return value
 
     def _sequence(self, start: SequenceStartEvent, path: PathKey) -> list[Any]:
@@ -179,11 +200,13 @@ class _Builder:
             if key is None:
                 self._value(self.next_event(), path)  # read past the value of a refused key
             elif key in result:
-                self._problem(key_event, here, f"duplicate key '{key}'", f"first defined on line {self.marks[here][0]}")
+                first = self.marks[here][0] if self.marks is not None else 0
+                self._problem(key_event, here, f"duplicate key '{key}'", f"first defined on line {first}")
                 self._value(self.next_event(), here)
             else:
                 # A field is located where its key is written: that is where a person looks.
-                self._mark(here, key_event)
+                if self.marks is not None:
+                    self._mark(here, key_event)
                 result[key] = self._value(self.next_event(), here)
         return result
 
@@ -214,6 +237,7 @@ class _Builder:
             self._problem(event, path, f"values are nested more than {MAX_DEPTH} levels deep")
             raise _Stopped
         for index in anchor.marks:
+            assert self.marks is not None  # an anchor has positions only in a reading with marks
             inside = self._order[index]
             moved = (*path, *inside[len(anchor.path) :])
             if moved not in self.marks:
@@ -300,8 +324,15 @@ _PLAIN_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029'\"\[\].]+")
 
 def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
     """Parse one manifest. Problems are returned, never raised."""
+    try:
+        return _read(text, file, with_marks=False)
+    except _Unmarked:
+        return _read(text, file, with_marks=True)
+
+
+def _read(text: str, file: str, *, with_marks: bool) -> tuple[Document, list[Diagnostic]]:
     reader = _EventReader(text)
-    builder = _Builder(file, reader)
+    builder = _Builder(file, reader, with_marks)
     try:
         try:
             data = builder.document()
@@ -317,7 +348,7 @@ def parse(text: str, file: str) -> tuple[Document, list[Diagnostic]]:
         return Document(file, None), [Diagnostic(Location(file, 1, 1), "", f"YAML error: {error}")]
     finally:
         reader.dispose()
-    return Document(file, data, builder.marks), builder.diagnostics
+    return Document(file, data, builder.marks, text=text), builder.diagnostics
 
 
 def load_document(path: Path, display: str) -> tuple[Document, list[Diagnostic]]:

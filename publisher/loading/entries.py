@@ -30,12 +30,13 @@ class VariantDocument(Document):
     entry: PathKey = ()  # where the entry is written
     variant: str = ""
     own: frozenset[str] = frozenset()  # the fields the variant writes itself
+    manifest: Document | None = None  # the whole file, which finds positions once for all its variants
 
     def locate(self, path: PathKey) -> Location:
         path, size = tuple(path), len(self.entry)
         if path[:size] == self.entry and (len(path) == size or path[size] in self.own):
-            return super().locate((*self.entry, "variants", self.variant, *path[size:]))
-        return super().locate(path)
+            path = (*self.entry, "variants", self.variant, *path[size:])
+        return self.manifest.locate(path) if self.manifest is not None else super().locate(path)
 
 
 @dataclass(slots=True)
@@ -81,7 +82,7 @@ class EntryReader:
     def __init__(self, context: templating.Context) -> None:
         self.context = context
         self.problems: list[Diagnostic] = []
-        self.identities: dict[str, tuple[str, Location]] = {}  # alias → (token, where declared)
+        self.identities: dict[str, tuple[str, Document, PathKey]] = {}  # alias → (token, where declared)
         self.entries: dict[str, Entry] = {}
         # Addresses claimed by entries with problems, and where (the others are in `entries`).
         self.faulty: dict[str, tuple[Document, PathKey]] = {}
@@ -158,10 +159,11 @@ class EntryReader:
             if not rules.is_token(token):
                 self._add(document, path, "must be an identity token (a UUID: 8-4-4-4-12 hexadecimal digits)")
             elif alias in self.identities and self.identities[alias][0] != token:
-                where_first = self.identities[alias][1]
+                _, first, first_path = self.identities[alias]
+                where_first = first.locate(first_path)
                 self._add(document, path, f"identity '{alias}' is already defined differently", f"at {where_first}")
             else:
-                self.identities.setdefault(alias, (token, document.locate(path)))
+                self.identities.setdefault(alias, (token, document, path))
 
     def _read_entry(self, document: Document, section: str, name: str, entry: Any, names: dict[str, Any]) -> None:
         path = (section, name)
@@ -341,8 +343,8 @@ class EntryReader:
             if enabled:
                 self.problems.append(Diagnostic(document.locate(at), address, f"{prefix}duplicate address {address}"))
             return taken
-        view = VariantDocument(document.file, document.data, document.marks, document.folder, entry=where, variant=variant,
-                               own=frozenset(own))  # fmt: skip
+        view = VariantDocument(document.file, document.data, folder=document.folder, entry=where, variant=variant,
+                               own=frozenset(own), manifest=document)  # fmt: skip
         found = schema.check(view, where, fields, TYPES[type_name].schema_name, shown=shown, label=label)
         if found:
             self._claim_faulty(address, view, where, found)

@@ -15,7 +15,7 @@ from publisher.loading.documents import Document
 from publisher.model import Ref, Resource
 from publisher.resource_types import TYPES
 
-from conftest import PIN_TOKEN, REPO
+from conftest import PIN_TOKEN, REPO, TWEET_TOKEN
 
 INVALID = sorted((REPO / "tests" / "data" / "invalid").glob("*.yaml"))
 
@@ -36,6 +36,15 @@ def test_invalid_manifest_is_reported_exactly(case: Path, cli, tmp_path):
     assert "Traceback" not in run.output
     assert f"{case.name}:{_expected(case)}" in run.err.splitlines(), run.err
     assert not list(tmp_path.glob("*.json")), "validate must not write anything"
+
+
+def test_an_identity_declared_twice_differently_names_where_it_was_first(cli, write, tmp_path):
+    write("a.yaml", f"identities:\n  club: {PIN_TOKEN}\n")
+    write("b.yaml", f"boards:\n  x:\n    identity: club\n    name: X\nidentities:\n  club: {TWEET_TOKEN}\n")
+    run = cli("validate", tmp_path / "catalog")
+    assert run.code == 1
+    said = "catalog/b.yaml:6:3: identities.club: identity 'club' is already defined differently"
+    assert f"{said} (at catalog/a.yaml:2:3)" in run.err
 
 
 def test_at_least_thirty_cases():

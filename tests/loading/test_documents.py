@@ -20,6 +20,14 @@ def test_every_value_is_located_where_its_key_is_written():
     assert str(document.locate(("boards", "stadium", "missing"))) == "m.yaml:2:3"  # the nearest enclosing value
 
 
+def test_positions_are_found_when_a_message_first_needs_one():
+    document, problems = parse("a:\n  b: &x [1, 2]\n  c: *x\n", "m.yaml")
+    assert problems == [] and document.marks is None  # a file without problems is read once, keeping no positions
+    assert str(document.locate(("a", "c"))) == "m.yaml:3:3"
+    assert str(document.locate(("a", "c", 1))) == "m.yaml:2:13"  # inside the alias: where the value is written
+    assert document.marks is not None
+
+
 def test_a_duplicate_key_is_an_error_naming_the_first():
     _, problems = parse("a: 1\nb: 2\na: 3\n", "m.yaml")
     assert [p.render() for p in problems] == ["m.yaml:3:1: a: duplicate key 'a' (first defined on line 1)"]
