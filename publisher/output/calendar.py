@@ -82,21 +82,26 @@ def calendar_ics(found: Calendar, *, now: dt.datetime) -> str:
 
 
 def calendar_html(found: Calendar) -> str:
-    zone = found.time_zone.key
-    last = found.end - dt.timedelta(days=1)
-    networks = sorted({item.network for item in found.items})
-    shown = item_counts(found)
-    intro = f'<p class="summary">{shown} from {found.start:%a %d %b} to {last:%a %d %b %Y} ({html.escape(zone)})</p>'
-    if not found.items:
-        intro += '<p class="empty">Nothing is scheduled or expires in these days.</p>'
     days = []
     for day, items in found.by_day().items():
         cards = "\n".join(_item_html(item) for item in items)
         days.append(f'<section class="day"><h2>{day:%A %d %B %Y}</h2><div class="items">\n{cards}\n</div></section>')
-    return page("publisher calendar", intro, networks, "\n".join(days), main_class="calendar")
+    return calendar_page(found, "\n".join(days), "calendar")
 
 
-def item_counts(found: Calendar) -> str:
+def calendar_page(found: Calendar, body: str, main_class: str) -> str:
+    """A view of the calendar as a page (the list here, the grids in calendar_grid.py): how
+    many items from when to when, and the filter by network."""
+    last = found.end - dt.timedelta(days=1)
+    span = f"{found.start:%a %d %b} to {last:%a %d %b %Y} ({html.escape(found.time_zone.key)})"
+    intro = f'<p class="summary">{_item_counts(found)} from {span}</p>'
+    if not found.items:
+        intro += '<p class="empty">Nothing is scheduled or expires in these days.</p>'
+    networks = sorted({item.network for item in found.items})
+    return page("publisher calendar", intro, networks, body, main_class=main_class)
+
+
+def _item_counts(found: Calendar) -> str:
     """How many items, and how many of each network: the page's filter shows the one that applies."""
     per_network: dict[str, int] = {}
     for item in found.items:

@@ -12,8 +12,7 @@ import html
 
 from ..model import Calendar, Item
 from ..rules import counted, network_title
-from .calendar import item_counts
-from .page import page
+from .calendar import calendar_page
 from .terminal import inert
 
 SHOWN_PER_DAY = 3
@@ -77,7 +76,7 @@ def calendar_month_html(found: Calendar) -> str:
                 f"{_chips(items) if items else ''}</div>"
             )
     grid = f'<div class="month">{heads}{"".join(cells)}</div>'
-    return page("publisher calendar", _intro(found), _networks(found), grid, main_class="calendar grid")
+    return calendar_page(found, grid, "calendar grid")
 
 
 def calendar_week_html(found: Calendar) -> str:
@@ -103,18 +102,7 @@ def calendar_week_html(found: Calendar) -> str:
         weeks.append(
             f'<section class="week"><h2>Week of {week[0]:%d %B %Y}</h2><div class="hours">{"".join(heads + rows)}</div></section>'
         )
-    return page("publisher calendar", _intro(found), _networks(found), "\n".join(weeks), main_class="calendar grid")
-
-
-def _intro(found: Calendar) -> str:
-    intro = f'<p class="summary">{item_counts(found)} from {_range(found)} ({html.escape(found.time_zone.key)})</p>'
-    if not found.items:
-        intro += '<p class="empty">Nothing is scheduled or expires in these days.</p>'
-    return intro
-
-
-def _networks(found: Calendar) -> list[str]:
-    return sorted({item.network for item in found.items})
+    return calendar_page(found, "\n".join(weeks), "calendar grid")
 
 
 def calendar_month_text(found: Calendar) -> str:
