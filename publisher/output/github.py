@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Location
 from ..model import Change
 
 
@@ -20,30 +20,31 @@ def github_annotations(diagnostics: list[Diagnostic]) -> str:
     """GitHub Actions workflow commands that put each problem on its line in the PR's diff."""
     lines = []
     for d in diagnostics:
-        where = f"file={_escape(d.location.file, property_value=True)}"
-        if d.location.line:
-            where += f",line={d.location.line},col={d.location.column}"
+        where = f"file={_escape(d.location.file, property_value=True)}," if d.location.file else ""
+        if d.location.file and d.location.line:
+            where += f"line={d.location.line},col={d.location.column},"
         message = f"{d.path}: {d.message}" if d.path else d.message
         if d.hint:
             message += f" ({d.hint})"
         command = "warning" if d.severity == "warning" else "error"
-        lines.append(f"::{command} {where},title=publisher::{_escape(message)}")
+        lines.append(f"::{command} {where}title=publisher::{_escape(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def held_annotations(held: list[Change]) -> str:
-    """A warning per change held for want of a review, on its entry's line where it has one."""
-    lines = []
-    for change in held:
-        where = ""
-        if change.resource is not None:
-            location = change.resource.location
-            where = f" file={_escape(location.file, property_value=True)}" + (f",line={location.line}" if location.line else "")
-            where += ","
-        lines.append(
-            f"::warning{where or ' '}title=publisher::{_escape(f'{change.address}: held (not reviewed): {change.reason}')}"
-        )
-    return "\n".join(lines) + ("\n" if lines else "")
+    """A warning per change held for want of a review, on its entry's line where it has one
+    (a delete has no entry left)."""
+    return github_annotations(
+        [
+            Diagnostic(
+                c.resource.location if c.resource is not None else Location(""),
+                c.address,
+                f"held (not reviewed): {c.reason}",
+                severity="warning",
+            )  # fmt: skip
+            for c in held
+        ]
+    )
 
 
 def write_step_summary(markdown: Callable[[], str]) -> None:
