@@ -339,9 +339,7 @@ class EntryReader:
         if isinstance(enabled, Diagnostic):
             self.problems.append(enabled)
             return taken
-        if not enabled or (address in self.entries or address in self.faulty):
-            if enabled:
-                self.problems.append(Diagnostic(document.locate(at), address, f"{prefix}duplicate address {address}"))
+        if not enabled or not self._new_address(document, at, address, variant, prefix):
             return taken
         view = VariantDocument(document.file, document.data, folder=document.folder, entry=where, variant=variant,
                                own=frozenset(own), manifest=document)  # fmt: skip
